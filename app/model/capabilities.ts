@@ -1,0 +1,45 @@
+// Capability names, bits and descriptions, and the engines' default sets: read from assets/data, the one place they live.
+import table from '../../assets/data/capabilities.json' with { type: 'json' };
+import defaults from '../../assets/data/engine-defaults.json' with { type: 'json' };
+
+export interface CapabilityInfo {
+  bit: number;
+  name: string;
+  allows: string;
+  /** What an attacker inside a container does with it; present for the dangerous ones. */
+  attacker?: string;
+}
+
+export const CAPABILITIES: readonly CapabilityInfo[] = table.capabilities;
+const byBit = new Map(CAPABILITIES.map((c) => [c.bit, c]));
+const byName = new Map(CAPABILITIES.map((c) => [c.name, c]));
+
+export function capabilityInfo(name: string): CapabilityInfo | undefined {
+  return byName.get(normalizeCapabilityName(name));
+}
+
+/** "sys_admin", "SYS_ADMIN", "CAP_SYS_ADMIN" → "CAP_SYS_ADMIN" (engines accept all three). */
+export function normalizeCapabilityName(name: string): string {
+  const upper = name.trim().toUpperCase();
+  return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
+}
+
+/** Decode a capability mask (the hex of CapEff/CapBnd…) into names; unknown bits become CAP_<bit>. */
+export function decodeCapabilityMask(mask: bigint): string[] {
+  const names: string[] = [];
+  for (let bit = 0; bit < 64; bit++) {
+    if ((mask >> BigInt(bit)) & 1n) names.push(byBit.get(bit)?.name ?? `CAP_${bit}`);
+  }
+  return names;
+}
+
+export type EngineKindName = 'docker' | 'podman';
+
+export function defaultCapabilities(kind: EngineKindName | null): readonly string[] {
+  return kind === 'podman' ? defaults.podman : defaults.docker;
+}
+
+/** Every capability the kernel table knows: what "ALL" means for --cap-add/--cap-drop. */
+export function allCapabilityNames(): string[] {
+  return CAPABILITIES.map((c) => c.name);
+}

@@ -1,0 +1,226 @@
+// The Isolens document: one zod schema per concept, the single source of the types and of docs/isolens.schema.json.
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1 as const;
+
+/** Where a fact was read: the kernel (/proc, cgroupfs) or the engine's configuration (inspect). */
+export const FactSource = z.enum(['kernel', 'config']);
+export type FactSource = z.infer<typeof FactSource>;
+
+export const NAMESPACE_KINDS = ['pid', 'net', 'ipc', 'uts', 'mnt', 'user', 'cgroup', 'time'] as const;
+export const NamespaceKind = z.enum(NAMESPACE_KINDS);
+export type NamespaceKind = z.infer<typeof NamespaceKind>;
+
+/** A fact Isolens could not establish, and why, in words a user can act on. */
+export const Gap = z.object({
+  fact: z.string().describe('Dotted path of the fact that is null or degraded, e.g. "namespaces.pid" or "capabilities"'),
+  reason: z.string(),
+});
+export type Gap = z.infer<typeof Gap>;
+
+/** The engine said one thing and the kernel shows another; the kernel's value is the one reported in the fact. */
+export const Mismatch = z.object({
+  fact: z.string(),
+  kernel: z.unknown(),
+  config: z.unknown(),
+});
+export type Mismatch = z.infer<typeof Mismatch>;
+
+export const Namespace = z.object({
+  inode: z.number().int().nullable().describe('Inode of /proc/PID/ns/<kind>; null when the kernel could not be read'),
+  sharedWithHost: z.boolean().nullable(),
+  source: FactSource,
+  mode: z.string().nullable().describe('What the engine was asked for: "host", "private", "container:<id>", "" (engine default)'),
+});
+export type Namespace = z.infer<typeof Namespace>;
+
+export const Namespaces = z.object({
+  pid: Namespace, net: Namespace, ipc: Namespace, uts: Namespace,
+  mnt: Namespace, user: Namespace, cgroup: Namespace, time: Namespace,
+});
+export type Namespaces = z.infer<typeof Namespaces>;
+
+const CapabilityName = z.string().regex(/^CAP_[A-Z0-9_]+$/);
+export const Capabilities = z.object({
+  effective: z.array(CapabilityName),
+  permitted: z.array(CapabilityName),
+  bounding: z.array(CapabilityName),
+  inheritable: z.array(CapabilityName),
+  ambient: z.array(CapabilityName),
+  addedVsDefault: z.array(CapabilityName).describe('In the bounding set but not in the engine\'s default set'),
+  droppedVsDefault: z.array(CapabilityName).describe('In the engine\'s default set but not in the bounding set'),
+});
+export type Capabilities = z.infer<typeof Capabilities>;
+
+export const SeccompMode = z.enum(['disabled', 'strict', 'filter']);
+export const SeccompProfile = z.enum(['default', 'unconfined', 'custom']);
+export const Seccomp = z.object({
+  mode: SeccompMode.nullable(),
+  profile: SeccompProfile.nullable(),
+  filters: z.number().int().nullable().describe('Seccomp_filters from /proc/PID/status (kernel 5.9+)'),
+});
+export type Seccomp = z.infer<typeof Seccomp>;
+
+export const Lsm = z.object({
+  apparmor: z.string().nullable().describe('AppArmor profile, e.g. "docker-default (enforce)" or "unconfined"'),
+  selinux: z.string().nullable().describe('SELinux context, e.g. "system_u:system_r:container_t:s0:c1,c2"'),
+});
+
+export const User = z.object({
+  uid: z.number().int().nullable().describe('Effective uid of the main process as seen from the host'),
+  gid: z.number().int().nullable(),
+  uidInContainer: z.number().int().nullable().describe('Effective uid inside the container\'s user namespace'),
+  userns: z.enum(['host', 'private']).nullable(),
+  configured: z.string().describe('The engine\'s User setting ("" = image default)'),
+});
+export type User = z.infer<typeof User>;
+
+export const Cgroup = z.object({
+  version: z.union([z.literal(1), z.literal(2)]).nullable(),
+  path: z.string().nullable().describe('The container\'s cgroup path relative to the cgroupfs root'),
+  memoryLimitBytes: z.number().nullable().describe('null = unlimited'),
+  cpuQuotaCores: z.number().nullable().describe('quota / period; null = unlimited'),
+  cpusetCpus: z.string().nullable(),
+  pidsLimit: z.number().int().nullable().describe('null = unlimited'),
+});
+export type Cgroup = z.infer<typeof Cgroup>;
+
+export const Propagation = z.enum(['private', 'shared', 'slave', 'shared+slave', 'unbindable']);
+export const Mount = z.object({
+  type: z.string().describe('bind, volume, tmpfs, npipe, or the kernel filesystem type for runtime mounts (overlay, proc, sysfs, cgroup …)'),
+  source: z.string().describe('Host path for binds, volume name for volumes, filesystem source otherwise'),
+  destination: z.string(),
+  readOnly: z.boolean().nullable(),
+  propagation: Propagation.nullable(),
+  sensitive: z.boolean(),
+  sensitiveReason: z.string().nullable(),
+  origin: z.enum(['engine', 'runtime', 'engine-file']).describe('engine: declared by the user (-v/--mount/--tmpfs); runtime: set up for every container (/, /proc, /sys, /dev); engine-file: the engine\'s own hosts/hostname/resolv.conf'),
+});
+export type Mount = z.infer<typeof Mount>;
+
+export const Port = z.object({
+  hostIp: z.string(),
+  hostPort: z.number().int(),
+  containerPort: z.number().int(),
+  protocol: z.enum(['tcp', 'udp', 'sctp']),
+});
+export type Port = z.infer<typeof Port>;
+
+export const Device = z.object({
+  pathOnHost: z.string(),
+  pathInContainer: z.string(),
+  permissions: z.string(),
+});
+export type Device = z.infer<typeof Device>;
+
+export const Severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
+export type Severity = z.infer<typeof Severity>;
+export const SEVERITIES: readonly Severity[] = Severity.options;
+
+export const Evidence = z.object({
+  fact: z.string(),
+  value: z.unknown(),
+  source: FactSource,
+});
+export type Evidence = z.infer<typeof Evidence>;
+
+export const Remediation = z.object({
+  text: z.string(),
+  dockerRun: z.string().nullable().describe('The exact docker run flag(s)'),
+  compose: z.string().nullable().describe('The compose service key that does the same'),
+});
+
+export const Finding = z.object({
+  ruleId: z.string(),
+  title: z.string(),
+  severity: Severity,
+  family: z.string(),
+  rationale: z.string(),
+  evidence: z.array(Evidence),
+  cis: z.string().nullable(),
+  attack: z.array(z.string()),
+  remediation: Remediation,
+});
+export type Finding = z.infer<typeof Finding>;
+
+export const Grade = z.enum(['A', 'B', 'C', 'D', 'E', 'F']);
+export type Grade = z.infer<typeof Grade>;
+
+export const ContainerIsolation = z.object({
+  id: z.string(),
+  name: z.string(),
+  image: z.string(),
+  imageId: z.string().nullable(),
+  command: z.array(z.string()),
+  state: z.string(),
+  pid: z.number().int().nullable(),
+  createdAt: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  labels: z.record(z.string(), z.string()).describe('Attacker-controlled text: render as text only'),
+  envNames: z.array(z.string()).describe('Names only; values may be secrets and are never collected'),
+  privileged: z.boolean(),
+  readOnlyRootfs: z.boolean().nullable(),
+  user: User,
+  namespaces: Namespaces,
+  capabilities: Capabilities.nullable(),
+  seccomp: Seccomp,
+  noNewPrivileges: z.boolean().nullable(),
+  lsm: Lsm,
+  cgroup: Cgroup,
+  mounts: z.array(Mount),
+  ports: z.array(Port),
+  devices: z.array(Device),
+  deviceCgroupRules: z.array(z.string()),
+  network: z.object({
+    mode: z.string(),
+    networks: z.array(z.object({ name: z.string(), ipAddress: z.string().nullable() })),
+  }),
+  restartPolicy: z.object({ name: z.string(), maximumRetryCount: z.number().int() }),
+  healthcheck: z.object({ test: z.array(z.string()).nullable() }).nullable(),
+  sources: z.record(z.string(), FactSource).describe('Where each non-namespace fact came from, by fact path'),
+  mismatches: z.array(Mismatch),
+  gaps: z.array(Gap),
+  findings: z.array(Finding),
+  score: z.number().min(0).max(100).nullable(),
+  grade: Grade.nullable(),
+});
+export type ContainerIsolation = z.infer<typeof ContainerIsolation>;
+
+export const EngineKind = z.enum(['docker', 'podman']);
+export const EngineInfo = z.object({
+  kind: EngineKind.nullable(),
+  endpoint: z.string().describe('unix:///var/run/docker.sock, tcp://host:2376 …'),
+  endpointSource: z.string().describe('How the endpoint was chosen: --host, DOCKER_HOST, context <name>, default socket …'),
+  tls: z.boolean(),
+  local: z.boolean().describe('The engine\'s container PIDs are visible in this host\'s /proc'),
+  name: z.string().nullable(),
+  version: z.string().nullable(),
+  apiVersion: z.string().nullable(),
+  os: z.string().nullable(),
+  kernelVersion: z.string().nullable(),
+  rootless: z.boolean().nullable(),
+  cgroupVersion: z.union([z.literal(1), z.literal(2)]).nullable(),
+  cgroupDriver: z.string().nullable(),
+  userNamespaceRemap: z.boolean().nullable(),
+  securityOptions: z.array(z.string()),
+  liveRestore: z.boolean().nullable(),
+  defaultRuntime: z.string().nullable(),
+  iccOnDefaultBridge: z.boolean().nullable().describe('Inter-container communication on the default bridge'),
+});
+export type EngineInfo = z.infer<typeof EngineInfo>;
+
+export const HostReport = z.object({
+  findings: z.array(Finding),
+  score: z.number().min(0).max(100).nullable(),
+  grade: Grade.nullable(),
+});
+
+export const Snapshot = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  generatedAt: z.string(),
+  engine: EngineInfo,
+  host: HostReport,
+  containers: z.array(ContainerIsolation),
+  gaps: z.array(Gap).describe('Gaps that concern the whole scan (e.g. one container could not be inspected)'),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
