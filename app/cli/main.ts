@@ -1,0 +1,158 @@
+// `isolens scan | serve`: argument parsing and exit codes; the work is done by app/ modules.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { SEVERITIES, type Severity, type Snapshot } from '../model/schema.js';
+import { openEngine } from '../engine/open.js';
+import { EngineUnreachableError } from '../engine/connect.js';
+import { collectSnapshot } from '../collect/scan.js';
+import { assessSnapshot, parseAcceptedRisks, worstSeverity, type AcceptedRisk } from '../assess.js';
+import { severityAtLeast } from '../rules/score.js';
+import { renderReport } from '../report/index.js';
+
+/** Exit codes, documented in the README. */
+export const EXIT = {
+  ok: 0,
+  /** The engine could not be reached or the scan failed. */
+  error: 1,
+  /** Bad arguments. */
+  usage: 2,
+  /** --fail-on: a finding at or above the threshold exists. */
+  findings: 3,
+} as const;
+
+const FORMATS = ['table', 'json', 'sarif', 'html', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTty: boolean;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTty: Boolean(process.stdout.isTTY),
+};
+
+function parseSeverity(value: string): Severity {
+  if (!(SEVERITIES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${SEVERITIES.join(', ')}`);
+  }
+  return value as Severity;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Run the CLI with the given arguments (without node and script); resolves to the exit code. */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command()
+    .name('isolens')
+    .description('Shows how isolated each running container really is, from the engine and the kernel.')
+    .version(readVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  program
+    .command('scan')
+    .description('Scan every running container once and print the report')
+    .option('-H, --host <endpoint>', 'engine endpoint (unix:///path, tcp://host:port); default: like the docker CLI')
+    .option('-c, --container <name|id>', 'only this container')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('--json', 'same as --format json')
+    .option('--fail-on <severity>', `exit ${EXIT.findings} when a finding at or above this severity exists (${SEVERITIES.join('|')})`, parseSeverity)
+    .option('--ignore <rule-id>', 'accept a risk: skip this rule (or rule family prefix); repeatable', collect, [])
+    .option('--ignore-file <path>', 'file of accepted risks: one rule id per line, optionally followed by a container name glob')
+    .option('--no-color', 'no ANSI colours in the table')
+    .action(async (options: {
+      host?: string;
+      container?: string;
+      format: Format;
+      json?: boolean;
+      failOn?: Severity;
+      ignore: string[];
+      ignoreFile?: string;
+      color: boolean;
+    }) => {
+      const format: Format = options.json ? 'json' : options.format;
+      const ignore: AcceptedRisk[] = options.ignore.map((ruleId) => ({ ruleId, container: null }));
+      if (options.ignoreFile) {
+        let text: string;
+        try {
+          text = readFileSync(options.ignoreFile, 'utf8');
+        } catch (error) {
+          io.stderr(`isolens: cannot read the ignore file ${options.ignoreFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+          exitCode = EXIT.usage;
+          return;
+        }
+        try {
+          ignore.push(...parseAcceptedRisks(text));
+        } catch (error) {
+          io.stderr(`isolens: ${options.ignoreFile}: ${(error as Error).message}\n`);
+          exitCode = EXIT.usage;
+          return;
+        }
+      }
+      const { client, engine } = await openEngine({ host: options.host });
+      const facts = await collectSnapshot(client, engine, { container: options.container });
+      if (options.container && facts.containers.length === 0) {
+        io.stderr(`isolens: no running container is named or has the id ${JSON.stringify(options.container)}\n`);
+        exitCode = EXIT.error;
+        return;
+      }
+      const snapshot: Snapshot = assessSnapshot(facts, { ignore });
+      const report = renderReport(snapshot, format, { color: options.color && io.isTty && format === 'table', width: process.stdout.columns || 120 });
+      io.stdout(report.endsWith('\n') ? report : `${report}\n`);
+      const worst = worstSeverity(snapshot);
+      if (options.failOn && worst && severityAtLeast(worst, options.failOn)) exitCode = EXIT.findings;
+    });
+
+  program
+    .command('serve')
+    .description('Serve the Isolens UI and API on 127.0.0.1 with a random token (read-only)')
+    .option('-H, --host <endpoint>', 'engine endpoint (unix:///path, tcp://host:port); default: like the docker CLI')
+    .option('-p, --port <port>', 'port on 127.0.0.1 (0 = any free port)', (value) => {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port number 0–65535');
+      return port;
+    }, 7717)
+    .action(async (options: { host?: string; port: number }) => {
+      const { serveCommand } = await import('./serve.js');
+      exitCode = await serveCommand(options, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof EngineUnreachableError) {
+      io.stderr(`isolens: ${error.message}\n`);
+      return EXIT.error;
+    }
+    io.stderr(`isolens: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.env.ISOLENS_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
+    return EXIT.error;
+  }
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    if (pkg.version) return pkg.version;
+  } catch {
+    /* running from source: package.json is one level closer */
+  }
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

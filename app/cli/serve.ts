@@ -1,0 +1,39 @@
+// `isolens serve`: the poller behind the token-protected loopback server, until interrupted.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createPollerApi } from '../poller/index.js';
+import { startServer } from '../serve/server.js';
+
+/** The built renderer: dist/renderer, whether we run from dist/ or from source. */
+export function rendererDirectory(): string | null {
+  const candidates = [new URL('../../renderer/', import.meta.url), new URL('../../dist/renderer/', import.meta.url)];
+  for (const candidate of candidates) {
+    const dir = fileURLToPath(candidate);
+    if (existsSync(`${dir}index.html`)) return dir;
+  }
+  return null;
+}
+
+export async function serveCommand(
+  options: { host?: string; port: number },
+  io: { stdout: (text: string) => void; stderr: (text: string) => void },
+): Promise<number> {
+  const staticDir = rendererDirectory();
+  if (!staticDir) {
+    io.stderr('isolens: the UI is not built (dist/renderer is missing); run `npm run build` first\n');
+    return 1;
+  }
+  const api = await createPollerApi({ host: options.host });
+  const state = await api.getEngineState();
+  if (state.status !== 'connected') io.stderr(`isolens: engine not reachable yet (${state.error}); retrying in the background\n`);
+  const server = await startServer({ api, port: options.port, staticDir });
+  io.stdout(`Isolens is serving on 127.0.0.1 only. Open:\n\n  ${server.url}\n\nThe token in that address is required for every request. Ctrl+C stops.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await api.close();
+  return 0;
+}

@@ -1,0 +1,280 @@
+// Joins what the kernel shows for a container's main process with the config document: the kernel wins, mismatches are kept.
+import { decodeCapabilityMask } from '../model/capabilities.js';
+import {
+  NAMESPACE_KINDS,
+  type ContainerIsolation,
+  type EngineInfo,
+  type Gap,
+  type Mismatch,
+  type Mount,
+  type NamespaceKind,
+} from '../model/schema.js';
+import { readProcText, type ReadResult } from '../kernel/read.js';
+import { parseStatus, type ProcStatus } from '../kernel/status.js';
+import { readNamespaces } from '../kernel/namespaces.js';
+import { parseMountinfo, type MountInfoEntry } from '../kernel/mountinfo.js';
+import { readCgroupLimits } from '../kernel/cgroup.js';
+import { readLsmLabels } from '../kernel/lsm.js';
+import { parseIdMap, isIdentityMap, mapToHost, type IdMapEntry } from '../kernel/userns.js';
+import { diffAgainstDefault } from './config.js';
+
+export interface KernelPaths {
+  /** Root of procfs; fixtures point it at a captured tree. */
+  procRoot: string;
+  /** Root of cgroupfs. */
+  cgroupRoot: string;
+}
+
+export const HOST_PATHS: KernelPaths = { procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup' };
+
+export type CgroupLimits = Pick<ContainerIsolation['cgroup'], 'version' | 'path' | 'memoryLimitBytes' | 'cpuQuotaCores' | 'cpusetCpus' | 'pidsLimit'>;
+
+/** Everything read from the kernel for one PID; each part may have failed on its own. */
+export interface KernelFacts {
+  procCgroup: ReadResult<string>;
+  status: ReadResult<ProcStatus>;
+  namespaces: Record<NamespaceKind, ReadResult<number>>;
+  mountinfo: ReadResult<MountInfoEntry[]>;
+  cgroup: ReadResult<CgroupLimits & { gaps: Gap[] }>;
+  lsm: ReadResult<{ apparmor: string | null; selinux: string | null }>;
+  uidMap: ReadResult<IdMapEntry[]>;
+  gidMap: ReadResult<IdMapEntry[]>;
+}
+
+function map<T, U>(result: ReadResult<T>, f: (value: T) => U): ReadResult<U> {
+  return result.ok ? { ok: true, value: f(result.value) } : result;
+}
+
+/** Read the host's own namespaces: the reference "shared with host" is judged against. */
+export async function readHostNamespaces(paths: KernelPaths = HOST_PATHS): Promise<Record<NamespaceKind, ReadResult<number>>> {
+  return readNamespaces('self', paths.procRoot);
+}
+
+/** Read every kernel source for one PID. Never throws for the normal hazards: each part carries its own failure. */
+export async function readKernelFacts(pid: number, paths: KernelPaths = HOST_PATHS): Promise<KernelFacts> {
+  const base = `${paths.procRoot}/${pid}`;
+  const [procCgroup, statusText, namespaces, mountinfoText, lsm, uidText, gidText] = await Promise.all([
+    readProcText(`${base}/cgroup`),
+    readProcText(`${base}/status`),
+    readNamespaces(pid, paths.procRoot),
+    readProcText(`${base}/mountinfo`),
+    readLsmLabels(pid, paths.procRoot),
+    readProcText(`${base}/uid_map`),
+    readProcText(`${base}/gid_map`),
+  ]);
+  const cgroup: KernelFacts['cgroup'] = procCgroup.ok
+    ? { ok: true, value: await readCgroupLimits(procCgroup.value, paths.cgroupRoot) }
+    : procCgroup;
+  return {
+    procCgroup,
+    status: map(statusText, parseStatus),
+    namespaces,
+    mountinfo: map(mountinfoText, parseMountinfo),
+    cgroup,
+    lsm,
+    uidMap: map(uidText, parseIdMap),
+    gidMap: map(gidText, parseIdMap),
+  };
+}
+
+/**
+ * Does this PID belong to this container? Guards against PID reuse and against engines in a VM (Docker Desktop,
+ * podman machine) whose PIDs mean something else on this host: the container id appears in its cgroup path.
+ */
+export function pidBelongsToContainer(procCgroupText: string, containerId: string): boolean {
+  return procCgroupText.includes(containerId);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function gapFor(fact: string, result: { ok: false; message: string }): Gap {
+  return { fact, reason: result.message };
+}
+
+/** Mount propagation of a mountinfo entry in the document's words. */
+function kernelMount(entry: MountInfoEntry): Pick<Mount, 'readOnly' | 'propagation'> {
+  return { readOnly: entry.readOnly, propagation: entry.propagation };
+}
+
+/** Runtime mounts every container gets that the isolation review cares about. */
+const RUNTIME_DESTINATIONS = ['/', '/proc', '/sys', '/sys/fs/cgroup', '/dev'];
+
+/**
+ * Overlay the kernel's facts on the config document. Pure: the caller does the reading.
+ * Where a kernel part failed, the config value stays, its source stays 'config', and a gap says why.
+ */
+export function overlayKernel(
+  configDocument: ContainerIsolation,
+  facts: KernelFacts,
+  hostNamespaces: Record<NamespaceKind, ReadResult<number>>,
+  engine: EngineInfo,
+): ContainerIsolation {
+  const doc: ContainerIsolation = structuredClone(configDocument);
+  const gaps: Gap[] = doc.gaps;
+  const mismatches: Mismatch[] = doc.mismatches;
+  const mismatch = (fact: string, kernel: unknown, config: unknown) => mismatches.push({ fact, kernel, config });
+
+  // Namespaces: inode and sharing by comparison with the host's own.
+  for (const kind of NAMESPACE_KINDS) {
+    const mine = facts.namespaces[kind];
+    const host = hostNamespaces[kind];
+    const configured = doc.namespaces[kind];
+    if (!mine.ok) {
+      if (mine.reason !== 'unsupported') gaps.push(gapFor(`namespaces.${kind}`, mine));
+      continue;
+    }
+    if (!host.ok) {
+      doc.namespaces[kind] = { ...configured, inode: mine.value, source: 'config' };
+      gaps.push({ fact: `namespaces.${kind}.sharedWithHost`, reason: `the host's reference namespace could not be read: ${host.message}` });
+      continue;
+    }
+    const shared = mine.value === host.value;
+    if (configured.sharedWithHost !== null && configured.sharedWithHost !== shared) {
+      mismatch(`namespaces.${kind}.sharedWithHost`, shared, configured.sharedWithHost);
+    }
+    doc.namespaces[kind] = { inode: mine.value, sharedWithHost: shared, source: 'kernel', mode: configured.mode };
+  }
+
+  // Process credentials, capabilities, seccomp, no-new-privileges.
+  if (facts.status.ok) {
+    const status = facts.status.value;
+    const bounding = decodeCapabilityMask(status.capBounding);
+    const configBounding = doc.capabilities?.bounding ?? null;
+    if (configBounding && !sameSet(bounding, configBounding)) mismatch('capabilities.bounding', bounding, configBounding);
+    doc.capabilities = {
+      effective: decodeCapabilityMask(status.capEffective),
+      permitted: decodeCapabilityMask(status.capPermitted),
+      bounding,
+      inheritable: decodeCapabilityMask(status.capInheritable),
+      ambient: decodeCapabilityMask(status.capAmbient),
+      ...diffAgainstDefault(bounding, engine),
+    };
+    doc.sources.capabilities = 'kernel';
+
+    if (status.seccompMode !== null) {
+      const configured = doc.seccomp;
+      if (configured.mode !== null && configured.mode !== status.seccompMode) mismatch('seccomp.mode', status.seccompMode, configured.mode);
+      // The kernel knows the mode; which profile was loaded is only known to the engine, unless the filter is off.
+      const profile = status.seccompMode === 'disabled' ? 'unconfined' : configured.profile === 'unconfined' ? 'custom' : configured.profile;
+      doc.seccomp = { mode: status.seccompMode, profile, filters: status.seccompFilters };
+      doc.sources.seccomp = 'kernel';
+    } else {
+      gaps.push({ fact: 'seccomp', reason: 'this kernel does not report Seccomp in /proc/PID/status (built without CONFIG_SECCOMP); the engine configuration is shown' });
+    }
+    if (status.noNewPrivileges !== null) {
+      if (doc.noNewPrivileges !== null && doc.noNewPrivileges !== status.noNewPrivileges) {
+        mismatch('noNewPrivileges', status.noNewPrivileges, doc.noNewPrivileges);
+      }
+      doc.noNewPrivileges = status.noNewPrivileges;
+      doc.sources.noNewPrivileges = 'kernel';
+    }
+    doc.user.uid = status.uid.effective;
+    doc.user.gid = status.gid.effective;
+    doc.sources.user = 'kernel';
+  } else {
+    for (const fact of ['capabilities', 'seccomp', 'noNewPrivileges', 'user']) gaps.push(gapFor(fact, facts.status));
+  }
+
+  // User namespace: an identity map is the host's.
+  if (facts.uidMap.ok) {
+    const identity = isIdentityMap(facts.uidMap.value);
+    const userns = identity ? 'host' : 'private';
+    if (doc.user.userns !== null && doc.user.userns !== userns) mismatch('user.userns', userns, doc.user.userns);
+    doc.user.userns = userns;
+    if (doc.user.uid !== null && !identity) {
+      // status shows ids as seen from the reader's (host's) namespace; map back to what the container sees.
+      const inside = facts.uidMap.value.find((e) => doc.user.uid! >= e.outsideId && doc.user.uid! < e.outsideId + e.count);
+      doc.user.uidInContainer = inside ? inside.insideId + (doc.user.uid - inside.outsideId) : null;
+    } else {
+      doc.user.uidInContainer = doc.user.uid;
+    }
+  } else {
+    gaps.push(gapFor('user.userns', facts.uidMap));
+  }
+  void mapToHost;
+
+  // Mounts: the kernel's read-only flag and propagation for each declared mount, plus the runtime mounts.
+  if (facts.mountinfo.ok) {
+    const entries = facts.mountinfo.value;
+    // The last mount at a path is the visible one.
+    const at = (destination: string) => [...entries].reverse().find((e) => e.mountPoint === destination);
+    for (const mount of doc.mounts) {
+      const entry = at(mount.destination);
+      if (!entry) continue;
+      const kernel = kernelMount(entry);
+      if (mount.origin === 'engine' && mount.readOnly !== null && mount.readOnly !== kernel.readOnly) {
+        mismatch(`mounts[${mount.destination}].readOnly`, kernel.readOnly, mount.readOnly);
+      }
+      mount.readOnly = kernel.readOnly;
+      mount.propagation = kernel.propagation;
+    }
+    for (const destination of RUNTIME_DESTINATIONS) {
+      const entry = at(destination);
+      if (!entry || doc.mounts.some((m) => m.destination === destination)) continue;
+      doc.mounts.push({
+        type: entry.fsType,
+        source: entry.mountSource,
+        destination,
+        readOnly: entry.readOnly,
+        propagation: entry.propagation,
+        sensitive: false,
+        sensitiveReason: null,
+        origin: 'runtime',
+      });
+    }
+    const root = at('/');
+    if (root) {
+      if (doc.readOnlyRootfs !== null && doc.readOnlyRootfs !== root.readOnly) mismatch('readOnlyRootfs', root.readOnly, doc.readOnlyRootfs);
+      doc.readOnlyRootfs = root.readOnly;
+      doc.sources.readOnlyRootfs = 'kernel';
+    }
+    doc.sources.mounts = 'kernel';
+  } else {
+    gaps.push(gapFor('mounts', facts.mountinfo));
+  }
+  doc.mounts.sort(mountOrder);
+
+  // cgroup limits straight from cgroupfs.
+  if (facts.cgroup.ok) {
+    const { gaps: cgroupGaps, ...kernel } = facts.cgroup.value;
+    const configured = doc.cgroup;
+    const compare = (key: 'memoryLimitBytes' | 'cpuQuotaCores' | 'pidsLimit') => {
+      if (configured[key] !== null && kernel[key] !== null && Math.abs(configured[key]! - kernel[key]!) > 1e-6 * Math.max(1, kernel[key]!)) {
+        mismatch(`cgroup.${key}`, kernel[key], configured[key]);
+      } else if (configured[key] !== null && kernel[key] === null) {
+        mismatch(`cgroup.${key}`, null, configured[key]);
+      }
+    };
+    compare('memoryLimitBytes');
+    compare('cpuQuotaCores');
+    compare('pidsLimit');
+    doc.cgroup = { ...kernel, cpusetCpus: kernel.cpusetCpus ?? configured.cpusetCpus };
+    doc.sources.cgroup = 'kernel';
+    gaps.push(...cgroupGaps);
+  } else {
+    gaps.push(gapFor('cgroup', facts.cgroup));
+  }
+
+  // LSM labels.
+  if (facts.lsm.ok) {
+    const { apparmor, selinux } = facts.lsm.value;
+    if (apparmor !== null && doc.lsm.apparmor !== null && !apparmor.startsWith(doc.lsm.apparmor)) mismatch('lsm.apparmor', apparmor, doc.lsm.apparmor);
+    doc.lsm = { apparmor: apparmor ?? (doc.lsm.apparmor === null ? null : doc.lsm.apparmor), selinux: selinux ?? doc.lsm.selinux };
+    doc.sources.lsm = 'kernel';
+  } else {
+    gaps.push(gapFor('lsm', facts.lsm));
+  }
+
+  return doc;
+}
+
+/** Sensitive first, then read-write before read-only, then by destination. */
+function mountOrder(a: Mount, b: Mount): number {
+  return (
+    Number(b.sensitive) - Number(a.sensitive) ||
+    Number(a.readOnly === true) - Number(b.readOnly === true) ||
+    a.destination.localeCompare(b.destination)
+  );
+}

@@ -1,0 +1,76 @@
+// The one list of host paths that give the host away when mounted into a container, and the engine sockets.
+
+/** Host directories whose mount exposes the host: the path itself or anything below it. */
+const SENSITIVE_TREES: ReadonlyArray<{ path: string; reason: string }> = [
+  { path: '/etc', reason: 'host configuration (/etc): users, passwords, sudoers, cron' },
+  { path: '/proc', reason: 'the host\'s /proc: every host process, kernel tunables' },
+  { path: '/sys', reason: 'the host\'s /sys: kernel and device controls' },
+  { path: '/dev', reason: 'host devices (/dev): raw disks and kernel memory' },
+  { path: '/boot', reason: 'the host\'s kernel and boot loader (/boot)' },
+  { path: '/usr', reason: 'host binaries and libraries (/usr)' },
+  { path: '/lib', reason: 'host libraries and kernel modules (/lib)' },
+  { path: '/lib64', reason: 'host libraries (/lib64)' },
+  { path: '/bin', reason: 'host binaries (/bin)' },
+  { path: '/sbin', reason: 'host system binaries (/sbin)' },
+  { path: '/root', reason: 'the host root user\'s home (/root): SSH keys, credentials' },
+  { path: '/var/lib/docker', reason: 'Docker\'s data (/var/lib/docker): every container\'s filesystem' },
+  { path: '/var/lib/containerd', reason: 'containerd\'s data: every container\'s filesystem' },
+  { path: '/var/lib/containers', reason: 'Podman\'s data: every container\'s filesystem' },
+  { path: '/var/lib/kubelet', reason: 'the kubelet\'s data: pod secrets and volumes' },
+  { path: '/var/run/docker', reason: 'Docker\'s runtime state' },
+  { path: '/run/containerd', reason: 'containerd\'s runtime state and socket' },
+];
+
+/** Host paths that are sensitive only when mounted exactly (their subdirectories are ordinary). */
+const SENSITIVE_EXACT: ReadonlyArray<{ path: string; reason: string }> = [
+  { path: '/', reason: 'the host\'s whole root filesystem' },
+  { path: '/run', reason: 'host runtime directory (/run): engine sockets, D-Bus, systemd' },
+  { path: '/var/run', reason: 'host runtime directory (/var/run): engine sockets, D-Bus, systemd' },
+  { path: '/var', reason: 'host /var: engine data, logs, spools' },
+  { path: '/home', reason: 'every host user\'s home directory' },
+];
+
+/** Engine API sockets by file name: whoever can write to one controls the engine, and so the host. */
+const ENGINE_SOCKETS: ReadonlyArray<{ pattern: RegExp; engine: string }> = [
+  { pattern: /(^|\/)docker\.sock$/, engine: 'Docker' },
+  { pattern: /(^|\/)dockershim\.sock$/, engine: 'dockershim' },
+  { pattern: /(^|\/)containerd\.sock$/, engine: 'containerd' },
+  { pattern: /(^|\/)podman\.sock$/, engine: 'Podman' },
+  { pattern: /(^|\/)crio\.sock$/, engine: 'CRI-O' },
+  { pattern: /(^|\/)cri-dockerd\.sock$/, engine: 'cri-dockerd' },
+];
+
+export interface Sensitivity {
+  sensitive: boolean;
+  reason: string | null;
+  /** Set when the mount is (or holds) an engine API socket. */
+  engineSocket: string | null;
+}
+
+function normalize(path: string): string {
+  const collapsed = path.replace(/\/+/g, '/');
+  return collapsed.length > 1 ? collapsed.replace(/\/$/, '') : collapsed;
+}
+
+/** How sensitive is a host path mounted into a container? */
+export function hostPathSensitivity(hostPath: string): Sensitivity {
+  const path = normalize(hostPath);
+  for (const socket of ENGINE_SOCKETS) {
+    if (socket.pattern.test(path)) {
+      return { sensitive: true, reason: `the ${socket.engine} API socket: full control of the engine, and so of the host`, engineSocket: socket.engine };
+    }
+  }
+  const exact = SENSITIVE_EXACT.find((entry) => entry.path === path);
+  if (exact) {
+    const holdsSocket = path === '/run' || path === '/var/run';
+    return { sensitive: true, reason: exact.reason, engineSocket: holdsSocket ? 'Docker' : null };
+  }
+  const tree = SENSITIVE_TREES.find((entry) => path === entry.path || path.startsWith(`${entry.path}/`));
+  if (tree) return { sensitive: true, reason: tree.reason, engineSocket: null };
+  return { sensitive: false, reason: null, engineSocket: null };
+}
+
+/** The engine-socket names, for rules that want to name the engine. */
+export function engineSocketName(hostPath: string): string | null {
+  return hostPathSensitivity(hostPath).engineSocket;
+}

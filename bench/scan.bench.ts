@@ -1,0 +1,88 @@
+// `npm run bench:scan [-- --containers 50 --runs 7]`: Isolens' scan and live stats against the engine's own endpoints, same run.
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { openEngine } from '../app/engine/open.js';
+import { collectSnapshot, inspectRunning, snapshotFromInspects } from '../app/collect/scan.js';
+import { assessSnapshot } from '../app/assess.js';
+import { StatsSampler } from '../app/poller/stats.js';
+import { HOST_PATHS } from '../app/collect/kernel.js';
+import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
+
+const { values } = parseArgs({
+  options: {
+    containers: { type: 'string', default: '50' },
+    runs: { type: 'string', default: '7' },
+  },
+});
+const count = Number(values.containers);
+const runs = Number(values.runs);
+const PREFIX = 'isolens-bench-';
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function time(label: string, times: number, f: () => Promise<unknown>): Promise<{ label: string; medianMs: number; samplesMs: number[] }> {
+  await f(); // warm-up, not counted
+  const samplesMs: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const start = process.hrtime.bigint();
+    await f();
+    samplesMs.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return { label, medianMs: median(samplesMs), samplesMs };
+}
+
+async function main(): Promise<void> {
+  const client = testClient();
+  await ensureTestImage(client);
+  await removeTestContainers(client, PREFIX);
+  console.log(`starting ${count} labelled containers…`);
+  const started = [];
+  try {
+    for (let i = 0; i < count; i++) started.push(await startContainer(`${PREFIX}${i}`, {}, client));
+    const ids = started.map((c) => c.id);
+    const { engine } = await openEngine({});
+
+    const { inspects } = await inspectRunning(client);
+    const ours = inspects.filter((i) => i.Name.startsWith(`/${PREFIX}`));
+    const sampler = new StatsSampler(HOST_PATHS);
+    const targets = ours.map((i) => ({ id: i.Id, pid: i.State.Pid }));
+
+    const results = [
+      await time('isolens steady-state scan (cached inspect + kernel + rules)', runs, async () =>
+        assessSnapshot(await snapshotFromInspects(ours, engine)),
+      ),
+      await time('isolens cold scan (list + inspect + kernel + rules)', runs, async () =>
+        assessSnapshot(await collectSnapshot(client, engine)),
+      ),
+      await time('engine inspect API, same containers (parallel)', runs, () =>
+        Promise.all(ids.map((id) => client.getContainer(id).inspect())),
+      ),
+      await time('`docker inspect` CLI, same containers', runs, async () => {
+        execFileSync('docker', ['inspect', ...ids], { maxBuffer: 256 * 1024 * 1024 });
+      }),
+      await time('isolens live stats sample (cgroupfs + /proc/PID/net/dev)', runs, () => sampler.sample(targets)),
+      await time('engine stats endpoint, stream=false, same containers (parallel)', Math.min(runs, 3), () =>
+        Promise.all(ids.map((id) => client.getContainer(id).stats({ stream: false }))),
+      ),
+    ];
+
+    const width = Math.max(...results.map((r) => r.label.length));
+    console.log(`\n${count} containers, median of ${runs} runs (stats endpoint: ${Math.min(runs, 3)}), engine ${engine.kind} ${engine.version}\n`);
+    for (const r of results) console.log(`${r.label.padEnd(width)}  ${r.medianMs.toFixed(1).padStart(9)} ms`);
+    const [steady, cold, inspectApi, inspectCli, stats, engineStats] = results.map((r) => r.medianMs) as number[];
+    console.log('\nratios (higher = Isolens faster):');
+    console.log(`  engine stats endpoint / isolens live stats sample : ${(engineStats! / stats!).toFixed(1)}x`);
+    console.log(`  engine stats endpoint / isolens steady-state scan : ${(engineStats! / steady!).toFixed(1)}x`);
+    console.log(`  docker inspect CLI    / isolens steady-state scan : ${(inspectCli! / steady!).toFixed(1)}x`);
+    console.log(`  inspect API           / isolens steady-state scan : ${(inspectApi! / steady!).toFixed(1)}x`);
+    console.log(`  isolens cold scan     / inspect API               : ${(cold! / inspectApi!).toFixed(2)}x (the cost of kernel reads + rules on top of inspect)`);
+  } finally {
+    console.log(`\nremoving ${await removeTestContainers(client, PREFIX)} containers`);
+  }
+}
+
+await main();
