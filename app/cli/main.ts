@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { SEVERITIES, type Severity, type Snapshot } from '../model/schema.js';
 import { openEngine } from '../engine/open.js';
 import { EngineUnreachableError } from '../engine/connect.js';
+import { EndpointError } from '../engine/endpoint.js';
 import { collectSnapshot } from '../collect/scan.js';
 import { assessSnapshot, parseAcceptedRisks, worstSeverity, type AcceptedRisk } from '../assess.js';
 import { severityAtLeast } from '../rules/score.js';
@@ -131,6 +132,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof EndpointError) {
+      io.stderr(`isolens: ${error.message}\n`);
+      return EXIT.usage;
     }
     if (error instanceof EngineUnreachableError) {
       io.stderr(`isolens: ${error.message}\n`);

@@ -94,7 +94,8 @@ export async function inspectRunning(
   const inspects: InspectDocument[] = [];
   results.forEach((result, index) => {
     if (result.ok) inspects.push(result.value as InspectDocument);
-    else gaps.push({ fact: `containers[${ids[index]!.slice(0, 12)}]`, reason: `the container exited or was removed during the scan (${result.reason})` });
+    else if (result.reason === 'vanished') gaps.push({ fact: `containers[${ids[index]!.slice(0, 12)}]`, reason: 'the container exited or was removed during the scan' });
+    else gaps.push({ fact: `containers[${ids[index]!.slice(0, 12)}]`, reason: result.message });
   });
   const wanted = options.container;
   return { inspects: wanted ? inspects.filter((inspect) => matchesContainer(inspect, wanted)) : inspects, gaps };

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 export const TEST_LABEL = 'io.isolens.owner';
 export const TEST_LABEL_VALUE = 'test';
 export const TEST_IMAGE = 'isolens-test/busybox:latest';
+/** Names of containers made by integration and e2e tests start with this; leftovers of a crashed run are removed by it. */
+export const TEST_NAME_PREFIX = 'isolens-';
 
 export function testClient(): Dockerode {
   const host = process.env.DOCKER_HOST;

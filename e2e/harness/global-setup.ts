@@ -1,5 +1,5 @@
 // vitest global setup for integration tests: a real engine must answer (in CI it must), the test image exists, no leftovers.
-import { engineAnswers, ensureTestImage, removeTestContainers, testClient } from './engine.js';
+import { engineAnswers, ensureTestImage, removeTestContainers, testClient, TEST_NAME_PREFIX } from './engine.js';
 
 export async function setup(): Promise<void> {
   const client = testClient();
@@ -12,11 +12,11 @@ export async function setup(): Promise<void> {
     console.warn(`\n[isolens] SKIPPING integration tests: ${message}\n`);
     return;
   }
-  await removeTestContainers(client);
+  await removeTestContainers(client, TEST_NAME_PREFIX);
   await ensureTestImage(client);
 }
 
 export async function teardown(): Promise<void> {
   const client = testClient();
-  if (await engineAnswers(client)) await removeTestContainers(client);
+  if (await engineAnswers(client)) await removeTestContainers(client, TEST_NAME_PREFIX);
 }

@@ -1,0 +1,518 @@
+// A dockerode client for a resolved endpoint, the one-line errors a user can act on when the engine cannot be reached, and the engine's description.
+import Dockerode from 'dockerode';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { homedir, release, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { EngineInfo } from '../model/schema.js';
+import type { ResolvedEndpoint } from './endpoint.js';
+import { checkHostKey, type HostKeyVerdict } from './known-hosts.js';
+
+/** How long one request may take before the engine counts as not answering. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface ClientOptions {
+  timeoutMs?: number;
+  /** known_hosts files an ssh engine's host key must be in; OpenSSH's user and system files by default. */
+  knownHostsFiles?: string[];
+}
+
+/** The engine cannot be reached; the message is one line that says what to do about it. */
+export class EngineUnreachableError extends Error {
+  override name = 'EngineUnreachableError';
+  constructor(
+    message: string,
+    readonly endpoint: string,
+    /** The underlying error code (ENOENT, EACCES, ECONNREFUSED, HTTP_500 …) when there is one. */
+    readonly code: string | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(oneLine(message), options);
+  }
+}
+
+/** The engine answered, but not with what Isolens depends on (an old, broken or foreign API). */
+export class EngineResponseError extends Error {
+  override name = 'EngineResponseError';
+}
+
+interface ClientSettings {
+  resolved: ResolvedEndpoint;
+  timeoutMs: number;
+  /** The last ssh host key check, so a refused handshake can say why. */
+  hostKey: { verdict: HostKeyVerdict | null };
+}
+
+/** Which endpoint each client talks to, so errors raised far from createClient can still name it. */
+const clientSettings = new WeakMap<Dockerode, ClientSettings>();
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+}
+
+/** Text that came from the engine or the network, shortened and on one line. */
+function excerpt(text: string, max = 200): string {
+  const line = oneLine(text);
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+function readTlsFile(path: string | undefined, what: string, endpoint: string): Buffer | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new EngineUnreachableError(
+      `cannot read the TLS ${what} ${path} (${code}) for ${endpoint}; check DOCKER_CERT_PATH or the context's TLS files`,
+      endpoint,
+      code,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Build the dockerode options for an endpoint. Every connection field is set, even to undefined, because docker-modem
+ * merges our options over its own reading of DOCKER_HOST and would otherwise keep e.g. the environment's host.
+ */
+function modemOptions(
+  resolved: ResolvedEndpoint,
+  timeoutMs: number,
+  hostKey: ClientSettings['hostKey'],
+  knownHostsFiles: string[],
+): Dockerode.DockerOptions {
+  const base: Dockerode.DockerOptions = {
+    socketPath: undefined,
+    host: undefined,
+    port: undefined,
+    protocol: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    username: undefined,
+    sshOptions: undefined,
+    timeout: timeoutMs,
+  };
+  (base as { connectionTimeout?: number }).connectionTimeout = timeoutMs;
+  const { endpoint } = resolved;
+  if (endpoint.startsWith('unix://')) return { ...base, socketPath: endpoint.slice('unix://'.length) };
+  if (endpoint.startsWith('npipe://')) return { ...base, socketPath: endpoint.slice('npipe://'.length) };
+  const url = new URL(endpoint);
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (url.protocol === 'tcp:') {
+    if (!resolved.tls) return { ...base, protocol: 'http', host: hostname, port: url.port };
+    const tls = resolved.tls;
+    // The agent carries all TLS settings: docker-modem has no option to skip verification (SkipTLSVerify).
+    const agent = new https.Agent({
+      ca: readTlsFile(tls.caPath, 'CA certificate', endpoint),
+      cert: readTlsFile(tls.certPath, 'client certificate', endpoint),
+      key: readTlsFile(tls.keyPath, 'client key', endpoint),
+      rejectUnauthorized: tls.verify,
+    });
+    return { ...base, protocol: 'https', host: hostname, port: url.port, agent } as Dockerode.DockerOptions;
+  }
+  if (url.protocol === 'ssh:') {
+    if (url.pathname !== '' && url.pathname !== '/') {
+      // docker-modem runs `docker system dial-stdio` on the remote host, which cannot reach a socket path such as Podman's.
+      throw new EngineUnreachableError(
+        `${endpoint} names a socket path over ssh, which Isolens cannot dial; forward it instead (ssh -NL /tmp/engine.sock:${url.pathname} ${url.host}) and use --host unix:///tmp/engine.sock`,
+        endpoint,
+        'UNSUPPORTED',
+      );
+    }
+    const port = url.port ? Number(url.port) : 22;
+    // ssh2 accepts any host key unless told otherwise; the docker CLI's ssh checks known_hosts, and so do we.
+    const hostVerifier = (key: Buffer): boolean => {
+      const knownHosts = knownHostsFiles.map((file) => readOptional(file) ?? '').join('\n');
+      hostKey.verdict = checkHostKey(knownHosts, hostname, port, key);
+      return hostKey.verdict === 'known';
+    };
+    return {
+      ...base,
+      // An idle timeout calls setTimeout on the ssh channel, which has none (an uncaught TypeError in node:http); the
+      // connection timeout, a plain timer up to the engine's answer, still applies.
+      timeout: undefined,
+      protocol: 'ssh',
+      host: hostname,
+      port,
+      // Like ssh, the local user name when the endpoint names none.
+      username: decodeURIComponent(url.username) || userInfo().username,
+      sshOptions: { agent: process.env.SSH_AUTH_SOCK, hostVerifier } as Dockerode.DockerOptions['sshOptions'],
+    };
+  }
+  throw new EngineUnreachableError(`${endpoint}: unsupported endpoint; use unix://, tcp:// or ssh://`, endpoint, 'UNSUPPORTED');
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A dockerode client for the endpoint, with a request timeout. Throws EngineUnreachableError for unusable settings. */
+export function createClient(resolved: ResolvedEndpoint, options: ClientOptions = {}): Dockerode {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const hostKey: ClientSettings['hostKey'] = { verdict: null };
+  const knownHostsFiles = options.knownHostsFiles ?? [join(homedir(), '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];
+  const settings = modemOptions(resolved, timeoutMs, hostKey, knownHostsFiles);
+  // docker-modem reads DOCKER_HOST (and its TLS files) in its constructor and lets that override our ssh options or
+  // throw on a malformed value; the endpoint is already resolved, so hide the variable for this synchronous call.
+  const dockerHost = process.env.DOCKER_HOST;
+  let client: Dockerode;
+  try {
+    delete process.env.DOCKER_HOST;
+    client = new Dockerode(settings);
+  } finally {
+    if (dockerHost !== undefined) process.env.DOCKER_HOST = dockerHost;
+  }
+  clientSettings.set(client, { resolved, timeoutMs, hostKey });
+  return client;
+}
+
+/** The endpoint a client was created for; derived from its connection settings for clients made elsewhere. */
+export function clientEndpoint(client: Dockerode): ResolvedEndpoint {
+  const known = clientSettings.get(client);
+  if (known) return known.resolved;
+  const modem = client.modem as { socketPath?: unknown; host?: string; port?: string | number; protocol?: string };
+  if (typeof modem.socketPath === 'string') {
+    return { endpoint: `unix://${modem.socketPath}`, source: 'client', tls: null, contextName: null };
+  }
+  return {
+    endpoint: `tcp://${modem.host ?? 'localhost'}:${modem.port ?? ''}`,
+    source: 'client',
+    tls: modem.protocol === 'https' ? { verify: true } : null,
+    contextName: null,
+  };
+}
+
+export function clientTimeoutMs(client: Dockerode): number {
+  return clientSettings.get(client)?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+}
+
+/** toEngineUnreachableError with everything the client knows (endpoint, timeout, ssh host key verdict). */
+export function clientUnreachableError(client: Dockerode, error: unknown): EngineUnreachableError | null {
+  const settings = clientSettings.get(client);
+  return toEngineUnreachableError(error, clientEndpoint(client), settings?.timeoutMs, settings?.hostKey.verdict ?? null);
+}
+
+type StartHint = { engine: string; start: string };
+
+/** How to start the engine that is expected behind a socket path. */
+function startHint(socketPath: string): StartHint {
+  if (socketPath.includes('podman')) {
+    return socketPath.startsWith('/run/podman') || socketPath.startsWith('/var/run/podman')
+      ? { engine: 'Podman', start: 'sudo systemctl start podman.socket' }
+      : { engine: 'Podman', start: 'systemctl --user start podman.socket' };
+  }
+  if (socketPath.includes('/.docker/run/') || socketPath.includes('/.docker/desktop/')) {
+    return { engine: 'Docker Desktop', start: 'open Docker Desktop' };
+  }
+  if (socketPath.startsWith('/run/user/')) return { engine: 'rootless Docker', start: 'systemctl --user start docker' };
+  return { engine: 'Docker', start: 'sudo systemctl start docker' };
+}
+
+/** Where an endpoint leads, for messages: the socket path, host:port, or user@host. */
+function place(endpoint: string): string {
+  if (endpoint.startsWith('unix://')) return endpoint.slice('unix://'.length);
+  if (endpoint.startsWith('npipe://')) return endpoint.slice('npipe://'.length);
+  return endpoint;
+}
+
+const TLS_REASONS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the engine\'s certificate is self-signed and not trusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the engine\'s certificate chain ends in an untrusted CA',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the engine\'s certificate is not signed by the CA in ca.pem',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the engine\'s certificate is not signed by the CA in ca.pem',
+  CERT_HAS_EXPIRED: 'the engine\'s certificate has expired',
+  CERT_NOT_YET_VALID: 'the engine\'s certificate is not valid yet (check the clock)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the engine\'s certificate does not name this host',
+};
+
+function isTlsError(code: string, message: string): boolean {
+  return (
+    code in TLS_REASONS ||
+    code.startsWith('ERR_SSL') ||
+    code.startsWith('ERR_TLS') ||
+    code === 'EPROTO' ||
+    /certificate|SSL routines|TLS/i.test(message)
+  );
+}
+
+/**
+ * The one-line, actionable error for a failure to talk to the engine, or null when the error is something else (a bug,
+ * or an HTTP answer such as 404 that the caller handles).
+ */
+export function toEngineUnreachableError(
+  error: unknown,
+  resolved: ResolvedEndpoint,
+  timeoutMs: number = DEFAULT_TIMEOUT_MS,
+  hostKeyVerdict: HostKeyVerdict | null = null,
+): EngineUnreachableError | null {
+  if (error instanceof EngineUnreachableError) return error;
+  if (!(error instanceof Error)) return null;
+  const { endpoint } = resolved;
+  const where = place(endpoint);
+  const isSocket = endpoint.startsWith('unix://') || endpoint.startsWith('npipe://');
+  const hint = startHint(where);
+  const failure = error as Error & { code?: string; statusCode?: number; json?: unknown; level?: string };
+  const code = typeof failure.code === 'string' ? failure.code : '';
+  const make = (message: string, errorCode: string) => new EngineUnreachableError(message, endpoint, errorCode, { cause: error });
+  const seconds = Math.round(timeoutMs / 100) / 10;
+
+  if (typeof failure.statusCode === 'number') {
+    const engineMessage = engineErrorMessage(failure);
+    if (failure.statusCode >= 500) {
+      return make(
+        `the engine at ${where} failed with HTTP ${failure.statusCode}: ${excerpt(engineMessage)}; check its logs (journalctl -u ${hint.engine === 'Podman' ? 'podman' : 'docker'})`,
+        `HTTP_${failure.statusCode}`,
+      );
+    }
+    if (failure.statusCode === 400 && /HTTP request to an HTTPS server/i.test(engineMessage)) {
+      return make(
+        `the engine at ${where} requires TLS; set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem`,
+        'TLS_REQUIRED',
+      );
+    }
+    return null;
+  }
+  if (/Host denied \(verification failed\)/.test(failure.message) || (hostKeyVerdict !== null && hostKeyVerdict !== 'known')) {
+    const url = new URL(endpoint);
+    const target = `${url.username ? `${url.username}@` : ''}${url.hostname}${url.port ? ` -p ${url.port}` : ''}`;
+    const problem =
+      hostKeyVerdict === 'changed'
+        ? 'differs from the one in known_hosts: the host was reinstalled or someone is intercepting the connection; refusing to connect'
+        : hostKeyVerdict === 'revoked'
+          ? 'is marked @revoked in known_hosts; refusing to connect'
+          : `is not in ~/.ssh/known_hosts; connect once with "ssh ${target}" to check and record it`;
+    return make(`the ssh host key of ${url.hostname} ${problem}`, 'SSH_HOST_KEY');
+  }
+  if (failure.level === 'client-authentication') {
+    return make(`ssh authentication to ${where} failed; add your key to ssh-agent (ssh-add) and check that SSH_AUTH_SOCK is set`, 'SSH_AUTH');
+  }
+  switch (code) {
+    case 'ENOENT':
+      return isSocket
+        ? make(`no engine socket at ${where}; is ${hint.engine} running? start it with "${hint.start}", or choose another engine with --host or DOCKER_HOST`, code)
+        : null;
+    case 'EACCES':
+    case 'EPERM':
+      return make(
+        isSocket
+          ? `permission denied on ${where}; add your user to the docker group (sudo usermod -aG docker $USER, then log in again) or use --host`
+          : `permission denied connecting to ${where}; check the address and any local firewall policy`,
+        code,
+      );
+    case 'ECONNREFUSED':
+      return make(
+        isSocket
+          ? `the socket ${where} exists but no engine listens on it; ${hint.engine} has stopped: start it with "${hint.start}"`
+          : `connection refused by ${where}; is the engine listening there? (port 2375 is plain HTTP, 2376 TLS)`,
+        code,
+      );
+    case 'ETIMEDOUT':
+    case 'ESOCKETTIMEDOUT':
+      return make(`the engine at ${where} did not answer within ${seconds} s; check the address, the network and any firewall`, code);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      // docker-modem ends a request that hits its timeout by destroying it, which surfaces as a reset ("socket hang up").
+      return make(
+        `the engine at ${where} closed the connection or did not answer within ${seconds} s; check that it is healthy (docker info)${endpoint.startsWith('tcp://') && !resolved.tls ? ' and whether it expects TLS (port 2376)' : ''}`,
+        code,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return make(`cannot resolve the engine host in ${endpoint}; check the name in ${resolved.source}`, code);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+      return make(`no network route to ${where}; check the address and your network or VPN`, code);
+    default:
+      break;
+  }
+  if (isTlsError(code, failure.message)) {
+    const reason = TLS_REASONS[code] ?? excerpt(failure.message, 120);
+    return make(
+      `TLS with ${where} failed: ${reason}${TLS_REASONS[code] ? ` (${code})` : ''}; check ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH or the context, and DOCKER_TLS_VERIFY`,
+      code || 'TLS',
+    );
+  }
+  return null;
+}
+
+function engineErrorMessage(failure: { json?: unknown; message: string }): string {
+  const json = failure.json;
+  if (json && typeof json === 'object' && 'message' in json && typeof (json as { message: unknown }).message === 'string') {
+    return (json as { message: string }).message;
+  }
+  if (typeof json === 'string' && json !== '') return json;
+  if (Buffer.isBuffer(json) && json.length > 0) return json.toString('utf8');
+  return failure.message.replace(/^\(HTTP code \d+\)\s*/, '');
+}
+
+/** Run an engine request; reachability failures become EngineUnreachableError, anything else is rethrown unchanged. */
+export async function engineRequest<T>(client: Dockerode, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw clientUnreachableError(client, error) ?? error;
+  }
+}
+
+/** Up to three schema problems on one line; paths may hold engine-supplied keys (label names), so they are escaped. */
+export function describeIssues(error: z.ZodError): string {
+  const text = error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path.map((part) => (typeof part === 'string' && /^[A-Za-z0-9_]+$/.test(part) ? part : JSON.stringify(String(part))));
+      return `${path.length > 0 ? path.join('.') : '(document)'}: ${issue.message}`;
+    })
+    .join('; ');
+  return excerpt(text, 300);
+}
+
+/** Validate an engine answer we depend on: a weird engine gets a clear message instead of a crash further on. */
+export function parseEngineResponse<T>(schema: z.ZodType<T>, value: unknown, what: string, endpoint: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = describeIssues(result.error);
+  throw new EngineResponseError(
+    oneLine(`the engine at ${place(endpoint)} answered ${what} with an unexpected document (${problems}); it may be too old or not a Docker or Podman engine`),
+  );
+}
+
+const VersionResponse = z.looseObject({
+  Version: z.string(),
+  ApiVersion: z.string(),
+  Os: z.string().nullish(),
+  KernelVersion: z.string().nullish(),
+  Components: z.array(z.looseObject({ Name: z.string(), Version: z.string().nullish() })).nullish(),
+});
+
+const InfoResponse = z.looseObject({
+  Name: z.string().nullish(),
+  OperatingSystem: z.string().nullish(),
+  KernelVersion: z.string().nullish(),
+  SecurityOptions: z.array(z.string()).nullish(),
+  CgroupVersion: z.string().nullish(),
+  CgroupDriver: z.string().nullish(),
+  LiveRestoreEnabled: z.boolean().nullish(),
+  DefaultRuntime: z.string().nullish(),
+});
+
+const NetworkResponse = z.looseObject({ Options: z.record(z.string(), z.string()).nullish() });
+
+export type VersionResponse = z.infer<typeof VersionResponse>;
+export type InfoResponse = z.infer<typeof InfoResponse>;
+
+/** Podman's compatible API announces itself as a component of /version. */
+export function engineKind(version: VersionResponse): 'docker' | 'podman' {
+  return version.Components?.some((component) => component.Name === 'Podman Engine') ? 'podman' : 'docker';
+}
+
+/** Whether a security option ("name=rootless", "name=seccomp,profile=default") of the given name is reported. */
+function hasSecurityOption(options: readonly string[], name: string): boolean {
+  return options.some((option) => option.split(',').includes(`name=${name}`));
+}
+
+export interface HostFacts {
+  platform: NodeJS.Platform;
+  /** This host's kernel release (uname -r). */
+  kernelRelease: string;
+}
+
+/**
+ * Whether the engine's containers run on this host's kernel, so their PIDs are in this /proc: only over a local socket,
+ * only on Linux, and not when the engine runs in a VM (Docker Desktop, podman machine), which shows as another kernel.
+ */
+export function engineRunsLocally(
+  endpoint: string,
+  info: Pick<InfoResponse, 'OperatingSystem' | 'KernelVersion'>,
+  host: HostFacts,
+): boolean {
+  if (!endpoint.startsWith('unix://') || host.platform !== 'linux') return false;
+  if (info.OperatingSystem && /docker desktop/i.test(info.OperatingSystem)) return false;
+  if (/podman[-/]machine/.test(endpoint)) return false;
+  if (info.KernelVersion && info.KernelVersion !== host.kernelRelease) return false;
+  return true;
+}
+
+export function iccFromBridgeOptions(options: Record<string, string> | null | undefined): boolean | null {
+  const value = options?.['com.docker.network.bridge.enable_icc'];
+  if (value === undefined) return null;
+  return value === 'true';
+}
+
+/** Build EngineInfo from the engine's /version and /info answers (pure, so captured answers can be tested). */
+export function engineInfoFrom(
+  versionValue: unknown,
+  infoValue: unknown,
+  resolved: ResolvedEndpoint,
+  extra: { iccOnDefaultBridge: boolean | null; host: HostFacts },
+): EngineInfo {
+  const version = parseEngineResponse(VersionResponse, versionValue, '/version', resolved.endpoint);
+  const info = parseEngineResponse(InfoResponse, infoValue, '/info', resolved.endpoint);
+  const securityOptions = info.SecurityOptions ?? null;
+  const cgroupVersion = info.CgroupVersion === '1' ? 1 : info.CgroupVersion === '2' ? 2 : null;
+  return {
+    kind: engineKind(version),
+    endpoint: resolved.endpoint,
+    endpointSource: resolved.source,
+    tls: resolved.tls !== null,
+    local: engineRunsLocally(resolved.endpoint, info, extra.host),
+    name: info.Name ?? null,
+    version: version.Version,
+    apiVersion: version.ApiVersion,
+    os: info.OperatingSystem ?? version.Os ?? null,
+    kernelVersion: info.KernelVersion ?? version.KernelVersion ?? null,
+    rootless: securityOptions ? hasSecurityOption(securityOptions, 'rootless') : null,
+    cgroupVersion,
+    cgroupDriver: info.CgroupDriver ?? null,
+    userNamespaceRemap: securityOptions ? hasSecurityOption(securityOptions, 'userns') : null,
+    securityOptions: securityOptions ?? [],
+    liveRestore: info.LiveRestoreEnabled ?? null,
+    defaultRuntime: info.DefaultRuntime ?? null,
+    iccOnDefaultBridge: extra.iccOnDefaultBridge,
+  };
+}
+
+/** Ask the engine what it is: /version, /info and the default bridge's ICC option. */
+export async function describeEngine(
+  client: Dockerode,
+  resolved: ResolvedEndpoint,
+  host: HostFacts = { platform: process.platform, kernelRelease: release() },
+): Promise<EngineInfo> {
+  const timeoutMs = clientTimeoutMs(client);
+  const ask = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
+    try {
+      return await request();
+    } catch (error) {
+      const hostKeyVerdict = clientSettings.get(client)?.hostKey.verdict ?? null;
+      const mapped = toEngineUnreachableError(error, resolved, timeoutMs, hostKeyVerdict);
+      if (mapped) throw mapped;
+      const status = (error as { statusCode?: number }).statusCode;
+      if (typeof status === 'number') {
+        throw new EngineUnreachableError(
+          `${place(resolved.endpoint)} answered ${what} with HTTP ${status}; it is not a Docker or Podman engine API (check ${resolved.source})`,
+          resolved.endpoint,
+          `HTTP_${status}`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  };
+  const [version, info] = await Promise.all([ask('/version', () => client.version()), ask('/info', () => client.info())]);
+  const iccOnDefaultBridge = await client
+    .getNetwork('bridge')
+    .inspect()
+    .then((network: unknown) => {
+      const parsed = NetworkResponse.safeParse(network);
+      return parsed.success ? iccFromBridgeOptions(parsed.data.Options) : null;
+    })
+    // No default bridge (Podman names its network "podman"; --bridge=none) means ICC there is not a fact to report.
+    .catch(() => null);
+  return engineInfoFrom(version, info, resolved, { iccOnDefaultBridge, host });
+}
