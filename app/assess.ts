@@ -1,31 +1,14 @@
 // Facts → findings: runs the rules on every container and on the host, drops accepted risks, scores and grades.
-import type { Finding, Severity, Snapshot } from './model/schema.js';
+import type { Severity, Snapshot } from './model/schema.js';
 import { SEVERITIES } from './model/schema.js';
-import { evaluateContainer, evaluateHost } from './rules/catalogue.js';
+import { evaluateContainer, evaluateHost, type AcceptedRisk } from './rules/catalogue.js';
 import { scoreFindings } from './rules/score.js';
 
-/** An accepted risk: a rule id (or a family prefix such as "resources"), optionally for one container name glob. */
-export interface AcceptedRisk {
-  ruleId: string;
-  container: string | null;
-}
+export type { AcceptedRisk };
 
 export interface AssessOptions {
-  ignore?: readonly AcceptedRisk[];
-}
-
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
-
-function accepted(finding: Finding, containerName: string | null, ignore: readonly AcceptedRisk[]): boolean {
-  return ignore.some((risk) => {
-    const ruleMatches = finding.ruleId === risk.ruleId || finding.ruleId.startsWith(`${risk.ruleId}/`);
-    if (!ruleMatches) return false;
-    if (risk.container === null) return true;
-    return containerName !== null && globToRegExp(risk.container).test(containerName);
-  });
+  /** Rule ids, family prefixes, or accepted risks limited to container name globs. */
+  ignore?: ReadonlyArray<string | AcceptedRisk>;
 }
 
 /** A new snapshot with findings, score and grade for each container and for the host. */
@@ -33,10 +16,10 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
   const ignore = options.ignore ?? [];
   const context = { engine: snapshot.engine };
   const containers = snapshot.containers.map((container) => {
-    const findings = evaluateContainer(container, context).filter((f) => !accepted(f, container.name, ignore));
+    const findings = evaluateContainer(container, context, { ignore });
     return { ...container, findings, ...scoreFindings(findings) };
   });
-  const hostFindings = evaluateHost(snapshot.engine).filter((f) => !accepted(f, null, ignore));
+  const hostFindings = evaluateHost(snapshot.engine, { ignore });
   return { ...snapshot, containers, host: { findings: hostFindings, ...scoreFindings(hostFindings) } };
 }
 
@@ -45,22 +28,4 @@ export function worstSeverity(snapshot: Snapshot): Severity | null {
   const all = [...snapshot.host.findings, ...snapshot.containers.flatMap((c) => c.findings)];
   for (const severity of SEVERITIES) if (all.some((f) => f.severity === severity)) return severity;
   return null;
-}
-
-/**
- * The ignore file: one accepted risk per line, `ruleId [container-name-glob]`, `#` starts a comment.
- * Malformed lines are errors (an accepted risk that silently does nothing is worse than none).
- */
-export function parseAcceptedRisks(text: string): AcceptedRisk[] {
-  const risks: AcceptedRisk[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/#.*$/, '').trim();
-    if (line === '') return;
-    const parts = line.split(/\s+/);
-    if (parts.length > 2 || !/^[a-z0-9][a-z0-9./_-]*$/i.test(parts[0]!)) {
-      throw new Error(`ignore file line ${index + 1}: expected "rule-id [container-name-glob]", got ${JSON.stringify(raw.trim())}`);
-    }
-    risks.push({ ruleId: parts[0]!, container: parts[1] ?? null });
-  });
-  return risks;
 }

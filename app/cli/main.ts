@@ -6,7 +6,8 @@ import { openEngine } from '../engine/open.js';
 import { EngineUnreachableError } from '../engine/connect.js';
 import { EndpointError } from '../engine/endpoint.js';
 import { collectSnapshot } from '../collect/scan.js';
-import { assessSnapshot, parseAcceptedRisks, worstSeverity, type AcceptedRisk } from '../assess.js';
+import { assessSnapshot, worstSeverity, type AcceptedRisk } from '../assess.js';
+import { isKnownRuleOrFamily, parseIgnoreFile } from '../rules/catalogue.js';
 import { severityAtLeast } from '../rules/score.js';
 import { renderReport } from '../report/index.js';
 
@@ -80,6 +81,12 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       color: boolean;
     }) => {
       const format: Format = options.json ? 'json' : options.format;
+      const unknown = options.ignore.filter((entry) => !isKnownRuleOrFamily(entry));
+      if (unknown.length > 0) {
+        io.stderr(`isolens: --ignore ${unknown.join(', ')}: no such rule or rule family (see docs/rules.md)\n`);
+        exitCode = EXIT.usage;
+        return;
+      }
       const ignore: AcceptedRisk[] = options.ignore.map((ruleId) => ({ ruleId, container: null }));
       if (options.ignoreFile) {
         let text: string;
@@ -90,13 +97,13 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
           exitCode = EXIT.usage;
           return;
         }
-        try {
-          ignore.push(...parseAcceptedRisks(text));
-        } catch (error) {
-          io.stderr(`isolens: ${options.ignoreFile}: ${(error as Error).message}\n`);
+        const parsed = parseIgnoreFile(text);
+        if (parsed.problems.length > 0) {
+          for (const problem of parsed.problems) io.stderr(`isolens: ${options.ignoreFile}:${problem.line}: ${problem.message}\n`);
           exitCode = EXIT.usage;
           return;
         }
+        ignore.push(...parsed.risks);
       }
       const { client, engine } = await openEngine({ host: options.host });
       const facts = await collectSnapshot(client, engine, { container: options.container });

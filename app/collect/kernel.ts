@@ -99,7 +99,7 @@ function kernelMount(entry: MountInfoEntry): Pick<Mount, 'readOnly' | 'propagati
 }
 
 /** Runtime mounts every container gets that the isolation review cares about. */
-const RUNTIME_DESTINATIONS = ['/', '/proc', '/sys', '/sys/fs/cgroup', '/dev'];
+const RUNTIME_DESTINATIONS = ['/', '/proc', '/proc/sys', '/sys', '/sys/fs/cgroup', '/dev'];
 
 /**
  * Overlay the kernel's facts on the config document. Pure: the caller does the reading.

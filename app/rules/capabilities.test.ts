@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { allCapabilityNames, capabilityInfo } from '../model/capabilities.js';
+import { CAPABILITY_RULES } from './capabilities.js';
+import { judge, testRuleFamily, type Mutation, type RuleCase } from './fixtures/rule-cases.js';
+
+/** Add a capability to the bounding (and effective, for root) set, as `--cap-add` does, keeping addedVsDefault honest. */
+const addCapability = (name: string): Mutation => (c) => {
+  c.capabilities!.bounding.push(name);
+  c.capabilities!.effective.push(name);
+  c.capabilities!.permitted.push(name);
+  c.capabilities!.addedVsDefault.push(name);
+};
+const dropCapability = (name: string): Mutation => (c) => {
+  for (const set of ['bounding', 'effective', 'permitted'] as const) c.capabilities![set] = c.capabilities![set].filter((n) => n !== name);
+  c.capabilities!.droppedVsDefault.push(name);
+};
+const both = (...mutations: Mutation[]): Mutation => (c) => mutations.forEach((m) => m(c));
+
+const added = (name: string): RuleCase => ({
+  fires: addCapability(`CAP_${name}`),
+  expectEvidence: { fact: 'capabilities.bounding', value: `CAP_${name}`, source: 'kernel' },
+  // A near miss: a different, harmless capability added.
+  quiet: addCapability('CAP_SYS_NICE'),
+});
+
+const hostDisk: Mutation = (c) => {
+  c.devices.push({ pathOnHost: '/dev/vda', pathInContainer: '/dev/vda', permissions: 'rwm' });
+};
+const etcMounted: Mutation = (c) => {
+  c.mounts.unshift({ type: 'bind', source: '/etc', destination: '/host-etc', readOnly: false, propagation: 'private', sensitive: true, sensitiveReason: 'host configuration (/etc)', origin: 'engine' });
+};
+
+testRuleFamily('capabilities', CAPABILITY_RULES, {
+  'capabilities/beyond-default': {
+    fires: addCapability('CAP_SYS_NICE'),
+    expectEvidence: { fact: 'capabilities.addedVsDefault', value: ['CAP_SYS_NICE'], source: 'kernel' },
+    quiet: dropCapability('CAP_NET_RAW'),
+  },
+  'capabilities/sys-admin': added('SYS_ADMIN'),
+  'capabilities/sys-module': added('SYS_MODULE'),
+  'capabilities/sys-rawio': added('SYS_RAWIO'),
+  'capabilities/dac-read-search': added('DAC_READ_SEARCH'),
+  'capabilities/sys-ptrace': added('SYS_PTRACE'),
+  'capabilities/bpf': added('BPF'),
+  'capabilities/net-admin': added('NET_ADMIN'),
+  'capabilities/sys-boot': added('SYS_BOOT'),
+  'capabilities/mac-admin': added('MAC_ADMIN'),
+  'capabilities/mac-override': added('MAC_OVERRIDE'),
+  'capabilities/perfmon': added('PERFMON'),
+  'capabilities/sys-time': added('SYS_TIME'),
+  'capabilities/syslog': added('SYSLOG'),
+  'capabilities/audit-control': added('AUDIT_CONTROL'),
+  'capabilities/linux-immutable': added('LINUX_IMMUTABLE'),
+  // Default-set capabilities: only in combination.
+  'capabilities/mknod': { fires: hostDisk, quiet: both(hostDisk, dropCapability('CAP_MKNOD')) },
+  'capabilities/dac-override': { fires: etcMounted, quiet: both(etcMounted, dropCapability('CAP_DAC_OVERRIDE')) },
+  'capabilities/net-raw': { fires: () => {}, quiet: dropCapability('CAP_NET_RAW') },
+});
+
+describe('capability rules', () => {
+  it('take their attacker text from the one capability table', () => {
+    for (const rule of CAPABILITY_RULES.filter((r) => r.id !== 'capabilities/beyond-default')) {
+      const name = `CAP_${rule.id.split('/')[1]!.toUpperCase().replace(/-/g, '_')}`;
+      expect(allCapabilityNames()).toContain(name);
+      expect(rule.rationale).toContain(capabilityInfo(name)!.attacker!);
+    }
+  });
+
+  it('stay silent when the capabilities could not be read', () => {
+    for (const rule of CAPABILITY_RULES) expect(judge(rule, (c) => { c.capabilities = null; })).toBeNull();
+  });
+
+  it('judge the bounding set: a non-root process without the capability in effect still fires, with an empty effective evidence', () => {
+    const rule = CAPABILITY_RULES.find((r) => r.id === 'capabilities/sys-admin')!;
+    const evidence = judge(rule, (c) => {
+      c.capabilities!.bounding.push('CAP_SYS_ADMIN');
+      c.user.uid = 1000;
+      c.capabilities!.effective = [];
+    });
+    expect(evidence).toContainEqual({ fact: 'capabilities.effective', value: [], source: 'kernel' });
+  });
+
+  it('beyond-default lists the effective capabilities beyond the engine default set', () => {
+    const rule = CAPABILITY_RULES.find((r) => r.id === 'capabilities/beyond-default')!;
+    const evidence = judge(rule, both(addCapability('CAP_SYS_ADMIN'), addCapability('CAP_BPF')));
+    expect(evidence).toContainEqual({ fact: 'capabilities.effective', value: ['CAP_SYS_ADMIN', 'CAP_BPF'], source: 'kernel' });
+  });
+});
