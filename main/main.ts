@@ -1,0 +1,152 @@
+// Electron main process: one sandboxed window on the bundled renderer, the poller behind guarded IPC. Thin: no domain logic here.
+import { app, BrowserWindow, ipcMain, Menu, nativeTheme, session, type MenuItemConstructorOptions } from 'electron';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ApiEvent, IsolensApi } from '../app/api.js';
+import { createPollerApi } from '../app/poller/index.js';
+import { CONTENT_SECURITY_POLICY } from '../app/serve/security.js';
+import { EVENT_CHANNEL, invokeChannels } from './ipc-contract.js';
+import { invokeGuarded, type TrustedRenderer } from './ipc-guard.js';
+
+// Built layout: dist/main/main.js beside dist/main/preload.cjs, the renderer in dist/renderer, icons in assets/.
+const PRELOAD_PATH = fileURLToPath(new URL('./preload.cjs', import.meta.url));
+const RENDERER_INDEX_PATH = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
+const ICON_PATH = fileURLToPath(new URL('../../assets/icon.png', import.meta.url));
+
+let mainWindow: BrowserWindow | null = null;
+
+const trustedRenderer: TrustedRenderer = {
+  pageUrl: pathToFileURL(RENDERER_INDEX_PATH).href,
+  webContentsId: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null),
+};
+
+/** `--host=<endpoint>` picks the engine like `isolens serve --host`; by default the endpoint is resolved like the docker CLI does. */
+function engineHost(): string | undefined {
+  return app.commandLine.getSwitchValue('host') || undefined;
+}
+
+function applySessionPolicy(): void {
+  const { defaultSession } = session;
+  // Denied, all of them, but writing to the clipboard: "copy the fix" is a core action, and writing reads nothing.
+  const allowed = (contents: Electron.WebContents | null, permission: string) =>
+    permission === 'clipboard-sanitized-write' && contents !== null && contents.id === trustedRenderer.webContentsId();
+  defaultSession.setPermissionRequestHandler((contents, permission, callback) => callback(allowed(contents, permission)));
+  defaultSession.setPermissionCheckHandler((contents, permission) => allowed(contents, permission));
+  defaultSession.setDevicePermissionHandler(() => false);
+  // Nothing remote is ever loaded: the page, scripts and styles are files, and data reaches the page over IPC only.
+  defaultSession.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) => callback({ cancel: true }));
+  // Chromium may not route file:// through webRequest at all, hence the same policy as a meta tag in index.html too.
+  defaultSession.webRequest.onHeadersReceived({ urls: ['file://*/*'] }, (details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+}
+
+/** Every webContents (the window, and anything it might try to spawn) can neither navigate, open windows nor attach webviews. */
+function lockDownContents(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+function applicationMenu(): Menu {
+  const template: MenuItemConstructorOptions[] = [
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+    },
+    { role: 'windowMenu' },
+  ];
+  return Menu.buildFromTemplate(template);
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Isolens',
+    icon: ICON_PATH,
+    show: false,
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#14161a' : '#ffffff',
+    webPreferences: {
+      preload: PRELOAD_PATH,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null;
+  });
+  void window.loadFile(RENDERER_INDEX_PATH);
+  return window;
+}
+
+function registerIpc(api: Promise<IsolensApi>): void {
+  for (const channel of invokeChannels().keys()) {
+    ipcMain.handle(channel, (event, ...args: unknown[]) => invokeGuarded(api, channel, event, args, trustedRenderer));
+  }
+}
+
+function forwardEvents(api: IsolensApi): () => void {
+  return api.subscribe((event: ApiEvent) => {
+    const contents = mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null;
+    if (contents && !contents.isDestroyed()) contents.send(EVENT_CHANNEL, event);
+  });
+}
+
+function start(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  // Every renderer sandboxed, whatever a window's own preferences say.
+  app.enableSandbox();
+  lockDownContents();
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  // The poller starts now, in parallel with the window: the page shows its loading state instead of waiting on the engine.
+  const api = createPollerApi({ host: engineHost() });
+  registerIpc(api);
+  let stopForwarding: (() => void) | null = null;
+  api.then(
+    (ready) => {
+      stopForwarding = forwardEvents(ready);
+    },
+    (error: unknown) => console.error('isolens: the poller did not start:', error),
+  );
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    stopForwarding?.();
+    void api.then((ready) => ready.close(), () => undefined);
+  });
+
+  void app.whenReady().then(() => {
+    applySessionPolicy();
+    Menu.setApplicationMenu(applicationMenu());
+    mainWindow = createWindow();
+    app.on('activate', () => {
+      if (!mainWindow) mainWindow = createWindow();
+    });
+  });
+}
+
+start();

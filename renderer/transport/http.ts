@@ -1,0 +1,190 @@
+// The IsolensApi over `isolens serve`: POST /api/<method> for requests, one shared WebSocket on /api/events for pushed events.
+import type { ApiEvent, ApiMethod, IsolensApi } from '../../app/api.js';
+import type { EngineState } from '../../app/model/live.js';
+
+/** What the transport needs of a WebSocket: the browser's, or `ws` in tests. */
+export type EventSocket = Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'onerror' | 'close'>;
+
+export interface HttpTransportOptions {
+  /** The server's origin (http://127.0.0.1:PORT); the page's own by default. */
+  origin?: string;
+  fetch?: typeof fetch;
+  openSocket?: (url: string) => EventSocket;
+  /** Waits between reconnect attempts; the last one repeats. */
+  reconnectDelaysMs?: readonly number[];
+}
+
+export const LOST_CONNECTION = 'Lost connection to isolens serve';
+const NOT_AUTHORIZED = 'Not authorized: open the address `isolens serve` printed (it carries the access token); a restarted serve has a new one';
+const DEFAULT_RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
+const EVENT_TYPES = new Set<string>(['snapshot', 'stats', 'engine']);
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function parseEvent(data: unknown): ApiEvent | null {
+  if (typeof data !== 'string') return null;
+  try {
+    const value: unknown = JSON.parse(data);
+    if (typeof value === 'object' && value !== null && EVENT_TYPES.has(String((value as { type?: unknown }).type))) return value as ApiEvent;
+  } catch {
+    // A frame that is not JSON is dropped; the next snapshot carries the state anyway.
+  }
+  return null;
+}
+
+/**
+ * One socket for all listeners, opened with the first and closed with the last. While it is down, listeners get a
+ * synthetic `unreachable` engine state (the serve process is gone, so nothing else would tell them); when it is back,
+ * the current engine state and snapshot are fetched and pushed, because events were missed in between.
+ */
+class EventStream {
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private socket: EventSocket | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private attempt = 0;
+  private lostSinceMs: number | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly endpoint: string,
+    private readonly openSocket: (url: string) => EventSocket,
+    private readonly delaysMs: readonly number[],
+    private readonly resync: () => Promise<ApiEvent[]>,
+  ) {}
+
+  add(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.connect();
+    return () => {
+      if (!this.listeners.delete(listener) || this.listeners.size > 0) return;
+      this.stop();
+    };
+  }
+
+  /** Try now rather than at the next scheduled attempt (the user pressed retry). */
+  reconnectNow(): void {
+    if (this.retryTimer === null) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.connect();
+  }
+
+  private emit(event: ApiEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        // One failing listener must not starve the others.
+        console.error(error);
+      }
+    }
+  }
+
+  private connect(): void {
+    let socket: EventSocket;
+    try {
+      socket = this.openSocket(this.url);
+    } catch {
+      this.lost();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempt = 0;
+      if (this.lostSinceMs === null) return;
+      this.lostSinceMs = null;
+      this.resync().then(
+        (events) => {
+          if (this.socket === socket) events.forEach((event) => this.emit(event));
+        },
+        () => undefined, // The socket closes again if serve is still away; that path reports it.
+      );
+    };
+    socket.onmessage = (message) => {
+      if (this.socket !== socket) return;
+      const event = parseEvent(message.data);
+      if (event) this.emit(event);
+    };
+    socket.onerror = () => undefined; // close always follows and is where the loss is handled
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.lost();
+    };
+  }
+
+  private lost(): void {
+    if (this.listeners.size === 0) return;
+    const now = Date.now();
+    this.lostSinceMs ??= now;
+    const delayMs = this.delaysMs[Math.min(this.attempt, this.delaysMs.length - 1)] ?? 1000;
+    this.attempt += 1;
+    const state: EngineState = { status: 'unreachable', endpoint: this.endpoint, error: LOST_CONNECTION, sinceMs: this.lostSinceMs, nextRetryMs: now + delayMs };
+    this.emit({ type: 'engine', state });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.listeners.size > 0) this.connect();
+    }, delayMs);
+  }
+
+  private stop(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close();
+    this.attempt = 0;
+    this.lostSinceMs = null;
+  }
+}
+
+export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
+  const origin = options.origin ?? location.origin;
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const openSocket = options.openSocket ?? ((url: string) => new WebSocket(url));
+  const socketUrl = `${origin.replace(/^http/, 'ws')}/api/events`;
+
+  async function call<M extends ApiMethod>(method: M, args: Parameters<IsolensApi[M]>): Promise<Awaited<ReturnType<IsolensApi[M]>>> {
+    let response: Response;
+    try {
+      response = await doFetch(`${origin}/api/${method}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ args }),
+      });
+    } catch (error) {
+      throw new Error(`${LOST_CONNECTION} (${messageOf(error)})`);
+    }
+    if (response.status === 401) throw new Error(NOT_AUTHORIZED);
+    let body: { result?: unknown; error?: unknown };
+    try {
+      body = (await response.json()) as typeof body;
+    } catch {
+      throw new Error(`isolens serve answered ${response.status} to ${method} without JSON`);
+    }
+    if (!response.ok || body.error !== undefined) throw new Error(typeof body.error === 'string' ? body.error : `isolens serve answered ${response.status} to ${method}`);
+    return body.result as Awaited<ReturnType<IsolensApi[M]>>;
+  }
+
+  const events = new EventStream(socketUrl, origin, openSocket, options.reconnectDelaysMs ?? DEFAULT_RECONNECT_DELAYS_MS, async () => {
+    const [state, snapshot] = await Promise.all([call('getEngineState', []), call('getSnapshot', [])]);
+    const resynced: ApiEvent[] = [{ type: 'engine', state }];
+    if (snapshot) resynced.push({ type: 'snapshot', snapshot });
+    return resynced;
+  });
+
+  return {
+    getSnapshot: () => call('getSnapshot', []),
+    getInspect: (id) => call('getInspect', [id]),
+    getStatsHistory: (id) => call('getStatsHistory', [id]),
+    getEngineState: () => call('getEngineState', []),
+    retryEngine: async () => {
+      events.reconnectNow();
+      await call('retryEngine', []);
+    },
+    subscribe: (listener) => events.add(listener),
+  };
+}
