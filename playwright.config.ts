@@ -20,4 +20,6 @@ export default defineConfig({
     },
     trace: 'retain-on-failure',
   },
+  // The same specs run in Chromium against `isolens serve` and, where Electron's binary exists, in the Electron app.
+  projects: [{ name: 'chromium' }, { name: 'electron' }],
 });

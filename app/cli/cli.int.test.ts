@@ -1,0 +1,97 @@
+// The `isolens` command end to end on a real engine: formats, filters, exit codes and one-line errors.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Snapshot } from '../model/schema.js';
+import { run, EXIT } from './main.js';
+import { removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
+
+const noEngine = process.env.ISOLENS_NO_ENGINE;
+const PREFIX = 'isolens-int-cli-';
+const client = testClient();
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
+  return { code, stdout, stderr };
+}
+
+describe.skipIf(noEngine)('isolens scan on a real engine', () => {
+  let risky: StartedContainer;
+  let hardened: StartedContainer;
+
+  beforeAll(async () => {
+    await removeTestContainers(client, PREFIX);
+    risky = await startContainer(`${PREFIX}risky`, { HostConfig: { PidMode: 'host', CapAdd: ['SYS_ADMIN'], Binds: ['/var/run/docker.sock:/var/run/docker.sock'] } });
+    hardened = await startContainer(`${PREFIX}hardened`, {
+      User: '1000:1000',
+      HostConfig: { CapDrop: ['ALL'], ReadonlyRootfs: true, SecurityOpt: ['no-new-privileges'], Memory: 64 << 20, NanoCpus: 5e8, PidsLimit: 64 },
+    });
+  });
+  afterAll(() => removeTestContainers(client, PREFIX));
+
+  it('--json prints a schema-valid document with findings, scores and grades', async () => {
+    const { code, stdout } = await cli(['scan', '--json']);
+    expect(code).toBe(EXIT.ok);
+    const doc = Snapshot.parse(JSON.parse(stdout));
+    const byName = new Map(doc.containers.map((c) => [c.name, c]));
+    expect(byName.get(risky.name)!.grade).toBe('F');
+    expect(byName.get(risky.name)!.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining([expect.stringMatching(/pid/), expect.stringMatching(/sys-admin/)]));
+    expect(byName.get(hardened.name)!.score!).toBeGreaterThan(byName.get(risky.name)!.score! + 30);
+    expect(doc.host.grade).not.toBeNull();
+  });
+
+  it('the default table names every container, worst first', async () => {
+    const { code, stdout } = await cli(['scan']);
+    expect(code).toBe(EXIT.ok);
+    expect(stdout.indexOf(risky.name)).toBeGreaterThan(-1);
+    expect(stdout.indexOf(risky.name)).toBeLessThan(stdout.indexOf(hardened.name));
+  });
+
+  it('--container filters by name and id prefix; an unknown one is an error', async () => {
+    const byName = Snapshot.parse(JSON.parse((await cli(['scan', '--json', '--container', hardened.name])).stdout));
+    expect(byName.containers.map((c) => c.name)).toEqual([hardened.name]);
+    const byId = Snapshot.parse(JSON.parse((await cli(['scan', '--json', '-c', risky.id.slice(0, 12)])).stdout));
+    expect(byId.containers.map((c) => c.name)).toEqual([risky.name]);
+    const missing = await cli(['scan', '--container', 'isolens-int-cli-no-such']);
+    expect(missing.code).toBe(EXIT.error);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--fail-on gives a distinct exit code when a finding at or above it exists', async () => {
+    expect((await cli(['scan', '-c', risky.name, '--fail-on', 'critical', '-f', 'markdown'])).code).toBe(EXIT.findings);
+    const hardenedOnly = await cli(['scan', '-c', hardened.name, '--fail-on', 'critical', '--json']);
+    expect(hardenedOnly.code).toBe(EXIT.ok);
+  });
+
+  it('--ignore and an ignore file accept risks; unknown rule ids are refused', async () => {
+    const before = Snapshot.parse(JSON.parse((await cli(['scan', '--json', '-c', risky.name])).stdout)).containers[0]!;
+    const pidRule = before.findings.find((f) => /pid/.test(f.ruleId))!.ruleId;
+    const ignored = Snapshot.parse(JSON.parse((await cli(['scan', '--json', '-c', risky.name, '--ignore', pidRule])).stdout)).containers[0]!;
+    expect(ignored.findings.map((f) => f.ruleId)).not.toContain(pidRule);
+    expect(ignored.score!).toBeGreaterThanOrEqual(before.score!);
+    const file = join(mkdtempSync(join(tmpdir(), 'isolens-ignore-')), '.isolensignore');
+    writeFileSync(file, `# accepted for the demo\n${pidRule} isolens-int-cli-*\n`);
+    const fromFile = Snapshot.parse(JSON.parse((await cli(['scan', '--json', '-c', risky.name, '--ignore-file', file])).stdout)).containers[0]!;
+    expect(fromFile.findings.map((f) => f.ruleId)).not.toContain(pidRule);
+    expect((await cli(['scan', '--ignore', 'no-such/rule'])).code).toBe(EXIT.usage);
+  });
+
+  it('an unreachable engine exits 1 with a one-line cause', async () => {
+    const { code, stderr, stdout } = await cli(['scan', '--host', 'unix:///tmp/isolens-no-engine-here.sock']);
+    expect(code).toBe(EXIT.error);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/isolens-no-engine-here\.sock/);
+  });
+
+  it('the bin runs the built CLI (npm test builds before the integration tests)', () => {
+    const result = spawnSync(process.execPath, ['bin/isolens.js', 'scan', '--json', '-c', hardened.name], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(Snapshot.parse(JSON.parse(result.stdout)).containers[0]!.name).toBe(hardened.name);
+  });
+});
