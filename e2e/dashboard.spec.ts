@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The risk dashboard end to end: real engine, real containers, the real UI served by `isolens serve`.
 import { test, expect, E2E_PREFIX, HOSTILE_LABEL } from './fixtures.js';
 import { startContainer, testClient, removeTestContainers } from './harness/engine.js';

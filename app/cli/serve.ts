@@ -6,10 +6,12 @@ import { startServer } from '../serve/server.js';
 
 /** The built renderer: dist/renderer, whether we run from dist/ or from source. */
 export function rendererDirectory(): string | null {
+  // From dist/app/cli that is dist/renderer; from source (tsx app/cli) the repository's dist/renderer. The source
+  // folder renderer/ also has an index.html, but an unbuilt one: a build has assets/.
   const candidates = [new URL('../../renderer/', import.meta.url), new URL('../../dist/renderer/', import.meta.url)];
   for (const candidate of candidates) {
     const dir = fileURLToPath(candidate);
-    if (existsSync(`${dir}index.html`)) return dir;
+    if (existsSync(`${dir}index.html`) && existsSync(`${dir}assets`)) return dir;
   }
   return null;
 }

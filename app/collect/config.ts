@@ -16,7 +16,7 @@ import {
   type Port,
   type Seccomp,
 } from '../model/schema.js';
-import { hostPathSensitivity } from './sensitive.js';
+import { hostPathSensitivity } from '../model/sensitive.js';
 
 /** The engine's inspect document (Docker and Podman's compat API share this shape). */
 export type InspectDocument = Dockerode.ContainerInspectInfo;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerIsolation, Mount } from '../model/schema.js';
-import { hostPathSensitivity } from '../collect/sensitive.js';
+import { hostPathSensitivity } from '../model/sensitive.js';
 import { MOUNT_RULES } from './mounts.js';
 import { judge, testRuleFamily } from './fixtures/rule-cases.js';
 

@@ -1,5 +1,5 @@
 // Mount rules: engine sockets, sensitive host paths (read-write vs read-only), writable kernel filesystems, propagation, root filesystem.
-import { engineSocketName } from '../collect/sensitive.js';
+import { mountedEngineSocket } from '../model/sensitive.js';
 import type { ContainerIsolation, Mount } from '../model/schema.js';
 import { evidenceOf, fired, type ContainerRule } from './rule.js';
 
@@ -8,7 +8,7 @@ const mountFact = (m: Mount, field: string) => `mounts[${m.destination}].${field
 /** The engine socket a mount exposes, by its host path or by where it lands (a proxy socket mounted at /var/run/docker.sock). */
 function socketOf(m: Mount): string | null {
   if (m.origin !== 'engine' || m.type === 'volume' || m.type === 'tmpfs') return null;
-  return engineSocketName(m.source) ?? (engineSocketName(m.destination) !== null && m.destination.endsWith('.sock') ? engineSocketName(m.destination) : null);
+  return mountedEngineSocket(m);
 }
 
 /** Declared host paths that expose the host; socket mounts are left to the socket rule so one mount is not counted twice. */

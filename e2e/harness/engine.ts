@@ -3,6 +3,7 @@ import Dockerode from 'dockerode';
 import { existsSync, mkdtempSync, copyFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 
 /** Every container a test creates carries this label; cleanup removes by it. */
 export const TEST_LABEL = 'io.isolens.owner';
@@ -121,12 +122,10 @@ export async function execIn(
   const stream = await exec.start({ hijack: true, stdin: false });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
+  const out = new PassThrough().on('data', (b: Buffer) => stdout.push(b));
+  const err = new PassThrough().on('data', (b: Buffer) => stderr.push(b));
   await new Promise<void>((resolve, reject) => {
-    client.modem.demuxStream(
-      stream,
-      { write: (b: Buffer) => stdout.push(Buffer.from(b)) } as NodeJS.WritableStream,
-      { write: (b: Buffer) => stderr.push(Buffer.from(b)) } as NodeJS.WritableStream,
-    );
+    client.modem.demuxStream(stream, out, err);
     stream.on('end', () => resolve());
     stream.on('error', reject);
   });

@@ -74,3 +74,9 @@ export function hostPathSensitivity(hostPath: string): Sensitivity {
 export function engineSocketName(hostPath: string): string | null {
   return hostPathSensitivity(hostPath).engineSocket;
 }
+
+/** Is this mount an engine API socket (by its host source, or a *.sock destination named like one)? */
+export function mountedEngineSocket(mount: { source: string; destination: string }): string | null {
+  // By host path (the socket itself, or /run and /var/run that hold it), or a proxy socket mounted where one is expected.
+  return engineSocketName(mount.source) ?? (mount.destination.endsWith('.sock') ? engineSocketName(mount.destination) : null);
+}

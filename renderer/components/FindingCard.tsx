@@ -1,0 +1,58 @@
+// One finding as a reviewer reads it: severity and title, why it matters, the evidence, the references, the fix to copy.
+import type { ContainerIsolation, Finding } from '../../app/model/schema.js';
+import { formatValue } from '../state/format.js';
+import { FactNotes } from './FactNotes.js';
+import { CopyButton } from './CopyButton.js';
+import { SeverityBadge, SourceTag } from './badges.js';
+
+export function FindingCard({ finding, container }: { finding: Finding; container?: ContainerIsolation }) {
+  const facts = [...new Set(finding.evidence.map((e) => e.fact.replace(/\[.*$/, '')))];
+  return (
+    <article className={`finding finding-${finding.severity}`} data-testid="finding" data-rule={finding.ruleId}>
+      <header>
+        <SeverityBadge severity={finding.severity} />
+        <h3>{finding.title}</h3>
+        <span className="refs">
+          {finding.cis ? <span className="ref" title="CIS Docker Benchmark v1.6.0 control">CIS {finding.cis}</span> : null}
+          {finding.attack.map((technique) => (
+            <span key={technique} className="ref ref-attack" title={`MITRE ATT&CK technique ${technique} (attack.mitre.org/techniques/${technique.replace('.', '/')})`}>
+              {technique}
+            </span>
+          ))}
+          <code className="rule-id">{finding.ruleId}</code>
+        </span>
+      </header>
+      <p className="rationale">{finding.rationale}</p>
+      <dl className="evidence">
+        {finding.evidence.map((evidence, index) => (
+          <div key={index}>
+            <dt>{evidence.fact}</dt>
+            <dd>
+              <code>{formatValue(evidence.value)}</code> <SourceTag source={evidence.source} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {container ? facts.map((fact) => <FactNotes key={fact} container={container} fact={fact} />) : null}
+      <div className="remediation">
+        <p>
+          <strong>Fix:</strong> {finding.remediation.text}
+        </p>
+        {finding.remediation.dockerRun ? (
+          <div className="fix-line">
+            <span className="fix-kind">docker run</span>
+            <code data-testid="fix-docker-run">{finding.remediation.dockerRun}</code>
+            <CopyButton text={finding.remediation.dockerRun} label="Copy flag" />
+          </div>
+        ) : null}
+        {finding.remediation.compose ? (
+          <div className="fix-line">
+            <span className="fix-kind">compose</span>
+            <code>{finding.remediation.compose}</code>
+            <CopyButton text={finding.remediation.compose} label="Copy key" />
+          </div>
+        ) : null}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerIsolation } from '../../app/model/schema.js';
+import { notesFor, riskFlags, severityCounts, severityWeight, sourceOf } from './derive.js';
+
+const DOCKER_DEFAULT = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
+
+function container(patch: Partial<ContainerIsolation> = {}): ContainerIsolation {
+  const ns = (shared: boolean) => ({ inode: 1, sharedWithHost: shared, source: 'kernel' as const, mode: '' });
+  return {
+    id: 'b'.repeat(64), name: 'x', image: 'i', imageId: null, command: [], state: 'running', pid: 1, createdAt: null, startedAt: null,
+    labels: {}, envNames: [], privileged: false, readOnlyRootfs: true,
+    user: { uid: 1000, gid: 1000, uidInContainer: 1000, userns: 'host', configured: '1000' },
+    namespaces: { pid: ns(false), net: ns(false), ipc: ns(false), uts: ns(false), mnt: ns(false), user: ns(true), cgroup: ns(true), time: ns(true) },
+    capabilities: { effective: DOCKER_DEFAULT, permitted: DOCKER_DEFAULT, bounding: DOCKER_DEFAULT, inheritable: [], ambient: [], addedVsDefault: [], droppedVsDefault: [] },
+    seccomp: { mode: 'filter', profile: 'default', filters: 1 }, noNewPrivileges: true, lsm: { apparmor: null, selinux: null },
+    cgroup: { version: 2, path: '/', memoryLimitBytes: 1, cpuQuotaCores: 1, cpusetCpus: null, pidsLimit: 10 },
+    mounts: [], ports: [], devices: [], deviceCgroupRules: [], network: { mode: 'bridge', networks: [] }, restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    healthcheck: null, sources: {}, mismatches: [], gaps: [], findings: [], score: 100, grade: 'A',
+    ...patch,
+  };
+}
+
+const kinds = (c: ContainerIsolation) => riskFlags(c, 'docker').map((f) => f.kind);
+
+describe('riskFlags', () => {
+  it('raises none for a limited, non-root container with the default capabilities and the engine\'s shared user/cgroup/time namespaces', () => {
+    expect(kinds(container())).toEqual([]);
+  });
+
+  it('flags host namespaces that are private by default, dangerous capabilities beyond the default, seccomp off, the socket and root', () => {
+    const base = container();
+    const risky = container({
+      namespaces: { ...base.namespaces, pid: { ...base.namespaces.pid, sharedWithHost: true } },
+      capabilities: { ...base.capabilities!, effective: [...DOCKER_DEFAULT, 'CAP_SYS_ADMIN', 'CAP_AUDIT_READ'] },
+      seccomp: { mode: 'disabled', profile: 'unconfined', filters: 0 },
+      mounts: [{ type: 'bind', source: '/run/docker.sock', destination: '/var/run/docker.sock', readOnly: false, propagation: null, sensitive: true, sensitiveReason: 'socket', origin: 'engine' }],
+      user: { ...base.user, uid: 0 },
+      cgroup: { ...base.cgroup, pidsLimit: null },
+    });
+    const flags = riskFlags(risky, 'docker');
+    expect(flags.map((f) => f.kind)).toEqual(['host-namespaces', 'dangerous-capabilities', 'seccomp-off', 'engine-socket', 'no-limits', 'root']);
+    // CAP_AUDIT_READ is not dangerous; CAP_DAC_OVERRIDE is, but it is in the default set.
+    expect(flags.find((f) => f.kind === 'dangerous-capabilities')!.detail).toBe('Dangerous capabilities beyond the engine default: SYS_ADMIN');
+    expect(flags.find((f) => f.kind === 'host-namespaces')!.label).toBe('HOST pid');
+    expect(flags.find((f) => f.kind === 'no-limits')!.detail).toContain('pids');
+  });
+});
+
+describe('severity helpers', () => {
+  it('one critical outweighs any number of highs', () => {
+    const oneCritical = severityWeight({ critical: 1, high: 0, medium: 0, low: 0, info: 0 });
+    const manyHigh = severityWeight({ critical: 0, high: 99, medium: 99, low: 99, info: 99 });
+    expect(oneCritical).toBeGreaterThan(manyHigh);
+    expect(severityCounts([])).toEqual({ critical: 0, high: 0, medium: 0, low: 0, info: 0 });
+  });
+});
+
+describe('fact notes', () => {
+  it('finds the gaps and mismatches under a fact, and its source by the nearest parent path', () => {
+    const c = container({
+      gaps: [{ fact: 'namespaces.cgroup', reason: 'EACCES' }, { fact: 'capabilities', reason: 'x' }],
+      mismatches: [{ fact: 'cgroup.pidsLimit', kernel: null, config: 100 }],
+      sources: { cgroup: 'kernel', 'cgroup.pidsLimit': 'config' },
+    });
+    expect(notesFor(c, 'namespaces.cgroup').gaps).toHaveLength(1);
+    expect(notesFor(c, 'namespaces.pid').gaps).toHaveLength(0);
+    expect(notesFor(c, 'cgroup').mismatches).toHaveLength(1);
+    expect(sourceOf(c, 'cgroup.memoryLimitBytes')).toBe('kernel');
+    expect(sourceOf(c, 'cgroup.pidsLimit')).toBe('config');
+    expect(sourceOf(c, 'seccomp.mode')).toBeNull();
+  });
+});

@@ -1,0 +1,93 @@
+// What the UI derives from one container's document: risk flags, finding counts, and the gaps and mismatches that concern a fact.
+import { capabilityInfo, defaultCapabilities } from '../../app/model/capabilities.js';
+import { mountedEngineSocket } from '../../app/model/sensitive.js';
+import type { ContainerIsolation, Finding, Gap, Mismatch, NamespaceKind, Severity } from '../../app/model/schema.js';
+
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+
+/** Namespaces a container normally gets privately; sharing one with the host is a choice someone made. */
+export const PRIVATE_BY_DEFAULT: readonly NamespaceKind[] = ['pid', 'net', 'ipc', 'uts', 'mnt'];
+
+export type RiskFlagKind = 'privileged' | 'host-namespaces' | 'dangerous-capabilities' | 'seccomp-off' | 'engine-socket' | 'no-limits' | 'root';
+
+export interface RiskFlag {
+  kind: RiskFlagKind;
+  /** Short label shown in the badge. */
+  label: string;
+  /** One sentence with the evidence, shown as the tooltip. */
+  detail: string;
+}
+
+
+export function isEngineSocketMount(mount: ContainerIsolation['mounts'][number]): boolean {
+  return mountedEngineSocket(mount) !== null;
+}
+
+/** Effective capabilities that an attacker can use and that the engine would not grant by default. */
+export function dangerousExtraCapabilities(container: ContainerIsolation, engineKind: 'docker' | 'podman' | null): string[] {
+  if (!container.capabilities) return [];
+  const defaults = new Set(defaultCapabilities(engineKind));
+  return container.capabilities.effective.filter((name) => !defaults.has(name) && capabilityInfo(name)?.attacker !== undefined);
+}
+
+export function riskFlags(container: ContainerIsolation, engineKind: 'docker' | 'podman' | null): RiskFlag[] {
+  const flags: RiskFlag[] = [];
+  if (container.privileged) flags.push({ kind: 'privileged', label: 'PRIV', detail: 'Privileged: every capability, every device, no seccomp or AppArmor' });
+  const shared = PRIVATE_BY_DEFAULT.filter((kind) => container.namespaces[kind].sharedWithHost === true);
+  if (shared.length > 0) flags.push({ kind: 'host-namespaces', label: `HOST ${shared.join(',')}`, detail: `Shares the host's ${shared.join(', ')} namespace${shared.length > 1 ? 's' : ''}` });
+  const dangerous = dangerousExtraCapabilities(container, engineKind);
+  if (dangerous.length > 0) flags.push({ kind: 'dangerous-capabilities', label: dangerous.length === 1 ? dangerous[0]!.replace(/^CAP_/, '') : `+${dangerous.length} CAPS`, detail: `Dangerous capabilities beyond the engine default: ${dangerous.map((c) => c.replace(/^CAP_/, '')).join(', ')}` });
+  if (container.seccomp.mode === 'disabled' || container.seccomp.profile === 'unconfined') flags.push({ kind: 'seccomp-off', label: 'NO SECCOMP', detail: 'No seccomp filter: every system call reaches the kernel' });
+  const sockets = container.mounts.filter(isEngineSocketMount);
+  if (sockets.length > 0) flags.push({ kind: 'engine-socket', label: 'SOCKET', detail: `Engine API socket mounted (${sockets.map((m) => m.source).join(', ')}): control of the engine is control of the host` });
+  const unlimited = [
+    container.cgroup.memoryLimitBytes === null ? 'memory' : null,
+    container.cgroup.pidsLimit === null ? 'pids' : null,
+    container.cgroup.cpuQuotaCores === null ? 'CPU' : null,
+  ].filter((x): x is string => x !== null);
+  if (unlimited.length > 0) flags.push({ kind: 'no-limits', label: `NO LIMIT`, detail: `No ${unlimited.join(', ')} limit: one container can starve the host` });
+  if (container.user.uid === 0) flags.push({ kind: 'root', label: 'ROOT', detail: container.user.userns === 'private' ? 'Runs as root (uid 0 as seen from the host)' : 'Runs as root with no private user namespace: uid 0 is the host\'s root' });
+  return flags;
+}
+
+export type SeverityCounts = Record<Severity, number>;
+
+export function severityCounts(findings: readonly Finding[]): SeverityCounts {
+  const counts: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const finding of findings) counts[finding.severity]++;
+  return counts;
+}
+
+/** A sort key where more severe findings weigh more than any number of lesser ones. */
+export function severityWeight(counts: SeverityCounts): number {
+  return counts.critical * 1e8 + counts.high * 1e6 + counts.medium * 1e4 + counts.low * 1e2 + counts.info;
+}
+
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  // Stable: within a severity the rules engine's own order is kept.
+  return [...findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+}
+
+export interface FactNotes {
+  gaps: Gap[];
+  mismatches: Mismatch[];
+}
+
+/** Gaps and mismatches about a fact or anything under it ("namespaces.pid" also matches "namespaces.pid.sharedWithHost"). */
+export function notesFor(container: ContainerIsolation, fact: string): FactNotes {
+  const concerns = (path: string) => path === fact || path.startsWith(`${fact}.`) || fact.startsWith(`${path}.`);
+  return { gaps: container.gaps.filter((g) => concerns(g.fact)), mismatches: container.mismatches.filter((m) => concerns(m.fact)) };
+}
+
+/** Where the engine document says the fact came from, by exact path or its nearest parent. */
+export function sourceOf(container: ContainerIsolation, fact: string): 'kernel' | 'config' | null {
+  let path = fact;
+  for (;;) {
+    const source = container.sources[path];
+    if (source) return source;
+    const dot = path.lastIndexOf('.');
+    if (dot < 0) return null;
+    path = path.slice(0, dot);
+  }
+}

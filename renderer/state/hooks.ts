@@ -1,0 +1,25 @@
+// React bindings of the store: context, state selector and per-container stats subscription.
+import { createContext, useCallback, useContext, useMemo, useSyncExternalStore } from 'react';
+import type { LiveStats } from '../../app/model/live.js';
+import type { IsolensStore, StoreState } from './store.js';
+
+export const StoreContext = createContext<IsolensStore | null>(null);
+
+export function useStore(): IsolensStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useStore outside <StoreContext.Provider>');
+  return store;
+}
+
+export function useStoreState(): StoreState {
+  const store = useStore();
+  return useSyncExternalStore(store.subscribe, store.getState);
+}
+
+/** The container's samples, oldest first; re-renders only when that container gets a sample. */
+export function useStats(id: string): LiveStats[] {
+  const store = useStore();
+  const version = useSyncExternalStore(store.subscribeStats, useCallback(() => store.statsVersion(id), [store, id]));
+  // version is the change signal for the ring buffer, whose contents change in place.
+  return useMemo(() => store.statsOf(id), [store, id, version]);
+}

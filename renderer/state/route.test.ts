@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute, routeHref } from './route.js';
+
+describe('routes', () => {
+  it('round-trips a drill-down route with its tab', () => {
+    const route = { view: 'container', id: 'abc123def456', tab: 'mounts' } as const;
+    expect(parseRoute(routeHref(route))).toEqual(route);
+  });
+
+  it('falls back to the findings tab and to the overview on unknown input', () => {
+    expect(parseRoute('#/container/abc123def456/nope')).toEqual({ view: 'container', id: 'abc123def456', tab: 'findings' });
+    expect(parseRoute('#/whatever')).toEqual({ view: 'overview' });
+    expect(parseRoute('')).toEqual({ view: 'overview' });
+    expect(parseRoute('#/containers')).toEqual({ view: 'containers' });
+  });
+
+  it('survives a malformed escape instead of throwing', () => {
+    expect(parseRoute('#/container/%E0%A4%A/raw')).toEqual({ view: 'container', id: '%E0%A4%A', tab: 'raw' });
+  });
+});

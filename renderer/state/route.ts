@@ -1,0 +1,54 @@
+// Hash routes (#/, #/containers, #/container/<id>/<tab>): survive reloads, work from file:// and keep the back button useful.
+import { useEffect, useState } from 'react';
+
+export const DETAIL_TABS = ['findings', 'namespaces', 'capabilities', 'seccomp', 'resources', 'mounts', 'network', 'raw'] as const;
+export type DetailTab = (typeof DETAIL_TABS)[number];
+
+export type Route =
+  | { view: 'overview' }
+  | { view: 'containers' }
+  | { view: 'container'; id: string; tab: DetailTab };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((part) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  });
+  if (parts[0] === 'containers') return { view: 'containers' };
+  if (parts[0] === 'container' && parts[1]) {
+    const tab = (DETAIL_TABS as readonly string[]).includes(parts[2] ?? '') ? (parts[2] as DetailTab) : 'findings';
+    return { view: 'container', id: parts[1], tab };
+  }
+  return { view: 'overview' };
+}
+
+export function routeHref(route: Route): string {
+  switch (route.view) {
+    case 'overview':
+      return '#/';
+    case 'containers':
+      return '#/containers';
+    case 'container':
+      return `#/container/${encodeURIComponent(route.id)}/${route.tab}`;
+  }
+}
+
+export function navigate(route: Route, replace = false): void {
+  const href = routeHref(route);
+  if (replace) history.replaceState(null, '', href);
+  else location.hash = href;
+  if (replace) window.dispatchEvent(new HashChangeEvent('hashchange'));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiEvent, IsolensApi } from '../../app/api.js';
+import type { EngineState, LiveStats } from '../../app/model/live.js';
+import type { Snapshot } from '../../app/model/schema.js';
+import { IsolensStore, STATS_WINDOW_SAMPLES } from './store.js';
+
+function snapshotWith(ids: string[], generatedAt = '2026-01-01T00:00:00.000Z'): Snapshot {
+  return { generatedAt, containers: ids.map((id) => ({ id })) } as unknown as Snapshot;
+}
+
+function stats(id: string, atMs: number): LiveStats {
+  return {
+    id, atMs, cpuPercent: 1, memoryBytes: 1, memoryLimitBytes: null, pids: 1, pidsLimit: null, networkRxBytes: 0, networkTxBytes: 0,
+    blockReadBytes: 0, blockWriteBytes: 0, cpuThrottledPeriods: 0, cpuThrottledUs: 0, oomKills: 0,
+  };
+}
+
+function fakeApi(history: LiveStats[] = []) {
+  let listener: ((event: ApiEvent) => void) | null = null;
+  let unsubscribed = false;
+  let retries = 0;
+  const engine: EngineState = { status: 'connected', endpoint: 'unix:///var/run/docker.sock', error: null, sinceMs: 0, nextRetryMs: null };
+  const api: IsolensApi = {
+    getSnapshot: async () => snapshotWith(['a', 'b']),
+    getInspect: async () => ({}),
+    getStatsHistory: async () => history,
+    getEngineState: async () => engine,
+    retryEngine: async () => {
+      retries++;
+    },
+    subscribe: (l) => {
+      listener = l;
+      return () => {
+        unsubscribed = true;
+      };
+    },
+  };
+  return { api, emit: (event: ApiEvent) => listener?.(event), isUnsubscribed: () => unsubscribed, retries: () => retries };
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('IsolensStore', () => {
+  it('loads the snapshot and engine state, then follows events; stop unsubscribes', async () => {
+    const fake = fakeApi();
+    const store = new IsolensStore(fake.api);
+    const stop = store.start();
+    await flush();
+    expect(store.getState().snapshot?.containers).toHaveLength(2);
+    expect(store.getState().engine?.status).toBe('connected');
+    fake.emit({ type: 'engine', state: { status: 'unreachable', endpoint: 'x', error: 'connect ENOENT', sinceMs: 1, nextRetryMs: 2 } });
+    expect(store.getState().engine?.error).toBe('connect ENOENT');
+    stop();
+    expect(fake.isUnsubscribed()).toBe(true);
+  });
+
+  it('keeps at most five minutes of samples per container', async () => {
+    const fake = fakeApi();
+    const store = new IsolensStore(fake.api);
+    store.start();
+    await flush();
+    for (let t = 1; t <= 1000; t++) fake.emit({ type: 'stats', stats: [stats('a', t * 1000), stats('b', t * 1000)] });
+    const window = store.statsOf('a');
+    expect(window).toHaveLength(STATS_WINDOW_SAMPLES);
+    expect(window[0]!.atMs).toBe(701_000);
+    expect(store.latestStats('b')?.atMs).toBe(1_000_000);
+  });
+
+  it('bumps only the versions of containers that got a sample, and ignores replays', async () => {
+    const fake = fakeApi();
+    const store = new IsolensStore(fake.api);
+    store.start();
+    await flush();
+    fake.emit({ type: 'stats', stats: [stats('a', 1000)] });
+    fake.emit({ type: 'stats', stats: [stats('a', 1000)] });
+    expect(store.statsVersion('a')).toBe(1);
+    expect(store.statsVersion('b')).toBe(0);
+    expect(store.statsOf('a')).toHaveLength(1);
+  });
+
+  it('forgets the window of a container that left the snapshot, and ignores stats of unknown containers', async () => {
+    const fake = fakeApi();
+    const store = new IsolensStore(fake.api);
+    store.start();
+    await flush();
+    fake.emit({ type: 'stats', stats: [stats('a', 1000), stats('b', 1000), stats('ghost', 1000)] });
+    expect(store.statsOf('ghost')).toHaveLength(0);
+    fake.emit({ type: 'snapshot', snapshot: snapshotWith(['b'], '2026-01-01T00:00:05.000Z') });
+    expect(store.statsOf('a')).toHaveLength(0);
+    expect(store.statsOf('b')).toHaveLength(1);
+  });
+
+  it('seeds a window from the history and merges it with live samples, in time order, without duplicates', async () => {
+    const history = Array.from({ length: 400 }, (_, i) => stats('a', (i + 1) * 1000));
+    const fake = fakeApi(history);
+    const store = new IsolensStore(fake.api);
+    store.start();
+    await flush();
+    fake.emit({ type: 'stats', stats: [stats('a', 400_000), stats('a', 401_000)] });
+    await store.seedHistory('a');
+    const window = store.statsOf('a');
+    expect(window).toHaveLength(STATS_WINDOW_SAMPLES);
+    expect(window.at(-1)!.atMs).toBe(401_000);
+    expect(new Set(window.map((s) => s.atMs)).size).toBe(STATS_WINDOW_SAMPLES);
+    expect(window.every((s, i) => i === 0 || s.atMs > window[i - 1]!.atMs)).toBe(true);
+  });
+
+  it('a retry asks the API and clears its in-flight flag', async () => {
+    const fake = fakeApi();
+    const store = new IsolensStore(fake.api);
+    const pending = store.retryEngine();
+    expect(store.getState().retrying).toBe(true);
+    await pending;
+    expect(fake.retries()).toBe(1);
+    expect(store.getState().retrying).toBe(false);
+  });
+});

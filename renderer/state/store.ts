@@ -1,0 +1,172 @@
+// The renderer's one store: latest snapshot, engine state and a five-minute stats window per container, fed by IsolensApi events.
+import type { ApiEvent, IsolensApi } from '../../app/api.js';
+import type { EngineState, LiveStats } from '../../app/model/live.js';
+import type { Snapshot } from '../../app/model/schema.js';
+import { RingBuffer } from './ring-buffer.js';
+
+/** Five minutes at one sample a second. */
+export const STATS_WINDOW_SAMPLES = 300;
+
+export interface StoreState {
+  snapshot: Snapshot | null;
+  /** getSnapshot() answered (possibly null: the first scan is still running). */
+  snapshotRequested: boolean;
+  engine: EngineState | null;
+  /** A retry the user asked for is in flight. */
+  retrying: boolean;
+  /** The API itself failed (transport down), in one line. */
+  apiError: string | null;
+}
+
+type Listener = () => void;
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+export class IsolensStore {
+  private state: StoreState = { snapshot: null, snapshotRequested: false, engine: null, retrying: false, apiError: null };
+  private readonly listeners = new Set<Listener>();
+  private readonly statsListeners = new Set<Listener>();
+  private readonly rings = new Map<string, RingBuffer<LiveStats>>();
+  /** Per-container counter bumped on each new sample, so only the rows and charts of that container re-render. */
+  private readonly statsVersions = new Map<string, number>();
+
+  constructor(private readonly api: IsolensApi) {}
+
+  /** Subscribe to events and ask for the current state; returns the stop function. */
+  start(): () => void {
+    const unsubscribe = this.api.subscribe((event) => this.handle(event));
+    this.api.getSnapshot().then(
+      (snapshot) => {
+        // An event may have delivered a newer snapshot while the request was in flight.
+        if (!this.state.snapshot || (snapshot && snapshot.generatedAt > this.state.snapshot.generatedAt)) this.setSnapshot(snapshot);
+        this.update({ snapshotRequested: true });
+      },
+      (error: unknown) => this.update({ snapshotRequested: true, apiError: oneLine(error) }),
+    );
+    this.api.getEngineState().then(
+      (engine) => {
+        if (!this.state.engine || engine.sinceMs >= this.state.engine.sinceMs) this.update({ engine });
+      },
+      (error: unknown) => this.update({ apiError: oneLine(error) }),
+    );
+    return unsubscribe;
+  }
+
+  handle(event: ApiEvent): void {
+    switch (event.type) {
+      case 'snapshot':
+        this.setSnapshot(event.snapshot);
+        this.update({ snapshotRequested: true, apiError: null });
+        break;
+      case 'stats':
+        this.appendStats(event.stats);
+        break;
+      case 'engine':
+        this.update({ engine: event.state, retrying: event.state.status === 'connected' ? false : this.state.retrying });
+        break;
+    }
+  }
+
+  getState = (): StoreState => this.state;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  subscribeStats = (listener: Listener): (() => void) => {
+    this.statsListeners.add(listener);
+    return () => this.statsListeners.delete(listener);
+  };
+
+  statsVersion(id: string): number {
+    return this.statsVersions.get(id) ?? 0;
+  }
+
+  /** The container's samples, oldest first (at most STATS_WINDOW_SAMPLES). */
+  statsOf(id: string): LiveStats[] {
+    return this.rings.get(id)?.toArray() ?? [];
+  }
+
+  latestStats(id: string): LiveStats | undefined {
+    return this.rings.get(id)?.last();
+  }
+
+  /** Fill a container's window from the host's history (on opening the drill-down), merged with what arrived live. */
+  async seedHistory(id: string): Promise<void> {
+    const history = await this.api.getStatsHistory(id);
+    const byTime = new Map<number, LiveStats>();
+    for (const sample of [...history, ...this.statsOf(id)]) if (sample.id === id) byTime.set(sample.atMs, sample);
+    const merged = [...byTime.values()].sort((a, b) => a.atMs - b.atMs).slice(-STATS_WINDOW_SAMPLES);
+    const ring = this.ringOf(id);
+    ring.clear();
+    for (const sample of merged) ring.push(sample);
+    this.bump([id]);
+  }
+
+  async retryEngine(): Promise<void> {
+    this.update({ retrying: true });
+    try {
+      await this.api.retryEngine();
+    } catch (error) {
+      this.update({ apiError: oneLine(error) });
+    } finally {
+      // The outcome arrives as an `engine` event; a failed retry leaves the banner up with its new cause.
+      this.update({ retrying: false });
+    }
+  }
+
+  getInspect(id: string): Promise<unknown> {
+    return this.api.getInspect(id);
+  }
+
+  private setSnapshot(snapshot: Snapshot | null): void {
+    if (snapshot) {
+      // Forget the windows of containers that are gone, so a long session does not accumulate them.
+      const live = new Set(snapshot.containers.map((c) => c.id));
+      for (const id of this.rings.keys()) {
+        if (!live.has(id)) {
+          this.rings.delete(id);
+          this.statsVersions.delete(id);
+        }
+      }
+    }
+    this.update({ snapshot });
+  }
+
+  private appendStats(samples: LiveStats[]): void {
+    const known = this.state.snapshot ? new Set(this.state.snapshot.containers.map((c) => c.id)) : null;
+    const touched: string[] = [];
+    for (const sample of samples) {
+      if (known && !known.has(sample.id)) continue;
+      const ring = this.ringOf(sample.id);
+      const last = ring.last();
+      if (last && sample.atMs <= last.atMs) continue; // a replayed or out-of-order sample
+      ring.push(sample);
+      touched.push(sample.id);
+    }
+    if (touched.length > 0) this.bump(touched);
+  }
+
+  private ringOf(id: string): RingBuffer<LiveStats> {
+    let ring = this.rings.get(id);
+    if (!ring) {
+      ring = new RingBuffer<LiveStats>(STATS_WINDOW_SAMPLES);
+      this.rings.set(id, ring);
+    }
+    return ring;
+  }
+
+  private bump(ids: string[]): void {
+    for (const id of ids) this.statsVersions.set(id, (this.statsVersions.get(id) ?? 0) + 1);
+    for (const listener of this.statsListeners) listener();
+  }
+
+  private update(patch: Partial<StoreState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+}

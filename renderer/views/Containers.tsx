@@ -1,0 +1,425 @@
+// The containers table: worst first, searchable, filterable per column, virtualized for thousands of rows, driven by keyboard.
+import {
+  flexRender,
+  getCoreRowModel,
+  getFilteredRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type ColumnDef,
+  type ColumnFiltersState,
+  type FilterFn,
+  type SortingState,
+  type Updater,
+  type VisibilityState,
+} from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { ContainerIsolation, Grade, Severity, Snapshot } from '../../app/model/schema.js';
+import { Sparkline } from '../charts/Sparkline.js';
+import { GradeBadge, RiskFlags } from '../components/badges.js';
+import { riskFlags, severityCounts, severityWeight, SEVERITY_RANK, type RiskFlag, type RiskFlagKind, type SeverityCounts } from '../state/derive.js';
+import { formatBytes, formatPercent, shortId } from '../state/format.js';
+import { useStats, useStore } from '../state/hooks.js';
+import { navigate, routeHref } from '../state/route.js';
+
+/** Everything the user set on the table; lives above the view so it survives refreshes and trips to the drill-down. */
+export interface TableState {
+  sorting: SortingState;
+  columnFilters: ColumnFiltersState;
+  globalFilter: string;
+  columnVisibility: VisibilityState;
+  /** The selected container, by id (never by row index: rows move when a snapshot arrives). */
+  activeId: string | null;
+}
+
+export const INITIAL_TABLE_STATE: TableState = {
+  sorting: [{ id: 'grade', desc: false }],
+  columnFilters: [],
+  globalFilter: '',
+  columnVisibility: {},
+  activeId: null,
+};
+
+interface Row {
+  container: ContainerIsolation;
+  flags: RiskFlag[];
+  counts: SeverityCounts;
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+}
+
+const ROW_HEIGHT = 40;
+/** Live values used for sorting refresh this often, so rows do not jump under the pointer every second. */
+const SORT_REFRESH_MS = 5000;
+
+const CpuCell = memo(function CpuCell({ id }: { id: string }) {
+  const samples = useStats(id);
+  const last = samples.at(-1);
+  return (
+    <span className="metric">
+      <Sparkline samples={samples} metric="cpu" />
+      <span className="metric-value">{formatPercent(last?.cpuPercent ?? null)}</span>
+    </span>
+  );
+});
+
+const MemoryCell = memo(function MemoryCell({ id }: { id: string }) {
+  const samples = useStats(id);
+  const last = samples.at(-1);
+  return (
+    <span className="metric">
+      <Sparkline samples={samples} metric="memory" />
+      <span className="metric-value">{formatBytes(last?.memoryBytes ?? null)}</span>
+    </span>
+  );
+});
+
+function FindingCounts({ counts }: { counts: SeverityCounts }) {
+  const shown = (['critical', 'high', 'medium', 'low'] as const).filter((s) => counts[s] > 0);
+  if (shown.length === 0) return <span className="muted">none</span>;
+  return (
+    <span className="counts" aria-label={shown.map((s) => `${counts[s]} ${s}`).join(', ')}>
+      {shown.map((s) => (
+        <span key={s} className={`count severity-${s}`} title={`${counts[s]} ${s}`}>
+          {counts[s]}
+          {s[0]!.toUpperCase()}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+const includesText: FilterFn<Row> = (row, columnId, value: string) => String(row.getValue(columnId) ?? '').toLowerCase().includes(value.toLowerCase());
+const gradeIs: FilterFn<Row> = (row, _columnId, value: Grade | 'D-F') =>
+  value === 'D-F' ? ['D', 'E', 'F'].includes(row.original.container.grade ?? '') : row.original.container.grade === value;
+const hasFlag: FilterFn<Row> = (row, _columnId, value: RiskFlagKind | 'any-flag') =>
+  value === 'any-flag' ? row.original.flags.length > 0 : row.original.flags.some((f) => f.kind === value);
+const atLeastSeverity: FilterFn<Row> = (row, _columnId, value: Severity) =>
+  row.original.container.findings.some((f) => SEVERITY_RANK[f.severity] <= SEVERITY_RANK[value]);
+
+const FLAG_FILTERS: { value: RiskFlagKind | 'any-flag'; label: string }[] = [
+  { value: 'any-flag', label: 'any flag' },
+  { value: 'privileged', label: 'privileged' },
+  { value: 'host-namespaces', label: 'host namespaces' },
+  { value: 'dangerous-capabilities', label: 'dangerous caps' },
+  { value: 'seccomp-off', label: 'seccomp off' },
+  { value: 'engine-socket', label: 'engine socket' },
+  { value: 'no-limits', label: 'no limits' },
+  { value: 'root', label: 'root' },
+];
+
+const columns: ColumnDef<Row>[] = [
+  {
+    id: 'grade',
+    header: 'Grade',
+    // Sorted by score, ascending first: the riskiest container comes first.
+    accessorFn: (row) => row.container.score ?? undefined,
+    sortDescFirst: false,
+    sortUndefined: 'last',
+    filterFn: gradeIs,
+    size: 80,
+    cell: ({ row }) => (
+      <span className="grade-cell">
+        <GradeBadge grade={row.original.container.grade} score={row.original.container.score} />
+        <span className="muted">{row.original.container.score === null ? '—' : Math.round(row.original.container.score)}</span>
+      </span>
+    ),
+  },
+  {
+    id: 'name',
+    header: 'Name',
+    accessorFn: (row) => row.container.name,
+    filterFn: includesText,
+    size: 220,
+    cell: ({ row }) => (
+      <span className="name-cell">
+        <a href={routeHref({ view: 'container', id: row.original.container.id, tab: 'findings' })} tabIndex={-1} className="container-name" title={row.original.container.name}>
+          {row.original.container.name}
+        </a>
+        <span className="muted mono">{shortId(row.original.container.id)}</span>
+      </span>
+    ),
+  },
+  { id: 'image', header: 'Image', accessorFn: (row) => row.container.image, filterFn: includesText, size: 190, cell: ({ getValue }) => <span className="mono truncate" title={String(getValue())}>{String(getValue())}</span> },
+  {
+    id: 'flags',
+    header: 'Risk flags',
+    accessorFn: (row) => row.flags.length,
+    sortDescFirst: true,
+    filterFn: hasFlag,
+    size: 330,
+    enableGlobalFilter: false,
+    cell: ({ row }) => <RiskFlags flags={row.original.flags} />,
+  },
+  {
+    id: 'findings',
+    header: 'Findings',
+    accessorFn: (row) => severityWeight(row.counts),
+    sortDescFirst: true,
+    filterFn: atLeastSeverity,
+    size: 110,
+    enableGlobalFilter: false,
+    cell: ({ row }) => <FindingCounts counts={row.original.counts} />,
+  },
+  { id: 'cpu', header: 'CPU', accessorFn: (row) => row.cpuPercent ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 150, cell: ({ row }) => <CpuCell id={row.original.container.id} /> },
+  { id: 'memory', header: 'Memory', accessorFn: (row) => row.memoryBytes ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 160, cell: ({ row }) => <MemoryCell id={row.original.container.id} /> },
+];
+
+function useSortRefreshTick(): number {
+  const store = useStore();
+  const [tick, setTick] = useState(0);
+  const pending = useRef(false);
+  useEffect(() => {
+    const unsubscribe = store.subscribeStats(() => {
+      pending.current = true;
+    });
+    const timer = setInterval(() => {
+      if (pending.current) {
+        pending.current = false;
+        setTick((t) => t + 1);
+      }
+    }, SORT_REFRESH_MS);
+    return () => {
+      unsubscribe();
+      clearInterval(timer);
+    };
+  }, [store]);
+  return tick;
+}
+
+function apply<T>(updater: Updater<T>, current: T): T {
+  return typeof updater === 'function' ? (updater as (old: T) => T)(current) : updater;
+}
+
+export function Containers({ snapshot, state, onStateChange }: { snapshot: Snapshot; state: TableState; onStateChange: (update: (old: TableState) => TableState) => void }) {
+  const store = useStore();
+  const tick = useSortRefreshTick();
+  const engineKind = snapshot.engine.kind;
+  const data = useMemo<Row[]>(
+    () =>
+      snapshot.containers.map((container) => {
+        const last = store.latestStats(container.id);
+        return { container, flags: riskFlags(container, engineKind), counts: severityCounts(container.findings), cpuPercent: last?.cpuPercent ?? null, memoryBytes: last?.memoryBytes ?? null };
+      }),
+    // tick is deliberately a dependency: it re-reads the latest stats for sorting every few seconds.
+    [snapshot, engineKind, store, tick],
+  );
+
+  const table = useReactTable({
+    data,
+    columns,
+    state: { sorting: state.sorting, columnFilters: state.columnFilters, globalFilter: state.globalFilter, columnVisibility: state.columnVisibility },
+    getRowId: (row) => row.container.id,
+    onSortingChange: (u) => onStateChange((s) => ({ ...s, sorting: apply(u, s.sorting) })),
+    onColumnFiltersChange: (u) => onStateChange((s) => ({ ...s, columnFilters: apply(u, s.columnFilters) })),
+    onGlobalFilterChange: (u) => onStateChange((s) => ({ ...s, globalFilter: apply(u, s.globalFilter) })),
+    onColumnVisibilityChange: (u) => onStateChange((s) => ({ ...s, columnVisibility: apply(u, s.columnVisibility) })),
+    globalFilterFn: (row, _columnId, value: string) => {
+      const needle = value.toLowerCase();
+      const c = row.original.container;
+      return c.name.toLowerCase().includes(needle) || c.image.toLowerCase().includes(needle) || c.id.startsWith(needle) || c.grade?.toLowerCase() === needle;
+    },
+    getCoreRowModel: getCoreRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    enableMultiSort: true,
+  });
+
+  const rows = table.getRowModel().rows;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLDivElement>(null);
+  // The sticky header sits inside the scroll container: rows start below it, and scrolling to a row must not hide it under it.
+  const [headHeight, setHeadHeight] = useState(0);
+  useLayoutEffect(() => {
+    const head = headRef.current;
+    if (!head) return;
+    const measure = () => setHeadHeight(head.offsetHeight);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(head);
+    return () => observer.disconnect();
+  }, []);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    scrollMargin: headHeight,
+    scrollPaddingStart: headHeight,
+    getItemKey: (index) => rows[index]?.id ?? index,
+  });
+  const visibleColumns = table.getVisibleLeafColumns();
+  // Every row is its own CSS grid: the same template and the same minimum width keep the columns aligned across rows.
+  const template = visibleColumns.map((c) => `minmax(${c.getSize()}px, ${c.id === 'name' || c.id === 'flags' ? 1.5 : 1}fr)`).join(' ');
+  const rowMinWidth = visibleColumns.reduce((sum, c) => sum + c.getSize(), 0);
+  const activeIndex = state.activeId ? rows.findIndex((r) => r.id === state.activeId) : -1;
+
+  const moveTo = (index: number) => {
+    const row = rows[Math.max(0, Math.min(rows.length - 1, index))];
+    if (!row) return;
+    onStateChange((s) => ({ ...s, activeId: row.id }));
+    virtualizer.scrollToIndex(rows.indexOf(row), { align: 'auto' });
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    // Rows are reached through aria-activedescendant on the grid itself; keys typed into the header's filters and buttons are theirs.
+    if (event.target !== event.currentTarget) return;
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);
+    const handled: Record<string, () => void> = {
+      ArrowDown: () => moveTo(activeIndex + 1),
+      ArrowUp: () => moveTo(activeIndex < 0 ? 0 : activeIndex - 1),
+      PageDown: () => moveTo(activeIndex + page),
+      PageUp: () => moveTo(activeIndex - page),
+      Home: () => moveTo(0),
+      End: () => moveTo(rows.length - 1),
+      Enter: () => {
+        if (state.activeId) navigate({ view: 'container', id: state.activeId, tab: 'findings' });
+      },
+    };
+    const action = handled[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  };
+
+  const filterValue = (id: string) => state.columnFilters.find((f) => f.id === id)?.value as string | undefined;
+  const setFilter = (id: string, value: string) => table.getColumn(id)?.setFilterValue(value === '' ? undefined : value);
+
+  return (
+    <section className="containers" aria-label="Containers">
+      <div className="table-toolbar">
+        <input
+          type="search"
+          placeholder="Search name, image, id or grade"
+          value={state.globalFilter}
+          onChange={(e) => table.setGlobalFilter(e.target.value)}
+          aria-label="Search containers"
+          data-testid="table-search"
+          className="search"
+        />
+        <span className="muted" data-testid="row-count">
+          {rows.length === data.length ? `${data.length} containers` : `${rows.length} of ${data.length} containers`}
+        </span>
+        {state.columnFilters.length > 0 || state.globalFilter ? (
+          <button type="button" onClick={() => onStateChange((s) => ({ ...s, columnFilters: [], globalFilter: '' }))} data-testid="clear-filters">
+            Clear filters
+          </button>
+        ) : null}
+        <details className="column-menu" data-testid="column-menu">
+          <summary>Columns</summary>
+          <div className="menu">
+            {table.getAllLeafColumns().map((column) => (
+              <label key={column.id}>
+                <input type="checkbox" checked={column.getIsVisible()} disabled={column.id === 'name'} onChange={column.getToggleVisibilityHandler()} data-testid={`column-toggle-${column.id}`} />{' '}
+                {String(column.columnDef.header)}
+              </label>
+            ))}
+          </div>
+        </details>
+      </div>
+
+      <div
+        className="grid"
+        role="grid"
+        aria-label="Containers, riskiest first"
+        aria-rowcount={rows.length + 1}
+        aria-activedescendant={activeIndex >= 0 ? `row-${state.activeId}` : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        ref={scrollRef}
+        data-testid="containers-table"
+      >
+        <div className="grid-head" role="rowgroup" ref={headRef}>
+          <div className="grid-row grid-header" role="row" style={{ gridTemplateColumns: template, minWidth: rowMinWidth }}>
+            {table.getHeaderGroups()[0]!.headers.map((header) => {
+              const sorted = header.column.getIsSorted();
+              return (
+                <div key={header.id} role="columnheader" aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className="cell">
+                  <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()} data-testid={`sort-${header.id}`} title={header.id === 'grade' ? 'Sort by score (lowest first = riskiest first)' : `Sort by ${String(header.column.columnDef.header).toLowerCase()}`}>
+                    {flexRender(header.column.columnDef.header, header.getContext())}
+                    <span className="sort-mark" aria-hidden="true">
+                      {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
+                      {sorted && table.getState().sorting.length > 1 ? header.column.getSortIndex() + 1 : ''}
+                    </span>
+                  </button>
+                </div>
+              );
+            })}
+          </div>
+          <div className="grid-row grid-filters" role="row" style={{ gridTemplateColumns: template, minWidth: rowMinWidth }}>
+            {visibleColumns.map((column) => (
+              <div key={column.id} role="gridcell" className="cell">
+                {column.id === 'grade' ? (
+                  <select value={filterValue('grade') ?? ''} onChange={(e) => setFilter('grade', e.target.value)} aria-label="Filter by grade" data-testid="filter-grade">
+                    <option value="">all</option>
+                    <option value="D-F">D to F</option>
+                    {(['A', 'B', 'C', 'D', 'E', 'F'] as const).map((g) => (
+                      <option key={g} value={g}>
+                        {g}
+                      </option>
+                    ))}
+                  </select>
+                ) : column.id === 'flags' ? (
+                  <select value={filterValue('flags') ?? ''} onChange={(e) => setFilter('flags', e.target.value)} aria-label="Filter by risk flag" data-testid="filter-flags">
+                    <option value="">all</option>
+                    {FLAG_FILTERS.map((f) => (
+                      <option key={f.value} value={f.value}>
+                        {f.label}
+                      </option>
+                    ))}
+                  </select>
+                ) : column.id === 'findings' ? (
+                  <select value={filterValue('findings') ?? ''} onChange={(e) => setFilter('findings', e.target.value)} aria-label="Filter by finding severity" data-testid="filter-findings">
+                    <option value="">all</option>
+                    <option value="critical">critical</option>
+                    <option value="high">high or worse</option>
+                    <option value="medium">medium or worse</option>
+                  </select>
+                ) : column.getCanFilter() ? (
+                  <input type="text" value={filterValue(column.id) ?? ''} onChange={(e) => setFilter(column.id, e.target.value)} placeholder="filter" aria-label={`Filter by ${column.id}`} data-testid={`filter-${column.id}`} />
+                ) : null}
+              </div>
+            ))}
+          </div>
+        </div>
+        {rows.length === 0 ? (
+          <p className="empty-filter muted" data-testid="no-match">
+            No container matches these filters.
+          </p>
+        ) : null}
+        <div className="grid-body" role="rowgroup" style={{ height: virtualizer.getTotalSize(), minWidth: rowMinWidth }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index]!;
+            const container = row.original.container;
+            const active = row.id === state.activeId;
+            return (
+              <div
+                key={row.id}
+                id={`row-${row.id}`}
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={active}
+                className={`grid-row${active ? ' active' : ''} risk-${container.grade ?? 'unknown'}`}
+                style={{ gridTemplateColumns: template, minWidth: rowMinWidth, transform: `translateY(${item.start - headHeight}px)`, height: ROW_HEIGHT }}
+                onClick={() => onStateChange((s) => ({ ...s, activeId: row.id }))}
+                onDoubleClick={() => navigate({ view: 'container', id: row.id, tab: 'findings' })}
+                data-testid="container-row"
+                data-name={container.name}
+                data-id={container.id}
+                data-grade={container.grade ?? ''}
+              >
+                {row.getVisibleCells().map((cell) => (
+                  <div key={cell.id} role="gridcell" className={`cell cell-${cell.column.id}`}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <p className="muted hint">↑ ↓ move · Enter opens · double-click or the name opens · shift-click a header sorts by several columns</p>
+    </section>
+  );
+}

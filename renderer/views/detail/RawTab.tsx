@@ -1,0 +1,76 @@
+// The engine's inspect document as text, with a line filter; plus command, labels and env names (attacker text, shown as text).
+import { useEffect, useMemo, useState } from 'react';
+import type { ContainerIsolation } from '../../../app/model/schema.js';
+import { useStore } from '../../state/hooks.js';
+import { inspectLines } from './inspect-lines.js';
+
+type Load = { status: 'loading' } | { status: 'ok'; text: string; lines: string[] } | { status: 'error'; message: string };
+
+export function RawTab({ container }: { container: ContainerIsolation }) {
+  const store = useStore();
+  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const [query, setQuery] = useState('');
+  useEffect(() => {
+    let current = true;
+    setLoad({ status: 'loading' });
+    store.getInspect(container.id).then(
+      (inspect) => current && setLoad({ status: 'ok', text: JSON.stringify(inspect, null, 2) ?? 'null', lines: inspectLines(inspect) }),
+      (error: unknown) => current && setLoad({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [store, container.id]);
+
+  const shown = useMemo(() => {
+    if (load.status !== 'ok') return { text: '', matches: 0, total: 0 };
+    // Unfiltered: the document as the engine returned it. Filtered: flattened lines, each with its full path.
+    if (query.trim() === '') return { text: load.text, matches: load.lines.length, total: load.lines.length };
+    const needle = query.toLowerCase();
+    const kept = load.lines.filter((line) => line.toLowerCase().includes(needle));
+    return { text: kept.length > 0 ? kept.join('\n') : 'No field or value matches.', matches: kept.length, total: load.lines.length };
+  }, [load, query]);
+
+  const labels = Object.entries(container.labels);
+  return (
+    <div className="raw">
+      <dl className="facts">
+        <div>
+          <dt>Command</dt>
+          <dd className="mono">{container.command.length > 0 ? container.command.join(' ') : '—'}</dd>
+        </div>
+        <div>
+          <dt>Environment names</dt>
+          <dd className="mono">{container.envNames.length > 0 ? container.envNames.join(' ') : '—'} <span className="muted">(values are never collected)</span></dd>
+        </div>
+        <div>
+          <dt>Labels</dt>
+          <dd>
+            {labels.length === 0 ? (
+              '—'
+            ) : (
+              <ul className="labels" data-testid="labels">
+                {labels.map(([key, value]) => (
+                  <li key={key} className="mono">
+                    {key}={value}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </dd>
+        </div>
+      </dl>
+      <div className="raw-toolbar">
+        <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Filter lines, e.g. CapAdd or Privileged" aria-label="Filter the inspect document" data-testid="raw-filter" className="search" />
+        {load.status === 'ok' ? <span className="muted">{query ? `${shown.matches} of ${shown.total} fields` : `${shown.total} fields`}</span> : null}
+      </div>
+      {load.status === 'loading' ? <p className="muted">Loading the inspect document…</p> : null}
+      {load.status === 'error' ? <p className="gap">The engine's inspect document could not be loaded: {load.message}</p> : null}
+      {load.status === 'ok' ? (
+        <pre className="raw-json" data-testid="raw-json">
+          {shown.text}
+        </pre>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+// Vite build of the React renderer: relative asset paths (loaded from file:// by Electron and from / by `isolens serve`), no inline scripts (CSP).
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const rendererRoot = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root: rendererRoot,
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
+    emptyOutDir: true,
+    // The polyfill is a tiny script; CSP `script-src 'self'` allows it only as a file, and every target browser has modulepreload.
+    modulePreload: { polyfill: false },
+    // Never inline assets as data: scripts or styles; images as data: are allowed by the CSP but keep everything as files.
+    assetsInlineLimit: 0,
+    sourcemap: false,
+    target: 'chrome130',
+    chunkSizeWarningLimit: 1500,
+  },
+  server: { host: '127.0.0.1', strictPort: false },
+});
