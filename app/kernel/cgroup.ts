@@ -1,0 +1,422 @@
+// cgroup limits and usage of a process, read from cgroupfs: v1 and v2 differ in file names and formats, not in meaning.
+import { posix } from 'node:path';
+import type { Gap } from '../model/schema.js';
+import { readProcText, type ReadResult } from './read.js';
+
+// ---------------------------------------------------------------------------------------------------------------------
+// /proc/PID/cgroup
+
+export interface ProcCgroupEntry {
+  /** 0 for the v2 (unified) hierarchy. */
+  hierarchyId: number;
+  /** v1 controllers bound to the hierarchy, e.g. ["cpu", "cpuacct"] or ["name=systemd"]; [] for v2. */
+  controllers: string[];
+  /** Relative to the cgroupfs root as seen from the reader's cgroup namespace. */
+  path: string;
+}
+
+export interface ProcCgroup {
+  /** 2 only when the process is in the unified hierarchy alone; 1 when any v1 hierarchy is listed. */
+  version: 1 | 2;
+  /** Both v1 hierarchies and the v2 one are listed (systemd's "hybrid" layout). */
+  hybrid: boolean;
+  entries: ProcCgroupEntry[];
+}
+
+/** Parse /proc/PID/cgroup: "hierarchy-ID:controller-list:cgroup-path" per line (cgroups(7)). */
+export function parseProcCgroup(text: string): ProcCgroup {
+  const entries: ProcCgroupEntry[] = [];
+  for (const line of text.split('\n')) {
+    const first = line.indexOf(':');
+    const second = line.indexOf(':', first + 1);
+    if (first <= 0 || second < 0) continue;
+    const hierarchyId = Number(line.slice(0, first));
+    if (!Number.isInteger(hierarchyId)) continue;
+    const controllerList = line.slice(first + 1, second);
+    // The path is the rest of the line: a cgroup name may itself contain ':'.
+    entries.push({ hierarchyId, controllers: controllerList ? controllerList.split(',') : [], path: line.slice(second + 1) });
+  }
+  if (entries.length === 0) throw new Error('/proc/PID/cgroup lists no hierarchy');
+  const unified = entries.some((e) => e.hierarchyId === 0 && e.controllers.length === 0);
+  const legacy = entries.some((e) => e.hierarchyId !== 0);
+  return { version: legacy ? 1 : 2, hybrid: unified && legacy, entries };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Where the container's cgroup lives
+
+export const RESOURCE_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'blkio'] as const;
+export type ResourceController = (typeof RESOURCE_CONTROLLERS)[number];
+
+export type CgroupLocation =
+  | { version: 1; path: string; directories: Partial<Record<ResourceController, string>> }
+  | { version: 2; path: string; directory: string };
+
+function under(root: string, path: string): string {
+  return posix.join(root, path);
+}
+
+/**
+ * Where the files holding a process's limits are. Pure: from /proc/PID/cgroup and the cgroupfs root.
+ * v1: each controller's hierarchy is mounted at <root>/<its controllers joined by ","> (how systemd and the engines mount
+ * them; the single-controller names are symlinks there). On hybrid hosts the v1 controllers hold the limits; the unified
+ * hierarchy, mounted at <root>/unified, is used only when no v1 resource controller is listed.
+ */
+export function locateCgroup(procCgroup: ProcCgroup, cgroupRoot: string): CgroupLocation {
+  const directories: Partial<Record<ResourceController, string>> = {};
+  let path: string | null = null;
+  for (const controller of RESOURCE_CONTROLLERS) {
+    const entry = procCgroup.entries.find((e) => e.hierarchyId !== 0 && e.controllers.includes(controller));
+    if (!entry) continue;
+    directories[controller] = under(cgroupRoot, posix.join(entry.controllers.join(','), entry.path));
+    path ??= entry.path;
+  }
+  if (path !== null) return { version: 1, path, directories };
+  const unified = procCgroup.entries.find((e) => e.hierarchyId === 0) ?? procCgroup.entries[0]!;
+  return { version: 2, path: unified.path, directory: under(procCgroup.hybrid ? posix.join(cgroupRoot, 'unified') : cgroupRoot, unified.path) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Pure parsers, one per file format
+
+function integerText(text: string, what: string): bigint {
+  const trimmed = text.trim();
+  if (!/^-?\d+$/.test(trimmed)) throw new Error(`${what}: expected an integer, got ${JSON.stringify(trimmed.slice(0, 40))}`);
+  return BigInt(trimmed);
+}
+
+/** A single-number file (memory.current, memory.usage_in_bytes, pids.current, cpuacct.usage …). */
+export function parseSingleNumber(text: string): number {
+  return Number(integerText(text, 'single-value file'));
+}
+
+/** "max" (no limit) or a number: pids.max (v1 and v2), memory.max. */
+export function parseMaxOrNumber(text: string): number | null {
+  return text.trim() === 'max' ? null : parseSingleNumber(text);
+}
+
+/**
+ * v1 memory.limit_in_bytes. "No limit" is PAGE_COUNTER_MAX pages in bytes: LONG_MAX rounded down to the page size
+ * (9223372036854771712 with 4 KiB pages, less with 64 KiB pages). Anything within 1 MiB of LONG_MAX is that value.
+ */
+export function parseV1MemoryLimit(text: string): number | null {
+  const bytes = integerText(text, 'memory.limit_in_bytes');
+  const unlimitedFrom = 2n ** 63n - 1n - 2n ** 20n;
+  return bytes >= unlimitedFrom ? null : Number(bytes);
+}
+
+/** v1 cpu.cfs_quota_us ("-1" = no limit) over cpu.cfs_period_us, in cores. */
+export function parseV1CpuQuotaCores(quotaText: string, periodText: string): number | null {
+  const quotaUs = Number(integerText(quotaText, 'cpu.cfs_quota_us'));
+  const periodUs = Number(integerText(periodText, 'cpu.cfs_period_us'));
+  return quotaUs < 0 || periodUs <= 0 ? null : quotaUs / periodUs;
+}
+
+/** v2 cpu.max: "$MAX $PERIOD", $MAX "max" for no limit (default "max 100000"). */
+export function parseCpuMax(text: string): { quotaUs: number | null; periodUs: number } {
+  const [max, period] = text.trim().split(/\s+/);
+  if (max === undefined || period === undefined) throw new Error(`cpu.max: expected "$MAX $PERIOD", got ${JSON.stringify(text.trim())}`);
+  return { quotaUs: max === 'max' ? null : Number(integerText(max, 'cpu.max')), periodUs: Number(integerText(period, 'cpu.max')) };
+}
+
+export function parseCpuMaxCores(text: string): number | null {
+  const { quotaUs, periodUs } = parseCpuMax(text);
+  return quotaUs === null || periodUs <= 0 ? null : quotaUs / periodUs;
+}
+
+/** A CPU list such as "0-4,6,8-10" (cpuset.cpus, cpuset.cpus.effective); null when empty (= inherit). */
+export function parseCpuList(text: string): string | null {
+  const list = text.trim();
+  if (list === '') return null;
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(list)) throw new Error(`not a CPU list: ${JSON.stringify(list.slice(0, 40))}`);
+  return list;
+}
+
+/**
+ * A flat-keyed file, "key value" per line: cpu.stat (v1 and v2), memory.stat, memory.events, memory.oom_control.
+ * Values stay bigint so nanosecond counters keep every digit.
+ */
+export function parseFlatKeyed(text: string): Map<string, bigint> {
+  const values = new Map<string, bigint>();
+  for (const line of text.split('\n')) {
+    const [key, value, extra] = line.trim().split(/\s+/);
+    if (!key || value === undefined || extra !== undefined || !/^-?\d+$/.test(value)) continue;
+    values.set(key, BigInt(value));
+  }
+  return values;
+}
+
+/** The value of one key of a flat-keyed file as a number; null when the kernel does not report it. */
+export function flatKeyedNumber(values: Map<string, bigint>, key: string, divisor = 1n): number | null {
+  const value = values.get(key);
+  return value === undefined ? null : Number(value / divisor);
+}
+
+export interface BlockIoBytes {
+  readBytes: number;
+  writeBytes: number;
+}
+
+/** v1 blkio.throttle.io_service_bytes(_recursive): "MAJ:MIN Read|Write|Sync|Async|Discard|Total N" lines, plus a final "Total N". */
+export function parseBlkioServiceBytes(text: string): BlockIoBytes {
+  let readBytes = 0n;
+  let writeBytes = 0n;
+  for (const line of text.split('\n')) {
+    const [device, operation, value] = line.trim().split(/\s+/);
+    if (!device || !/^\d+:\d+$/.test(device) || value === undefined || !/^\d+$/.test(value)) continue;
+    if (operation === 'Read') readBytes += BigInt(value);
+    else if (operation === 'Write') writeBytes += BigInt(value);
+  }
+  return { readBytes: Number(readBytes), writeBytes: Number(writeBytes) };
+}
+
+export interface IoStatDevice {
+  /** "$MAJ:$MIN" */
+  device: string;
+  /** rbytes, wbytes, rios, wios, dbytes, dios, and any extra keys (io.latency's depth, avg_lat …). */
+  values: Map<string, bigint>;
+}
+
+/** v2 io.stat: "8:16 rbytes=1459200 wbytes=314773504 rios=192 wios=353 dbytes=0 dios=0" per device, not ordered. */
+export function parseIoStat(text: string): IoStatDevice[] {
+  const devices: IoStatDevice[] = [];
+  for (const line of text.split('\n')) {
+    const [device, ...pairs] = line.trim().split(/\s+/);
+    if (!device || !/^\d+:\d+$/.test(device)) continue;
+    const values = new Map<string, bigint>();
+    for (const pair of pairs) {
+      const match = /^([a-z_.]+)=(\d+)$/.exec(pair);
+      if (match) values.set(match[1]!, BigInt(match[2]!));
+    }
+    devices.push({ device, values });
+  }
+  return devices;
+}
+
+export function sumIoStat(devices: readonly IoStatDevice[]): BlockIoBytes {
+  let readBytes = 0n;
+  let writeBytes = 0n;
+  for (const { values } of devices) {
+    readBytes += values.get('rbytes') ?? 0n;
+    writeBytes += values.get('wbytes') ?? 0n;
+  }
+  return { readBytes: Number(readBytes), writeBytes: Number(writeBytes) };
+}
+
+/**
+ * Memory in use the way `docker stats` counts it: usage minus the inactive page cache the kernel can drop at once
+ * (v1: memory.usage_in_bytes − total_inactive_file; v2: memory.current − inactive_file).
+ */
+export function workingSetBytes(usageBytes: number, memoryStat: Map<string, bigint>, inactiveFileKey: string): number {
+  const inactive = flatKeyedNumber(memoryStat, inactiveFileKey) ?? 0;
+  return inactive < usageBytes ? usageBytes - inactive : usageBytes;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// One fact, two recipes
+
+interface Recipe<T> {
+  /** The files to read, each in a controller's directory (v1) or the one cgroup directory (v2). */
+  files: ReadonlyArray<readonly [ResourceController, string]>;
+  parse: (texts: string[]) => T;
+}
+
+/** How one fact is read on v1 and on v2. */
+interface FactSource<T> {
+  v1: Recipe<T>;
+  v2: Recipe<T>;
+}
+
+function file<T>(controller: ResourceController, name: string, parse: (text: string) => T): Recipe<T> {
+  return { files: [[controller, name]], parse: ([text]) => parse(text!) };
+}
+
+const MEMORY_LIMIT: FactSource<number | null> = {
+  v1: file('memory', 'memory.limit_in_bytes', parseV1MemoryLimit),
+  v2: file('memory', 'memory.max', parseMaxOrNumber),
+};
+const CPU_QUOTA: FactSource<number | null> = {
+  v1: { files: [['cpu', 'cpu.cfs_quota_us'], ['cpu', 'cpu.cfs_period_us']], parse: ([quota, period]) => parseV1CpuQuotaCores(quota!, period!) },
+  v2: file('cpu', 'cpu.max', parseCpuMaxCores),
+};
+const CPUSET_CPUS: FactSource<string | null> = {
+  v1: file('cpuset', 'cpuset.cpus', parseCpuList),
+  v2: file('cpuset', 'cpuset.cpus.effective', parseCpuList),
+};
+const PIDS_LIMIT: FactSource<number | null> = {
+  v1: file('pids', 'pids.max', parseMaxOrNumber),
+  v2: file('pids', 'pids.max', parseMaxOrNumber),
+};
+const CPU_USAGE_US: FactSource<number | null> = {
+  v1: file('cpuacct', 'cpuacct.usage', (text) => Number(integerText(text, 'cpuacct.usage') / 1000n)),
+  v2: file('cpu', 'cpu.stat', (text) => flatKeyedNumber(parseFlatKeyed(text), 'usage_usec')),
+};
+const MEMORY_BYTES: FactSource<number> = {
+  v1: {
+    files: [['memory', 'memory.usage_in_bytes'], ['memory', 'memory.stat']],
+    parse: ([usage, stat]) => workingSetBytes(parseSingleNumber(usage!), parseFlatKeyed(stat!), 'total_inactive_file'),
+  },
+  v2: {
+    files: [['memory', 'memory.current'], ['memory', 'memory.stat']],
+    parse: ([usage, stat]) => workingSetBytes(parseSingleNumber(usage!), parseFlatKeyed(stat!), 'inactive_file'),
+  },
+};
+const PIDS_CURRENT: FactSource<number> = {
+  v1: file('pids', 'pids.current', parseSingleNumber),
+  v2: file('pids', 'pids.current', parseSingleNumber),
+};
+const BLOCK_IO: FactSource<BlockIoBytes> = {
+  // v1 counts only on devices with a throttle rule (blk-throttle does the accounting); v2 counts every device.
+  v1: file('blkio', 'blkio.throttle.io_service_bytes_recursive', parseBlkioServiceBytes),
+  v2: file('blkio', 'io.stat', (text) => sumIoStat(parseIoStat(text))),
+};
+interface Throttling {
+  periods: number | null;
+  throttledUs: number | null;
+}
+const CPU_THROTTLING: FactSource<Throttling> = {
+  v1: file('cpu', 'cpu.stat', (text) => {
+    const stat = parseFlatKeyed(text);
+    return { periods: flatKeyedNumber(stat, 'nr_throttled'), throttledUs: flatKeyedNumber(stat, 'throttled_time', 1000n) };
+  }),
+  // nr_throttled and throttled_usec appear only when the cpu controller is enabled for the cgroup.
+  v2: file('cpu', 'cpu.stat', (text) => {
+    const stat = parseFlatKeyed(text);
+    return { periods: flatKeyedNumber(stat, 'nr_throttled'), throttledUs: flatKeyedNumber(stat, 'throttled_usec') };
+  }),
+};
+const OOM_KILLS: FactSource<number | null> = {
+  v1: file('memory', 'memory.oom_control', (text) => flatKeyedNumber(parseFlatKeyed(text), 'oom_kill')),
+  v2: file('memory', 'memory.events', (text) => flatKeyedNumber(parseFlatKeyed(text), 'oom_kill')),
+};
+
+/** Read one fact the way this cgroup version stores it; every failure is a value with a message. */
+async function readFact<T>(location: CgroupLocation, source: FactSource<T>): Promise<ReadResult<T>> {
+  const recipe = location.version === 1 ? source.v1 : source.v2;
+  const paths: string[] = [];
+  for (const [controller, name] of recipe.files) {
+    const directory = location.version === 1 ? location.directories[controller] : location.directory;
+    if (directory === undefined) {
+      return {
+        ok: false,
+        reason: 'unsupported',
+        message: `the ${controller} controller is not mounted on this host (no ${controller} hierarchy in /proc/PID/cgroup)`,
+      };
+    }
+    paths.push(posix.join(directory, name));
+  }
+  const texts = await Promise.all(paths.map(readProcText));
+  const contents: string[] = [];
+  for (const [index, text] of texts.entries()) {
+    if (!text.ok) {
+      const controller = recipe.files[index]![0];
+      // v2 calls blkio "io".
+      const name = location.version === 2 && controller === 'blkio' ? 'io' : controller;
+      const hint = text.reason === 'missing' ? `; the ${name} controller may not be enabled for this cgroup` : '';
+      return { ...text, message: `${text.message}${hint}` };
+    }
+    contents.push(text.value);
+  }
+  try {
+    return { ok: true, value: recipe.parse(contents) };
+  } catch (error) {
+    return { ok: false, reason: 'other', message: `${paths.join(', ')} could not be understood: ${(error as Error).message}` };
+  }
+}
+
+function located(procCgroupText: string, cgroupRoot: string): ReadResult<CgroupLocation> {
+  try {
+    return { ok: true, value: locateCgroup(parseProcCgroup(procCgroupText), cgroupRoot) };
+  } catch (error) {
+    return { ok: false, reason: 'other', message: `/proc/PID/cgroup could not be understood: ${(error as Error).message}` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The two readers every caller uses
+
+export interface CgroupLimits {
+  version: 1 | 2 | null;
+  path: string | null;
+  /** null = unlimited, or unknown (then a gap says why). */
+  memoryLimitBytes: number | null;
+  cpuQuotaCores: number | null;
+  cpusetCpus: string | null;
+  pidsLimit: number | null;
+  gaps: Gap[];
+}
+
+/** The limits of the cgroup a process is in. Never throws for the normal hazards: unreadable facts are null plus a gap. */
+export async function readCgroupLimits(procCgroupText: string, cgroupRoot = '/sys/fs/cgroup'): Promise<CgroupLimits> {
+  const location = located(procCgroupText, cgroupRoot);
+  if (!location.ok) {
+    return { version: null, path: null, memoryLimitBytes: null, cpuQuotaCores: null, cpusetCpus: null, pidsLimit: null, gaps: [{ fact: 'cgroup', reason: location.message }] };
+  }
+  const [memory, cpu, cpuset, pids] = await Promise.all([
+    readFact(location.value, MEMORY_LIMIT),
+    readFact(location.value, CPU_QUOTA),
+    readFact(location.value, CPUSET_CPUS),
+    readFact(location.value, PIDS_LIMIT),
+  ]);
+  const gaps: Gap[] = [];
+  const value = <T>(fact: string, result: ReadResult<T | null>): T | null => {
+    if (result.ok) return result.value;
+    gaps.push({ fact, reason: result.message });
+    return null;
+  };
+  return {
+    version: location.value.version,
+    path: location.value.path,
+    memoryLimitBytes: value('cgroup.memoryLimitBytes', memory),
+    cpuQuotaCores: value('cgroup.cpuQuotaCores', cpu),
+    cpusetCpus: value('cgroup.cpusetCpus', cpuset),
+    pidsLimit: value('cgroup.pidsLimit', pids),
+    gaps,
+  };
+}
+
+export interface CgroupUsage {
+  cpuUsageUs: number | null;
+  /** In use minus the inactive page cache, as `docker stats` shows it. */
+  memoryBytes: number | null;
+  memoryLimitBytes: number | null;
+  pids: number | null;
+  pidsLimit: number | null;
+  blockReadBytes: number | null;
+  blockWriteBytes: number | null;
+  cpuThrottledPeriods: number | null;
+  cpuThrottledUs: number | null;
+  oomKills: number | null;
+}
+
+/** Usage counters of the cgroup a process is in, for the 1 Hz live view: anything unreadable is null. */
+export async function readCgroupUsage(procCgroupText: string, cgroupRoot = '/sys/fs/cgroup'): Promise<CgroupUsage> {
+  const location = located(procCgroupText, cgroupRoot);
+  if (!location.ok) {
+    return { cpuUsageUs: null, memoryBytes: null, memoryLimitBytes: null, pids: null, pidsLimit: null, blockReadBytes: null, blockWriteBytes: null, cpuThrottledPeriods: null, cpuThrottledUs: null, oomKills: null };
+  }
+  const at = location.value;
+  const [cpu, memory, memoryLimit, pids, pidsLimit, block, throttling, oomKills] = await Promise.all([
+    readFact(at, CPU_USAGE_US),
+    readFact(at, MEMORY_BYTES),
+    readFact(at, MEMORY_LIMIT),
+    readFact(at, PIDS_CURRENT),
+    readFact(at, PIDS_LIMIT),
+    readFact(at, BLOCK_IO),
+    readFact(at, CPU_THROTTLING),
+    readFact(at, OOM_KILLS),
+  ]);
+  const value = <T>(result: ReadResult<T>): T | null => (result.ok ? result.value : null);
+  return {
+    cpuUsageUs: value(cpu),
+    memoryBytes: value(memory),
+    memoryLimitBytes: value(memoryLimit),
+    pids: value(pids),
+    pidsLimit: value(pidsLimit),
+    blockReadBytes: value(block)?.readBytes ?? null,
+    blockWriteBytes: value(block)?.writeBytes ?? null,
+    cpuThrottledPeriods: value(throttling)?.periods ?? null,
+    cpuThrottledUs: value(throttling)?.throttledUs ?? null,
+    oomKills: value(oomKills),
+  };
+}
