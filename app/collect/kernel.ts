@@ -50,6 +50,31 @@ export async function readHostNamespaces(paths: KernelPaths = HOST_PATHS): Promi
   return readNamespaces('self', paths.procRoot);
 }
 
+/** The host's own capability bounding set: no container can hold more, whatever it asked for. */
+export async function readHostBounding(paths: KernelPaths = HOST_PATHS): Promise<string[] | null> {
+  const status = await readProcText(`${paths.procRoot}/self/status`);
+  return status.ok ? decodeCapabilityMask(parseStatus(status.value).capBounding) : null;
+}
+
+/**
+ * Capabilities newer than some engines: Docker before 23 (and runc before 1.0.3) do not know CAP_PERFMON, CAP_BPF and
+ * CAP_CHECKPOINT_RESTORE (Linux 5.8/5.9), so --privileged and --cap-add ALL expand without them there.
+ */
+const CAPABILITIES_SOME_ENGINES_LACK = new Set(['CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE']);
+
+/** What the kernel is expected to show when the engine was asked for every capability. */
+export function expectedBoundingForAll(requested: readonly string[], hostBounding: readonly string[] | null, kernel: readonly string[]): string[] {
+  return requested.filter(
+    (name) => (hostBounding === null || hostBounding.includes(name)) && (kernel.includes(name) || !CAPABILITIES_SOME_ENGINES_LACK.has(name)),
+  );
+}
+
+export interface OverlayOptions {
+  /** --privileged or --cap-add ALL: the engine grants what it knows and the host allows. */
+  requestedAllCapabilities?: boolean;
+  hostBounding?: readonly string[] | null;
+}
+
 /** Read every kernel source for one PID. Never throws for the normal hazards: each part carries its own failure. */
 export async function readKernelFacts(pid: number, paths: KernelPaths = HOST_PATHS): Promise<KernelFacts> {
   const base = `${paths.procRoot}/${pid}`;
@@ -110,6 +135,7 @@ export function overlayKernel(
   facts: KernelFacts,
   hostNamespaces: Record<NamespaceKind, ReadResult<number>>,
   engine: EngineInfo,
+  options: OverlayOptions = {},
 ): ContainerIsolation {
   const doc: ContainerIsolation = structuredClone(configDocument);
   const gaps: Gap[] = doc.gaps;
@@ -141,7 +167,10 @@ export function overlayKernel(
   if (facts.status.ok) {
     const status = facts.status.value;
     const bounding = decodeCapabilityMask(status.capBounding);
-    const configBounding = doc.capabilities?.bounding ?? null;
+    let configBounding = doc.capabilities?.bounding ?? null;
+    if (configBounding && options.requestedAllCapabilities) {
+      configBounding = expectedBoundingForAll(configBounding, options.hostBounding ?? null, bounding);
+    }
     if (configBounding && !sameSet(bounding, configBounding)) mismatch('capabilities.bounding', bounding, configBounding);
     doc.capabilities = {
       effective: decodeCapabilityMask(status.capEffective),

@@ -8,6 +8,7 @@ import {
   HOST_PATHS,
   overlayKernel,
   pidBelongsToContainer,
+  readHostBounding,
   readHostNamespaces,
   readKernelFacts,
   type KernelPaths,
@@ -17,6 +18,14 @@ export interface CollectOptions {
   paths?: KernelPaths;
   /** Reference namespaces; read once per scan from /proc/self/ns when absent. */
   hostNamespaces?: Record<NamespaceKind, ReadResult<number>>;
+  /** The host's capability bounding set; read once per scan from /proc/self/status when absent. */
+  hostBounding?: string[] | null;
+}
+
+/** --privileged or --cap-add ALL. */
+function requestsAllCapabilities(inspect: InspectDocument): boolean {
+  const add = (inspect.HostConfig.CapAdd ?? []) as string[];
+  return inspect.HostConfig.Privileged === true || add.some((name) => /^(cap_)?all$/i.test(name));
 }
 
 const ALL_KERNEL_FACTS = ['namespaces', 'capabilities', 'seccomp', 'noNewPrivileges', 'user', 'mounts', 'cgroup', 'lsm'];
@@ -55,7 +64,8 @@ export async function collectContainer(
     );
   }
   const host = options.hostNamespaces ?? (await readHostNamespaces(paths));
-  return overlayKernel(doc, facts, host, engine);
+  const hostBounding = options.hostBounding !== undefined ? options.hostBounding : await readHostBounding(paths);
+  return overlayKernel(doc, facts, host, engine, { requestedAllCapabilities: requestsAllCapabilities(inspect), hostBounding });
 }
 
 export interface ScanOptions extends CollectOptions {
@@ -109,8 +119,9 @@ export async function snapshotFromInspects(
 ): Promise<Snapshot> {
   const paths = options.paths ?? HOST_PATHS;
   const hostNamespaces = options.hostNamespaces ?? (await readHostNamespaces(paths));
+  const hostBounding = options.hostBounding !== undefined ? options.hostBounding : await readHostBounding(paths);
   const containers = await mapLimited(inspects, options.concurrency ?? 16, (inspect) =>
-    collectContainer(inspect, engine, { paths, hostNamespaces }),
+    collectContainer(inspect, engine, { paths, hostNamespaces, hostBounding }),
   );
   containers.sort((a, b) => a.name.localeCompare(b.name));
   return {

@@ -104,10 +104,15 @@ export async function startContainer(
   return { id: info.Id, name, pid: info.State.Pid };
 }
 
-/** Remove every container carrying the test label (all of them, whatever run made them). */
-export async function removeTestContainers(client = testClient(), namePrefix?: string): Promise<number> {
+/** Remove the containers carrying the test label whose name starts with the prefix (and, if given, older than that). */
+export async function removeTestContainers(client = testClient(), namePrefix?: string, olderThanSeconds?: number): Promise<number> {
   const list = await client.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } });
-  const mine = list.filter((c) => !namePrefix || c.Names.some((n) => n.replace(/^\//, '').startsWith(namePrefix)));
+  const now = Date.now() / 1000;
+  const mine = list.filter(
+    (c) =>
+      (!namePrefix || c.Names.some((n) => n.replace(/^\//, '').startsWith(namePrefix))) &&
+      (olderThanSeconds === undefined || now - c.Created > olderThanSeconds),
+  );
   await Promise.all(mine.map((c) => client.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
   return mine.length;
 }

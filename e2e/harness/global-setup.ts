@@ -1,8 +1,11 @@
-// vitest global setup for integration tests: a real engine must answer (in CI it must), the test image exists, no leftovers.
+// vitest global setup for integration tests: a real engine must answer (in CI it must), the test image exists, no stale leftovers.
 import { engineAnswers, ensureTestImage, removeTestContainers, testClient, TEST_NAME_PREFIX } from './engine.js';
 
-/** Leftovers of crashed runs are removed by name prefix; narrow it (ISOLENS_CLEANUP_PREFIX) when several runs share an engine. */
-const cleanupPrefix = process.env.ISOLENS_CLEANUP_PREFIX ?? TEST_NAME_PREFIX;
+/**
+ * Leftovers of a crashed run are removed when older than this. Younger ones may belong to another run sharing the
+ * engine (two terminals, an IDE), so they are left alone: every suite removes its own containers in afterAll.
+ */
+const LEFTOVER_AGE_SECONDS = 10 * 60;
 
 export async function setup(): Promise<void> {
   const client = testClient();
@@ -15,11 +18,6 @@ export async function setup(): Promise<void> {
     console.warn(`\n[isolens] SKIPPING integration tests: ${message}\n`);
     return;
   }
-  await removeTestContainers(client, cleanupPrefix);
+  await removeTestContainers(client, TEST_NAME_PREFIX, LEFTOVER_AGE_SECONDS);
   await ensureTestImage(client);
-}
-
-export async function teardown(): Promise<void> {
-  const client = testClient();
-  if (await engineAnswers(client)) await removeTestContainers(client, cleanupPrefix);
 }
