@@ -2,6 +2,19 @@
 import { z } from 'zod';
 import type { Snapshot } from './model/schema.js';
 import type { EngineState, LiveStats } from './model/live.js';
+import { LabOptions, ProbeIdSchema, type LabOptionsInput, type ProbeId } from './model/lab.js';
+import type { ContainerDiff } from './lab/diff.js';
+import type { GeneratedFix } from './lab/fix.js';
+import type { LabResult } from './lab/lab.js';
+import type { ProbeResult, RunProbeRefusal } from './lab/probes.js';
+
+/** A probe of the catalogue, as the UI lists it. */
+export interface ProbeInfo {
+  id: ProbeId;
+  title: string;
+  /** Destructive probes (fork past the pids limit, allocate past the memory limit) run only in lab containers. */
+  destructive: boolean;
+}
 
 /** Pushed to subscribers; the renderer keeps no other channel open. */
 export type ApiEvent =
@@ -22,10 +35,39 @@ export interface IsolensApi {
   retryEngine(): Promise<void>;
   /** Events as they happen; returns the unsubscribe function. */
   subscribe(listener: (event: ApiEvent) => void): () => void;
+
+  // ---- hardening lab: the only calls that create containers, and only Isolens' own (labelled, auto-removed) ----
+  /** Two containers' isolation side by side: every fact and finding, differences marked, the score delta. */
+  diffContainers(idA: string, idB: string): Promise<ContainerDiff>;
+  /** The docker run command and compose service that recreate a container with its findings fixed. */
+  generateFix(id: string): Promise<GeneratedFix>;
+  /** Local images the lab can start. */
+  listLabImages(): Promise<string[]>;
+  /** The probe catalogue. */
+  listProbes(): Promise<ProbeInfo[]>;
+  /** Start a throwaway lab container with these options, grade it, run the probes; compares with the previous run. */
+  runLab(options: LabOptionsInput): Promise<LabResult>;
+  /** Remove this session's lab containers; resolves to how many were removed. */
+  closeLab(): Promise<number>;
+  /** One non-destructive probe inside a running container, on explicit request (destructive ones: lab containers only). */
+  runProbe(id: string, probeId: ProbeId): Promise<ProbeResult | RunProbeRefusal>;
 }
 
 /** The request methods, by name: the single list IPC channels and HTTP routes are derived from. */
-export const API_METHODS = ['getSnapshot', 'getInspect', 'getStatsHistory', 'getEngineState', 'retryEngine'] as const;
+export const API_METHODS = [
+  'getSnapshot',
+  'getInspect',
+  'getStatsHistory',
+  'getEngineState',
+  'retryEngine',
+  'diffContainers',
+  'generateFix',
+  'listLabImages',
+  'listProbes',
+  'runLab',
+  'closeLab',
+  'runProbe',
+] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 
 /** Validation of each method's arguments at the boundary (IPC payloads, HTTP requests). */
@@ -36,4 +78,11 @@ export const API_ARGUMENTS: { [M in ApiMethod]: z.ZodType<Parameters<IsolensApi[
   getStatsHistory: z.tuple([ContainerId]),
   getEngineState: z.tuple([]),
   retryEngine: z.tuple([]),
+  diffContainers: z.tuple([ContainerId, ContainerId]),
+  generateFix: z.tuple([ContainerId]),
+  listLabImages: z.tuple([]),
+  listProbes: z.tuple([]),
+  runLab: z.tuple([LabOptions]) as unknown as z.ZodType<[LabOptionsInput]>,
+  closeLab: z.tuple([]),
+  runProbe: z.tuple([ContainerId, ProbeIdSchema]),
 };

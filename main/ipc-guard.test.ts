@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { API_METHODS, type IsolensApi } from '../app/api.js';
 import { EVENT_CHANNEL, invokeChannel, invokeChannels, methodOfChannel } from './ipc-contract.js';
 import { checkInvoke, invokeGuarded, type InvokeSender, type TrustedRenderer } from './ipc-guard.js';
+import { apiDouble } from '../e2e/harness/api-double.js';
 
 const PAGE_URL = 'file:///opt/Isolens/resources/app.asar/dist/renderer/index.html';
 const WINDOW_ID = 7;
@@ -19,6 +20,7 @@ function sender(overrides: { id?: number; url?: string; parent?: unknown; noFram
 function recordingApi() {
   const calls: string[] = [];
   const api: IsolensApi = {
+    ...apiDouble(),
     getSnapshot: async () => null,
     getInspect: async (id) => {
       calls.push(`getInspect:${id}`);

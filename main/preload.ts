@@ -3,12 +3,20 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiEvent, IsolensApi } from '../app/api.js';
 import { EVENT_CHANNEL, invokeChannel } from './ipc-contract.js';
 
+// Listed one by one (typed against IsolensApi, so none can be missing): referencing API_METHODS here would bundle zod.
 const isolens: IsolensApi = {
   getSnapshot: () => ipcRenderer.invoke(invokeChannel('getSnapshot')),
   getInspect: (id) => ipcRenderer.invoke(invokeChannel('getInspect'), id),
   getStatsHistory: (id) => ipcRenderer.invoke(invokeChannel('getStatsHistory'), id),
   getEngineState: () => ipcRenderer.invoke(invokeChannel('getEngineState')),
   retryEngine: () => ipcRenderer.invoke(invokeChannel('retryEngine')),
+  diffContainers: (a, b) => ipcRenderer.invoke(invokeChannel('diffContainers'), a, b),
+  generateFix: (id) => ipcRenderer.invoke(invokeChannel('generateFix'), id),
+  listLabImages: () => ipcRenderer.invoke(invokeChannel('listLabImages')),
+  listProbes: () => ipcRenderer.invoke(invokeChannel('listProbes')),
+  runLab: (options) => ipcRenderer.invoke(invokeChannel('runLab'), options),
+  closeLab: () => ipcRenderer.invoke(invokeChannel('closeLab')),
+  runProbe: (id, probeId) => ipcRenderer.invoke(invokeChannel('runProbe'), id, probeId),
   subscribe(listener: (event: ApiEvent) => void) {
     // The page gets the payload only, never Electron's event object (it carries `sender`, an ipcRenderer).
     const forward = (_event: IpcRendererEvent, payload: ApiEvent) => listener(payload);

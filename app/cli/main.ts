@@ -10,6 +10,7 @@ import { assessSnapshot, worstSeverity, type AcceptedRisk } from '../assess.js';
 import { isKnownRuleOrFamily, parseIgnoreFile } from '../rules/catalogue.js';
 import { severityAtLeast } from '../rules/score.js';
 import { renderReport } from '../report/index.js';
+import { registerLabCommands } from './lab-commands.js';
 
 /** Exit codes, documented in the README. */
 export const EXIT = {
@@ -132,6 +133,8 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       const { serveCommand } = await import('./serve.js');
       exitCode = await serveCommand(options, io);
     });
+
+  registerLabCommands(program, { stdout: io.stdout, stderr: io.stderr, setExitCode: (code: number) => (exitCode = code) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

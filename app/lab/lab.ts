@@ -3,12 +3,10 @@ import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
 import { assessSnapshot } from '../assess.js';
 import { collectContainer } from '../collect/scan.js';
 import type { InspectDocument } from '../collect/config.js';
 import { inspectContainer } from '../engine/containers.js';
-import { allCapabilityNames, normalizeCapabilityName } from '../model/capabilities.js';
 import { SCHEMA_VERSION, type ContainerIsolation, type EngineInfo } from '../model/schema.js';
 import { diffContainers, type ContainerDiff } from './diff.js';
 import { isRefusal, LAB_OWNER_LABEL, LAB_OWNER_VALUE, LAB_SESSION_LABEL, PROBES, runProbe, type ProbeResult } from './probes.js';
@@ -17,58 +15,11 @@ import { isRefusal, LAB_OWNER_LABEL, LAB_OWNER_VALUE, LAB_SESSION_LABEL, PROBES,
 export const LAB_NAME_PREFIX = 'isolens-lab-';
 /** The lab container's own deadline: it exits (and the engine removes it) even if Isolens dies and nothing cleans up. */
 export const LAB_CONTAINER_LIFETIME_SECONDS = 1800;
-/** Writable paths a read-only lab container gets when none are chosen. */
-export const DEFAULT_LAB_TMPFS: readonly string[] = ['/tmp'];
+import { z } from 'zod';
 const MAX_SECCOMP_PROFILE_BYTES = 1024 * 1024;
 
-const knownCapabilities = new Set(allCapabilityNames());
-
-/** An image reference as the docker CLI accepts it: [registry/]name[:tag][@digest], no spaces or shell text. */
-const ImageReference = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(
-    /^([A-Za-z0-9][A-Za-z0-9.-]*(:\d{1,5})?\/)?[a-z0-9][a-z0-9._\/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
-    'an image reference such as busybox:latest',
-  )
-  .or(z.string().regex(/^sha256:[a-f0-9]{64}$/, 'an image id'));
-
-const CapabilityName = z
-  .string()
-  .transform((name) => normalizeCapabilityName(name))
-  .refine((name) => knownCapabilities.has(name), { message: 'a Linux capability name such as NET_BIND_SERVICE' });
-
-/** A path inside the container for a tmpfs: absolute, no ':' or ',' (they would be read as mount options). */
-const ContainerPath = z.string().regex(/^\/[^:,\0\n]*$/, 'an absolute path without ":" or ","').max(4096);
-
-/** The lab's options, validated at the boundary: they arrive from the UI, HTTP and the CLI. */
-export const LabOptions = z.object({
-  image: ImageReference,
-  dropAllCapabilities: z.boolean().default(false),
-  addCapabilities: z.array(CapabilityName).max(64).default([]),
-  readOnly: z.boolean().default(false),
-  /** Writable tmpfs paths for a read-only root filesystem (ignored without readOnly). */
-  tmpfs: z.array(ContainerPath).max(16).default([...DEFAULT_LAB_TMPFS]),
-  noNewPrivileges: z.boolean().default(false),
-  seccomp: z
-    .union([z.literal('default'), z.literal('unconfined'), z.object({ profilePath: z.string().min(1).max(4096) }).strict()])
-    .default('default'),
-  /** uid[:gid] or a user name the image knows; null = the image's user. */
-  user: z
-    .string()
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$/, 'uid[:gid] or a user name')
-    .nullable()
-    .default(null),
-  /** The engine refuses less than 6 MiB. */
-  memoryBytes: z.number().int().min(6 * 1024 * 1024).max(64 * 1024 ** 3).nullable().default(null),
-  cpus: z.number().positive().max(256).nullable().default(null),
-  /** Fewer than 8 processes would stop the probes themselves from starting. */
-  pidsLimit: z.number().int().min(8).max(1_000_000).nullable().default(null),
-  networkNone: z.boolean().default(false),
-}).strict();
-export type LabOptions = z.infer<typeof LabOptions>;
-export type LabOptionsInput = z.input<typeof LabOptions>;
+export { DEFAULT_LAB_TMPFS, LabOptions, type LabOptionsInput } from '../model/lab.js';
+import { LabOptions } from '../model/lab.js';
 
 /** One lab session (a lab window or a CLI run): its id labels its containers; it remembers the previous run. */
 export interface LabSession {

@@ -54,20 +54,8 @@ export interface ProbeDefinition {
   interpret(execution: ProbeExecution, facts: ContainerIsolation): ProbeVerdict;
 }
 
-export const PROBE_IDS = [
-  'mount-tmpfs',
-  'chmod-file',
-  'chown-file',
-  'raw-socket',
-  'write-root-filesystem',
-  'create-device-node',
-  'unshare-user-namespace',
-  'change-hostname',
-  'read-host-file',
-  'fork-past-pids-limit',
-  'allocate-past-memory-limit',
-] as const;
-export type ProbeId = (typeof PROBE_IDS)[number];
+import { PROBE_IDS, type ProbeId } from '../model/lab.js';
+export { PROBE_IDS, type ProbeId };
 
 /** Output kept per probe: enough for the error line, bounded against a container that floods its output. */
 const MAX_OUTPUT_CHARS = 2000;

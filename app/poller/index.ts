@@ -1,6 +1,11 @@
 // The live IsolensApi: an event-driven inspect cache, kernel facts on every rebuild, 1 Hz stats from cgroupfs and /proc.
 import type Dockerode from 'dockerode';
-import type { ApiEvent, IsolensApi } from '../api.js';
+import type { ApiEvent, IsolensApi, ProbeInfo } from '../api.js';
+import type { LabOptionsInput, ProbeId } from '../model/lab.js';
+import { diffContainers, type ContainerDiff } from '../lab/diff.js';
+import { generateFix, imageDefaultsFrom, type GeneratedFix } from '../lab/fix.js';
+import { cleanupLab, createLabSession, runLab, type LabResult, type LabSession } from '../lab/lab.js';
+import { PROBES, runProbe, type ProbeResult, type RunProbeRefusal } from '../lab/probes.js';
 import type { EngineInfo, Snapshot } from '../model/schema.js';
 import type { EngineState, LiveStats } from '../model/live.js';
 import { openEngine } from '../engine/open.js';
@@ -47,6 +52,9 @@ export class Poller implements IsolensApi {
   private rebuildAgain = false;
   private closed = false;
   private connecting: Promise<void> | null = null;
+  private readonly labSession: LabSession = createLabSession();
+  private labCleaned = false;
+  private probeRunning = false;
 
   constructor(options: PollerOptions = {}) {
     this.options = {
@@ -67,6 +75,7 @@ export class Poller implements IsolensApi {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.client) await cleanupLab(this.client, this.labSession).catch(() => 0);
     this.disconnect();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.listeners.clear();
@@ -104,6 +113,72 @@ export class Poller implements IsolensApi {
   subscribe(listener: (event: ApiEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  // ---- hardening lab ----------------------------------------------------------------------------------------
+
+  private connected(): { client: Dockerode; engine: EngineInfo } {
+    if (!this.client || !this.engine) throw new Error(`the engine is not connected (${this.state.error ?? this.state.status})`);
+    return { client: this.client, engine: this.engine };
+  }
+
+  private async containerById(id: string) {
+    const snapshot = await this.getSnapshot();
+    const container = snapshot?.containers.find((c) => c.id === id || c.id.startsWith(id));
+    if (!container) throw new Error(`no running container with id ${id}`);
+    return container;
+  }
+
+  async diffContainers(idA: string, idB: string): Promise<ContainerDiff> {
+    return diffContainers(await this.containerById(idA), await this.containerById(idB));
+  }
+
+  async generateFix(id: string): Promise<GeneratedFix> {
+    const { client } = this.connected();
+    const container = await this.containerById(id);
+    const inspect = this.inspects.get(container.id);
+    if (!inspect) throw new Error(`no inspect data for ${container.name}`);
+    const image = await client
+      .getImage(inspect.Image)
+      .inspect()
+      .then((info) => imageDefaultsFrom(info as Parameters<typeof imageDefaultsFrom>[0]))
+      .catch(() => undefined);
+    return generateFix(container, inspect, image ? { image } : {});
+  }
+
+  async listLabImages(): Promise<string[]> {
+    const { client } = this.connected();
+    const images = await client.listImages();
+    return images
+      .flatMap((image) => image.RepoTags ?? [])
+      .filter((tag) => tag !== '<none>:<none>')
+      .sort();
+  }
+
+  async listProbes(): Promise<ProbeInfo[]> {
+    return PROBES.map((probe) => ({ id: probe.id, title: probe.title, destructive: probe.destructive }));
+  }
+
+  async runLab(options: LabOptionsInput): Promise<LabResult> {
+    const { client, engine } = this.connected();
+    return runLab(client, engine, options, this.labSession);
+  }
+
+  async closeLab(): Promise<number> {
+    const { client } = this.connected();
+    return cleanupLab(client, this.labSession);
+  }
+
+  async runProbe(id: string, probeId: ProbeId): Promise<ProbeResult | RunProbeRefusal> {
+    const { client } = this.connected();
+    // One probe at a time, on explicit request: a probe is an exec in somebody's container.
+    if (this.probeRunning) return { refused: true, probeId, reason: 'another probe is still running; probes run one at a time' };
+    this.probeRunning = true;
+    try {
+      return await runProbe(client, (await this.containerById(id)).id, probeId, await this.containerById(id));
+    } finally {
+      this.probeRunning = false;
+    }
   }
 
   // ---- connection -------------------------------------------------------------------------------------------
@@ -148,6 +223,11 @@ export class Poller implements IsolensApi {
       this.inspects.clear();
       for (const inspect of inspects) this.inspects.set(inspect.Id, inspect);
       this.retryIndex = 0;
+      if (!this.labCleaned) {
+        // Lab containers left by an Isolens that died (they also expire on their own).
+        await cleanupLab(client).catch(() => 0);
+        this.labCleaned = true;
+      }
       this.setState({ status: 'connected', endpoint: engine.endpoint });
       await this.rebuild();
       this.timers.push(

@@ -9,6 +9,7 @@ import type { ApiEvent, IsolensApi } from '../api.js';
 import type { EngineState } from '../model/live.js';
 import { CONTENT_SECURITY_POLICY } from './security.js';
 import { startServer, type RunningServer } from './server.js';
+import { apiDouble } from '../../e2e/harness/api-double.js';
 
 const CONTAINER_ID = 'abcdef0123456789';
 const INDEX_HTML = '<!doctype html><title>Isolens</title><div id="root"></div>';
@@ -20,6 +21,7 @@ function memoryApi() {
   const engine: EngineState = { status: 'connected', endpoint: 'unix:///var/run/docker.sock', error: null, sinceMs: 1_700_000_000_000, nextRetryMs: null };
   const calls: string[] = [];
   const api: IsolensApi = {
+    ...apiDouble(),
     async getSnapshot() {
       calls.push('getSnapshot');
       return null;
@@ -41,6 +43,32 @@ function memoryApi() {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    // The lab calls are served like any other method; the router is what these tests exercise.
+    async diffContainers(a, b) {
+      calls.push(`diffContainers:${a}:${b}`);
+      throw new Error('not in this test');
+    },
+    async generateFix(id) {
+      calls.push(`generateFix:${id}`);
+      throw new Error('not in this test');
+    },
+    async listLabImages() {
+      return ['busybox:latest'];
+    },
+    async listProbes() {
+      return [];
+    },
+    async runLab(options) {
+      calls.push(`runLab:${options.image}`);
+      return { ok: false, reason: 'not in this test' };
+    },
+    async closeLab() {
+      return 0;
+    },
+    async runProbe(id, probeId) {
+      calls.push(`runProbe:${id}:${probeId}`);
+      return { refused: true, probeId, reason: 'not in this test' };
     },
   };
   return { api, listeners, calls, engine, emit: (event: ApiEvent) => listeners.forEach((listener) => listener(event)) };
@@ -313,5 +341,35 @@ describe('events WebSocket', () => {
 
   it('accepts a bearer token without Origin (non-browser clients)', async () => {
     expect((await connect({ Authorization: `Bearer ${server.token}` })).outcome).toBe('open');
+  });
+});
+
+describe('lab calls are validated at the boundary', () => {
+  it('runLab refuses an image reference that is shell text, and passes a valid one', async () => {
+    const { api, calls } = memoryApi();
+    const staticDir = mkdtempSync(join(tmpdir(), 'isolens-static-'));
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html>');
+    const server = await startServer({ api, port: 0, staticDir });
+    try {
+      const post = (args: unknown[]) =>
+        fetch(`http://127.0.0.1:${server.port}/api/runLab`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ args }),
+        });
+      expect((await post([{ image: 'busybox; rm -rf /' }])).status).toBe(400);
+      expect((await post([{ image: 'busybox:latest', addCapabilities: ['NOT_A_CAP'] }])).status).toBe(400);
+      const ok = await post([{ image: 'busybox:latest', dropAllCapabilities: true }]);
+      expect(ok.status).toBe(200);
+      expect(calls).toContain('runLab:busybox:latest');
+      const probe = await fetch(`http://127.0.0.1:${server.port}/api/runProbe`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ args: [CONTAINER_ID, 'rm-rf-slash'] }),
+      });
+      expect(probe.status).toBe(400);
+    } finally {
+      await server.close();
+    }
   });
 });

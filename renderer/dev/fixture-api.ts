@@ -480,6 +480,18 @@ export function createFixtureApi(options: FixtureOptions): IsolensApi {
       setEngine({ status: 'connected', endpoint: engine.endpoint, error: null, sinceMs: Date.now(), nextRetryMs: null });
       emit({ type: 'snapshot', snapshot: { ...snapshot, generatedAt: new Date().toISOString() } });
     },
+    // The lab needs a real engine: the fixture says so instead of pretending.
+    diffContainers: async () => {
+      throw new Error('the fixture API has no lab; run isolens serve');
+    },
+    generateFix: async () => {
+      throw new Error('the fixture API has no lab; run isolens serve');
+    },
+    listLabImages: async () => [],
+    listProbes: async () => [],
+    runLab: async () => ({ ok: false, reason: 'the fixture API has no lab; run isolens serve' }),
+    closeLab: async () => 0,
+    runProbe: async (_id, probeId) => ({ refused: true, probeId, reason: 'the fixture API has no lab; run isolens serve' }),
     subscribe: (listener) => {
       listeners.add(listener);
       timer ??= setInterval(tick, 1000);

@@ -3,6 +3,7 @@ import type { ApiEvent, IsolensApi } from '../../app/api.js';
 import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { IsolensStore, STATS_WINDOW_SAMPLES } from './store.js';
+import { apiDouble } from '../../e2e/harness/api-double.js';
 
 function snapshotWith(ids: string[], generatedAt = '2026-01-01T00:00:00.000Z'): Snapshot {
   return { generatedAt, containers: ids.map((id) => ({ id })) } as unknown as Snapshot;
@@ -21,6 +22,7 @@ function fakeApi(history: LiveStats[] = []) {
   let retries = 0;
   const engine: EngineState = { status: 'connected', endpoint: 'unix:///var/run/docker.sock', error: null, sinceMs: 0, nextRetryMs: null };
   const api: IsolensApi = {
+    ...apiDouble(),
     getSnapshot: async () => snapshotWith(['a', 'b']),
     getInspect: async () => ({}),
     getStatsHistory: async () => history,

@@ -8,6 +8,7 @@ import type { ApiEvent, IsolensApi } from '../../app/api.js';
 import type { EngineState } from '../../app/model/live.js';
 import { startServer, type RunningServer } from '../../app/serve/server.js';
 import { createHttpApi, LOST_CONNECTION, type EventSocket } from './http.js';
+import { apiDouble } from '../../e2e/harness/api-double.js';
 
 const CONTAINER_ID = 'abcdef0123456789';
 
@@ -15,6 +16,7 @@ function memoryApi() {
   const listeners = new Set<(event: ApiEvent) => void>();
   const engine: EngineState = { status: 'connected', endpoint: 'unix:///var/run/docker.sock', error: null, sinceMs: 1_700_000_000_000, nextRetryMs: null };
   const api: IsolensApi = {
+    ...apiDouble(),
     getSnapshot: async () => null,
     getInspect: async (id) => {
       if (id !== CONTAINER_ID) throw new Error(`No such container: ${id}`);

@@ -186,5 +186,12 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
       await call('retryEngine', []);
     },
     subscribe: (listener) => events.add(listener),
+    diffContainers: (a, b) => call('diffContainers', [a, b]),
+    generateFix: (id) => call('generateFix', [id]),
+    listLabImages: () => call('listLabImages', []),
+    listProbes: () => call('listProbes', []),
+    runLab: (labOptions) => call('runLab', [labOptions]),
+    closeLab: () => call('closeLab', []),
+    runProbe: (id, probeId) => call('runProbe', [id, probeId]),
   };
 }

@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiEvent, IsolensApi } from '../../app/api.js';
 import { createIpcApi, ipcErrorMessage } from './ipc.js';
+import { apiDouble } from '../../e2e/harness/api-double.js';
 
 function bridge(): IsolensApi & { emit(event: ApiEvent): void } {
   const listeners = new Set<(event: ApiEvent) => void>();
   return {
+    ...apiDouble(),
     getSnapshot: async () => null,
     // What Electron rejects with when a main-process handler throws.
     getInspect: async (id) => {
@@ -26,7 +28,8 @@ describe('createIpcApi', () => {
   it('returns the bridge results and keeps only the API methods', async () => {
     const api = createIpcApi(bridge());
     expect(await api.getEngineState()).toMatchObject({ status: 'connected' });
-    expect(Object.keys(api).sort()).toEqual(['getEngineState', 'getInspect', 'getSnapshot', 'getStatsHistory', 'retryEngine', 'subscribe']);
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(apiDouble())].sort());
+    expect(Object.keys(createIpcApi({ ...bridge(), extra: () => 'leak' } as IsolensApi))).not.toContain('extra');
   });
 
   it('rejects with the cause only, without the channel prefix', async () => {

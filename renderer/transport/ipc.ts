@@ -24,5 +24,12 @@ export function createIpcApi(bridge: IsolensApi): IsolensApi {
     getEngineState: () => unwrapped(bridge.getEngineState()),
     retryEngine: () => unwrapped(bridge.retryEngine()),
     subscribe: (listener: (event: ApiEvent) => void) => bridge.subscribe(listener),
+    diffContainers: (a, b) => unwrapped(bridge.diffContainers(a, b)),
+    generateFix: (id) => unwrapped(bridge.generateFix(id)),
+    listLabImages: () => unwrapped(bridge.listLabImages()),
+    listProbes: () => unwrapped(bridge.listProbes()),
+    runLab: (options) => unwrapped(bridge.runLab(options)),
+    closeLab: () => unwrapped(bridge.closeLab()),
+    runProbe: (id, probeId) => unwrapped(bridge.runProbe(id, probeId)),
   };
 }
