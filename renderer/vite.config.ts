@@ -1,14 +1,27 @@
 // Vite build of the React renderer: relative asset paths (loaded from file:// by Electron and from / by `isolens serve`), no inline scripts (CSP).
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { CONTENT_SECURITY_POLICY_META } from '../app/serve/security.js';
+
+/**
+ * The built page carries the CSP as a meta tag too: Electron loads it from file://, where response headers may not
+ * apply. Build only — the dev server injects inline scripts that the policy (rightly) refuses.
+ */
+const cspMeta = (): Plugin => ({
+  name: 'isolens-csp-meta',
+  apply: 'build',
+  transformIndexHtml: () => [
+    { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY_META }, injectTo: 'head-prepend' },
+  ],
+});
 
 const rendererRoot = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   root: rendererRoot,
   base: './',
-  plugins: [react()],
+  plugins: [react(), cspMeta()],
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,
