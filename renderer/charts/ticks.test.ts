@@ -22,4 +22,12 @@ describe('niceTicks', () => {
   it('gives a usable axis for an all-zero series', () => {
     expect(niceTicks(0).at(-1)!).toBeGreaterThan(0);
   });
+
+  it('never repeats a label in the base unit (an idle container: 0 %, one process)', () => {
+    for (const max of [0, 0.3, 1, 3]) {
+      const labels = niceTicks(max).map((t) => String(t));
+      expect(new Set(labels).size).toBe(labels.length);
+      expect(niceTicks(max).every(Number.isInteger)).toBe(true);
+    }
+  });
 });

@@ -9,11 +9,15 @@ function niceStep(raw: number): number {
   return nice * base;
 }
 
-/** Ticks from 0 to at least `max` in 3 to 5 equal round steps, the tightest fit; `unit` is the display unit (1 for %, 1024ⁿ for bytes). */
+/**
+ * Ticks from 0 to at least `max` in 3 to 5 equal round steps, the tightest fit; `unit` is the display unit (1 for %,
+ * 1024ⁿ for bytes). In the base unit (percent, processes, bytes) a step is at least 1, so an idle series (all zeros,
+ * one process) gets distinct labels ("0, 1, 2, 3, 4") instead of "0, 0, 0"; larger units keep fractional steps (0.5 MiB).
+ */
 export function niceTicks(max: number, unit = 1): number[] {
   let best: number[] = [];
   for (const count of [4, 5, 3]) {
-    const step = niceStep(Math.max(max, Number.EPSILON) / unit / count) * unit;
+    const step = Math.max(unit === 1 ? 1 : 0, niceStep(Math.max(max, Number.EPSILON) / unit / count)) * unit;
     const ticks = Array.from({ length: count + 1 }, (_, i) => i * step);
     if (best.length === 0 || ticks.at(-1)! < best.at(-1)!) best = ticks;
   }
