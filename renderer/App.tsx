@@ -7,6 +7,8 @@ import { navigate, routeHref, useRoute } from './state/route.js';
 import { ContainerDetail } from './views/ContainerDetail.js';
 import { Containers, INITIAL_TABLE_STATE, type TableState } from './views/Containers.js';
 import { EngineCard, Overview } from './views/Overview.js';
+import { CompareView } from './views/compare/CompareView.js';
+import { LabView } from './views/lab/LabView.js';
 
 function Loading() {
   return (
@@ -42,7 +44,9 @@ export function App() {
   const worst = snapshot ? snapshot.containers.filter((c) => c.grade === 'F' || c.grade === 'E').length : 0;
 
   let body;
-  if (!snapshot) body = state.snapshotRequested && state.engine?.status === 'unreachable' ? null : <Loading />;
+  // The lab needs no snapshot: it starts its own containers.
+  if (route.view === 'lab') body = <LabView />;
+  else if (!snapshot) body = state.snapshotRequested && state.engine?.status === 'unreachable' ? null : <Loading />;
   else if (snapshot.containers.length === 0)
     body = (
       <>
@@ -54,6 +58,7 @@ export function App() {
     );
   else if (route.view === 'overview') body = <Overview snapshot={snapshot} onSelectGrade={selectGrade} />;
   else if (route.view === 'containers') body = <Containers snapshot={snapshot} state={tableState} onStateChange={updateTable} />;
+  else if (route.view === 'compare') body = <CompareView snapshot={snapshot} idA={route.idA} idB={route.idB} />;
   else body = <ContainerDetail snapshot={snapshot} id={route.id} tab={route.tab} />;
 
   return (
@@ -66,8 +71,11 @@ export function App() {
           <a href={routeHref({ view: 'overview' })} aria-current={route.view === 'overview' ? 'page' : undefined} data-testid="nav-overview">
             Overview
           </a>
-          <a href={routeHref({ view: 'containers' })} aria-current={route.view !== 'overview' ? 'page' : undefined} data-testid="nav-containers">
+          <a href={routeHref({ view: 'containers' })} aria-current={route.view !== 'overview' && route.view !== 'lab' ? 'page' : undefined} data-testid="nav-containers">
             Containers{snapshot ? ` (${snapshot.containers.length})` : ''}
+          </a>
+          <a href={routeHref({ view: 'lab' })} aria-current={route.view === 'lab' ? 'page' : undefined} data-testid="nav-lab">
+            Lab
           </a>
         </nav>
         {worst > 0 ? <span className="topbar-alert">{worst} graded E or F</span> : null}

@@ -17,4 +17,15 @@ describe('routes', () => {
   it('survives a malformed escape instead of throwing', () => {
     expect(parseRoute('#/container/%E0%A4%A/raw')).toEqual({ view: 'container', id: '%E0%A4%A', tab: 'raw' });
   });
+
+  it('round-trips the compare and lab routes and the fix tab', () => {
+    const compare = { view: 'compare', idA: 'abc123def456', idB: '0123456789ab' } as const;
+    expect(parseRoute(routeHref(compare))).toEqual(compare);
+    expect(parseRoute(routeHref({ view: 'lab' }))).toEqual({ view: 'lab' });
+    expect(parseRoute('#/container/abc123def456/fix')).toEqual({ view: 'container', id: 'abc123def456', tab: 'fix' });
+  });
+
+  it('needs both ids to compare', () => {
+    expect(parseRoute('#/compare/abc123def456')).toEqual({ view: 'overview' });
+  });
 });

@@ -1,13 +1,15 @@
-// Hash routes (#/, #/containers, #/container/<id>/<tab>): survive reloads, work from file:// and keep the back button useful.
+// Hash routes (#/, #/containers, #/container/<id>/<tab>, #/compare/<idA>/<idB>, #/lab): survive reloads, work from file:// and keep the back button useful.
 import { useEffect, useState } from 'react';
 
-export const DETAIL_TABS = ['findings', 'namespaces', 'capabilities', 'seccomp', 'resources', 'mounts', 'network', 'raw'] as const;
+export const DETAIL_TABS = ['findings', 'namespaces', 'capabilities', 'seccomp', 'resources', 'mounts', 'network', 'raw', 'fix'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
 export type Route =
   | { view: 'overview' }
   | { view: 'containers' }
-  | { view: 'container'; id: string; tab: DetailTab };
+  | { view: 'container'; id: string; tab: DetailTab }
+  | { view: 'compare'; idA: string; idB: string }
+  | { view: 'lab' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((part) => {
@@ -22,6 +24,8 @@ export function parseRoute(hash: string): Route {
     const tab = (DETAIL_TABS as readonly string[]).includes(parts[2] ?? '') ? (parts[2] as DetailTab) : 'findings';
     return { view: 'container', id: parts[1], tab };
   }
+  if (parts[0] === 'compare' && parts[1] && parts[2]) return { view: 'compare', idA: parts[1], idB: parts[2] };
+  if (parts[0] === 'lab') return { view: 'lab' };
   return { view: 'overview' };
 }
 
@@ -33,6 +37,10 @@ export function routeHref(route: Route): string {
       return '#/containers';
     case 'container':
       return `#/container/${encodeURIComponent(route.id)}/${route.tab}`;
+    case 'compare':
+      return `#/compare/${encodeURIComponent(route.idA)}/${encodeURIComponent(route.idB)}`;
+    case 'lab':
+      return '#/lab';
   }
 }
 

@@ -35,6 +35,11 @@ export class IsolensStore {
 
   constructor(private readonly api: IsolensApi) {}
 
+  /** The lab's one-shot requests (diff, fix, lab runs, probes) carry no state to share: views call them directly. */
+  get lab(): Pick<IsolensApi, 'diffContainers' | 'generateFix' | 'listLabImages' | 'listProbes' | 'runLab' | 'closeLab' | 'runProbe'> {
+    return this.api;
+  }
+
   /** Subscribe to events and ask for the current state; returns the stop function. */
   start(): () => void {
     const unsubscribe = this.api.subscribe((event) => this.handle(event));

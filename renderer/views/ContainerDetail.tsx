@@ -15,6 +15,7 @@ import { NetworkTab } from './detail/NetworkTab.js';
 import { RawTab } from './detail/RawTab.js';
 import { ResourcesTab } from './detail/ResourcesTab.js';
 import { SecurityTab } from './detail/SecurityTab.js';
+import { FixTab } from './lab/FixTab.js';
 
 export function ContainerHeader({ container, engineKind }: { container: ContainerIsolation; engineKind: Snapshot['engine']['kind'] }) {
   const counts = severityCounts(container.findings);
@@ -78,11 +79,23 @@ export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id:
     { id: 'mounts', label: `Mounts (${container.mounts.length})` },
     { id: 'network', label: 'Network & ports' },
     { id: 'raw', label: 'Raw' },
+    { id: 'fix', label: 'Fix' },
   ];
+  const others = snapshot.containers.filter((c) => c.id !== id);
   return (
     <div className="detail" data-testid="container-detail" data-id={container.id}>
       <nav className="crumbs">
         <a href={routeHref({ view: 'containers' })}>← All containers</a>
+        {others.length > 0 ? (
+          <select value="" onChange={(e) => e.target.value && navigate({ view: 'compare', idA: id, idB: e.target.value })} aria-label="Compare with another container" data-testid="compare-with" className="compare-with">
+            <option value="">Compare with…</option>
+            {others.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        ) : null}
       </nav>
       <ContainerHeader container={container} engineKind={snapshot.engine.kind} />
       {historyError ? <p className="gap">The stats history could not be loaded ({historyError}); the charts fill from live samples.</p> : null}
@@ -95,6 +108,7 @@ export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id:
         {tab === 'mounts' ? <MountsTab container={container} /> : null}
         {tab === 'network' ? <NetworkTab container={container} /> : null}
         {tab === 'raw' ? <RawTab container={container} /> : null}
+        {tab === 'fix' ? <FixTab container={container} /> : null}
       </Tabs>
     </div>
   );

@@ -8,6 +8,7 @@ import {
   type ColumnDef,
   type ColumnFiltersState,
   type FilterFn,
+  type RowSelectionState,
   type SortingState,
   type Updater,
   type VisibilityState,
@@ -110,6 +111,27 @@ const FLAG_FILTERS: { value: RiskFlagKind | 'any-flag'; label: string }[] = [
 
 const columns: ColumnDef<Row>[] = [
   {
+    // Two ticked rows open the side-by-side comparison (the toolbar's Compare button).
+    id: 'select',
+    header: 'Compare',
+    enableSorting: false,
+    enableColumnFilter: false,
+    enableGlobalFilter: false,
+    size: 72,
+    cell: ({ row }) => (
+      <input
+        type="checkbox"
+        checked={row.getIsSelected()}
+        disabled={!row.getCanSelect()}
+        onChange={row.getToggleSelectedHandler()}
+        onClick={(e) => e.stopPropagation()}
+        onDoubleClick={(e) => e.stopPropagation()}
+        aria-label={`Select ${row.original.container.name} to compare`}
+        data-testid="compare-select"
+      />
+    ),
+  },
+  {
     id: 'grade',
     header: 'Grade',
     // Sorted by score, ascending first: the riskiest container comes first.
@@ -194,6 +216,8 @@ function apply<T>(updater: Updater<T>, current: T): T {
 export function Containers({ snapshot, state, onStateChange }: { snapshot: Snapshot; state: TableState; onStateChange: (update: (old: TableState) => TableState) => void }) {
   const store = useStore();
   const tick = useSortRefreshTick();
+  // Ids in the order they were ticked: the first is A, the second B.
+  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
   const engineKind = snapshot.engine.kind;
   const data = useMemo<Row[]>(
     () =>
@@ -208,8 +232,10 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
   const table = useReactTable({
     data,
     columns,
-    state: { sorting: state.sorting, columnFilters: state.columnFilters, globalFilter: state.globalFilter, columnVisibility: state.columnVisibility },
+    state: { sorting: state.sorting, columnFilters: state.columnFilters, globalFilter: state.globalFilter, columnVisibility: state.columnVisibility, rowSelection },
     getRowId: (row) => row.container.id,
+    enableRowSelection: (row) => row.getIsSelected() || Object.keys(rowSelection).length < 2,
+    onRowSelectionChange: setRowSelection,
     onSortingChange: (u) => onStateChange((s) => ({ ...s, sorting: apply(u, s.sorting) })),
     onColumnFiltersChange: (u) => onStateChange((s) => ({ ...s, columnFilters: apply(u, s.columnFilters) })),
     onGlobalFilterChange: (u) => onStateChange((s) => ({ ...s, globalFilter: apply(u, s.globalFilter) })),
@@ -250,7 +276,8 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
   });
   const visibleColumns = table.getVisibleLeafColumns();
   // Every row is its own CSS grid: the same template and the same minimum width keep the columns aligned across rows.
-  const template = visibleColumns.map((c) => `minmax(${c.getSize()}px, ${c.id === 'name' || c.id === 'flags' ? 1.5 : 1}fr)`).join(' ');
+  // The compare checkbox column keeps its fixed width; the others share what is left.
+  const template = visibleColumns.map((c) => (c.id === 'select' ? `${c.getSize()}px` : `minmax(${c.getSize()}px, ${c.id === 'name' || c.id === 'flags' ? 1.5 : 1}fr)`)).join(' ');
   const rowMinWidth = visibleColumns.reduce((sum, c) => sum + c.getSize(), 0);
   const activeIndex = state.activeId ? rows.findIndex((r) => r.id === state.activeId) : -1;
 
@@ -283,6 +310,9 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
     }
   };
 
+  const live = new Set(data.map((row) => row.container.id));
+  const compareIds = Object.keys(rowSelection).filter((id) => rowSelection[id] && live.has(id));
+
   const filterValue = (id: string) => state.columnFilters.find((f) => f.id === id)?.value as string | undefined;
   const setFilter = (id: string, value: string) => table.getColumn(id)?.setFilterValue(value === '' ? undefined : value);
 
@@ -304,6 +334,20 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
         {state.columnFilters.length > 0 || state.globalFilter ? (
           <button type="button" onClick={() => onStateChange((s) => ({ ...s, columnFilters: [], globalFilter: '' }))} data-testid="clear-filters">
             Clear filters
+          </button>
+        ) : null}
+        <button
+          type="button"
+          disabled={compareIds.length !== 2}
+          onClick={() => navigate({ view: 'compare', idA: compareIds[0]!, idB: compareIds[1]! })}
+          data-testid="compare-selected"
+          title="Tick two containers in the Compare column"
+        >
+          Compare selected ({compareIds.length}/2)
+        </button>
+        {compareIds.length > 0 ? (
+          <button type="button" onClick={() => setRowSelection({})} data-testid="compare-clear">
+            Clear selection
           </button>
         ) : null}
         <details className="column-menu" data-testid="column-menu">
@@ -336,7 +380,7 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
               const sorted = header.column.getIsSorted();
               return (
                 <div key={header.id} role="columnheader" aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className="cell">
-                  <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()} data-testid={`sort-${header.id}`} title={header.id === 'grade' ? 'Sort by score (lowest first = riskiest first)' : `Sort by ${String(header.column.columnDef.header).toLowerCase()}`}>
+                  <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()} data-testid={`sort-${header.id}`} title={!header.column.getCanSort() ? 'Tick two rows, then Compare selected' : header.id === 'grade' ? 'Sort by score (lowest first = riskiest first)' : `Sort by ${String(header.column.columnDef.header).toLowerCase()}`}>
                     {flexRender(header.column.columnDef.header, header.getContext())}
                     <span className="sort-mark" aria-hidden="true">
                       {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}

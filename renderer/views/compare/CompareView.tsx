@@ -1,0 +1,203 @@
+// Two containers side by side: every fact as a row (changed rows marked, the better side named), findings by side, the score delta.
+import { useEffect, useState } from 'react';
+import type { ContainerDiff, DiffRow, DiffSide, FactValue } from '../../../app/lab/diff.js';
+import type { Finding, Snapshot } from '../../../app/model/schema.js';
+import { GradeBadge, SeverityBadge } from '../../components/badges.js';
+import { sortFindings } from '../../state/derive.js';
+import { shortId } from '../../state/format.js';
+import { navigate, routeHref } from '../../state/route.js';
+import { errorText, useLabApi } from '../lab/lab-api.js';
+import { signedDelta } from '../lab/lab-format.js';
+
+type Load = { status: 'loading' } | { status: 'ok'; diff: ContainerDiff } | { status: 'error'; message: string };
+
+export function factText(value: FactValue): string {
+  if (value === null) return '—';
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ');
+  return String(value);
+}
+
+function SideHead({ side, label }: { side: DiffSide; label: string }) {
+  return (
+    <div className="compare-side">
+      <GradeBadge grade={side.grade} score={side.score} large />
+      <div>
+        <div className="muted">{label}</div>
+        <a href={routeHref({ view: 'container', id: side.id, tab: 'findings' })} className="compare-name">
+          {side.name}
+        </a>
+        <div className="muted mono">
+          {side.image} · {shortId(side.id)} · score {side.score === null ? '—' : Math.round(side.score)}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The score and grade change from A to B, as the header reads it. */
+export function ScoreDelta({ delta, from, to, testId = 'score-delta' }: { delta: number | null; from: DiffSide['grade']; to: DiffSide['grade']; testId?: string }) {
+  const tone = delta === null || Math.round(delta) === 0 ? 'tone-muted' : delta > 0 ? 'tone-good' : 'tone-bad';
+  return (
+    <div className={`score-delta ${tone}`} data-testid={testId} data-delta={delta === null ? '' : Math.round(delta)}>
+      <span className="score-delta-value">{signedDelta(delta)}</span>
+      <span className="muted">
+        {' '}
+        score · grade {from ?? '?'} → {to ?? '?'}
+      </span>
+    </div>
+  );
+}
+
+function DiffRowView({ row }: { row: DiffRow }) {
+  return (
+    <tr className={row.changed ? 'diff-changed' : undefined} data-testid="diff-row" data-fact={row.fact} data-changed={row.changed} data-better={row.better ?? ''}>
+      <th scope="row" className="mono">
+        {row.fact}
+      </th>
+      <td className={`mono${row.better === 'a' ? ' diff-better' : ''}`}>{factText(row.a)}</td>
+      <td className={`mono${row.better === 'b' ? ' diff-better' : ''}`}>{factText(row.b)}</td>
+      <td>{row.better === null ? (row.changed ? <span className="muted">differs</span> : null) : <span className="tone-good">{row.better.toUpperCase()} isolates better</span>}</td>
+    </tr>
+  );
+}
+
+function FindingList({ title, findings, testId }: { title: string; findings: Finding[]; testId: string }) {
+  return (
+    <section className="card compare-findings" data-testid={testId}>
+      <h3>
+        {title} ({findings.length})
+      </h3>
+      {findings.length === 0 ? (
+        <p className="muted">none</p>
+      ) : (
+        <ul>
+          {sortFindings(findings).map((finding, index) => (
+            <li key={`${finding.ruleId}-${index}`} data-rule={finding.ruleId}>
+              <SeverityBadge severity={finding.severity} /> {finding.title} <code className="rule-id">{finding.ruleId}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** The side-by-side diff table, also used by the lab for "previous run vs this run". */
+export function DiffTable({ diff, labelA, labelB, onlyChanged }: { diff: ContainerDiff; labelA: string; labelB: string; onlyChanged: boolean }) {
+  const rows = onlyChanged ? diff.rows.filter((row) => row.changed) : diff.rows;
+  const groups = [...new Set(rows.map((row) => row.group))];
+  return (
+    <table className="plain diff-table">
+      <thead>
+        <tr>
+          <th>Fact</th>
+          <th>{labelA}</th>
+          <th>{labelB}</th>
+          <th>Better</th>
+        </tr>
+      </thead>
+      {groups.map((group) => (
+        <tbody key={group}>
+          <tr className="diff-group">
+            <th colSpan={4}>{group}</th>
+          </tr>
+          {rows
+            .filter((row) => row.group === group)
+            .map((row) => (
+              <DiffRowView key={row.fact} row={row} />
+            ))}
+        </tbody>
+      ))}
+      {rows.length === 0 ? (
+        <tbody>
+          <tr>
+            <td colSpan={4} className="muted">
+              No fact differs.
+            </td>
+          </tr>
+        </tbody>
+      ) : null}
+    </table>
+  );
+}
+
+export function CompareView({ snapshot, idA, idB }: { snapshot: Snapshot; idA: string; idB: string }) {
+  const api = useLabApi();
+  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const [onlyChanged, setOnlyChanged] = useState(false);
+  // The diff is computed from the latest scan: refresh it when a new snapshot arrives.
+  const generatedAt = snapshot.generatedAt;
+  useEffect(() => {
+    let current = true;
+    api.diffContainers(idA, idB).then(
+      (diff) => current && setLoad({ status: 'ok', diff }),
+      (error: unknown) => current && setLoad({ status: 'error', message: errorText(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, idA, idB, generatedAt]);
+
+  const others = snapshot.containers;
+  return (
+    <div className="compare" data-testid="compare-view">
+      <nav className="crumbs">
+        <a href={routeHref({ view: 'containers' })}>← All containers</a>
+      </nav>
+      <div className="compare-pickers">
+        <label>
+          A{' '}
+          <select value={idA} onChange={(e) => navigate({ view: 'compare', idA: e.target.value, idB })} data-testid="compare-pick-a">
+            {others.some((c) => c.id === idA) ? null : <option value={idA}>{shortId(idA)} (gone)</option>}
+            {others.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => navigate({ view: 'compare', idA: idB, idB: idA })} data-testid="compare-swap">
+          Swap ⇄
+        </button>
+        <label>
+          B{' '}
+          <select value={idB} onChange={(e) => navigate({ view: 'compare', idA, idB: e.target.value })} data-testid="compare-pick-b">
+            {others.some((c) => c.id === idB) ? null : <option value={idB}>{shortId(idB)} (gone)</option>}
+            {others.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {load.status === 'loading' ? (
+        <p className="state-message" role="status">
+          <span className="spinner" aria-hidden="true" /> Comparing…
+        </p>
+      ) : null}
+      {load.status === 'error' ? <p className="gap" data-testid="compare-error">The two containers could not be compared: {load.message}</p> : null}
+      {load.status === 'ok' ? (
+        <>
+          <header className="compare-head">
+            <SideHead side={load.diff.a} label="A" />
+            <ScoreDelta delta={load.diff.scoreDelta} from={load.diff.a.grade} to={load.diff.b.grade} />
+            <SideHead side={load.diff.b} label="B" />
+          </header>
+          <p className="muted">
+            {load.diff.rows.filter((r) => r.changed).length} of {load.diff.rows.length} facts differ. The score delta is B minus A: positive when B isolates better.{' '}
+            <label>
+              <input type="checkbox" checked={onlyChanged} onChange={(e) => setOnlyChanged(e.target.checked)} data-testid="compare-only-changed" /> only differences
+            </label>
+          </p>
+          <div className="compare-findings-grid">
+            <FindingList title={`Only in A (${load.diff.a.name})`} findings={load.diff.findings.onlyInA} testId="findings-only-a" />
+            <FindingList title="In both" findings={load.diff.findings.inBoth.map((pair) => pair.a)} testId="findings-both" />
+            <FindingList title={`Only in B (${load.diff.b.name})`} findings={load.diff.findings.onlyInB} testId="findings-only-b" />
+          </div>
+          <DiffTable diff={load.diff} labelA={`A · ${load.diff.a.name}`} labelB={`B · ${load.diff.b.name}`} onlyChanged={onlyChanged} />
+        </>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+// The drill-down's Fix tab: the hardened docker run command and compose service, each flag with the findings it answers, and probes on request.
+import { useEffect, useState } from 'react';
+import type { GeneratedFix } from '../../../app/lab/fix.js';
+import type { ContainerIsolation } from '../../../app/model/schema.js';
+import { CopyButton } from '../../components/CopyButton.js';
+import { errorText, useLabApi } from './lab-api.js';
+import { ProbesPanel } from './ProbesPanel.js';
+
+type Load = { status: 'loading' } | { status: 'ok'; fix: GeneratedFix } | { status: 'error'; message: string };
+
+export function FixTab({ container }: { container: ContainerIsolation }) {
+  const api = useLabApi();
+  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  useEffect(() => {
+    let current = true;
+    setLoad({ status: 'loading' });
+    api.generateFix(container.id).then(
+      (fix) => current && setLoad({ status: 'ok', fix }),
+      (error: unknown) => current && setLoad({ status: 'error', message: errorText(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, container.id]);
+
+  const titles = new Map(container.findings.map((f) => [f.ruleId, f.title]));
+  return (
+    <div className="fix" data-testid="fix-panel">
+      {load.status === 'loading' ? (
+        <p className="muted" role="status">
+          <span className="spinner" aria-hidden="true" /> Generating the hardened command…
+        </p>
+      ) : null}
+      {load.status === 'error' ? <p className="gap" data-testid="fix-error">The fix could not be generated: {load.message}</p> : null}
+      {load.status === 'ok' ? (
+        <>
+          <p className="muted">Recreate this container with the hardening that answers its findings. Environment values are never copied: fill in the placeholders.</p>
+          <section className="fix-block">
+            <div className="fix-block-head">
+              <h3>docker run</h3>
+              <CopyButton text={load.fix.dockerRun} label="Copy command" />
+            </div>
+            <pre className="fix-code" data-testid="fix-command">
+              {load.fix.dockerRun}
+            </pre>
+          </section>
+          <section className="fix-block">
+            <div className="fix-block-head">
+              <h3>compose service</h3>
+              <CopyButton text={load.fix.compose} label="Copy service" />
+            </div>
+            <pre className="fix-code" data-testid="fix-compose">
+              {load.fix.compose}
+            </pre>
+          </section>
+          <section>
+            <h3>What each flag answers</h3>
+            <ul className="fix-flags">
+              {load.fix.flags.map((flag, index) => (
+                <li key={`${flag.flag}-${index}`} data-testid="fix-flag" data-flag={flag.flag}>
+                  <code>{flag.flag}</code>
+                  {flag.answers.length > 0 ? (
+                    <span className="fix-answers">
+                      {' '}
+                      answers{' '}
+                      {flag.answers.map((ruleId) => (
+                        <span key={ruleId} className="ref" title={titles.get(ruleId) ?? ruleId}>
+                          {ruleId}
+                        </span>
+                      ))}
+                    </span>
+                  ) : null}
+                  <p className="muted">{flag.why}</p>
+                </li>
+              ))}
+            </ul>
+          </section>
+          {load.fix.unanswered.length > 0 ? (
+            <section data-testid="fix-unanswered">
+              <h3>Not answered by the command</h3>
+              <ul>
+                {load.fix.unanswered.map((item) => (
+                  <li key={item.ruleId}>
+                    <code className="rule-id">{item.ruleId}</code> {item.why}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+          {load.fix.notes.length > 0 ? (
+            <section data-testid="fix-notes">
+              <h3>Notes</h3>
+              <ul>
+                {load.fix.notes.map((note, index) => (
+                  <li key={index}>{note}</li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+        </>
+      ) : null}
+      <ProbesPanel container={container} />
+    </div>
+  );
+}

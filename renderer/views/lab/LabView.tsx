@@ -1,0 +1,267 @@
+// The hardening lab: pick an image, flip hardening options, run a throwaway container, watch each probe flip against the previous run.
+import { useEffect, useMemo, useState } from 'react';
+import type { ProbeInfo } from '../../../app/api.js';
+import type { LabRun } from '../../../app/lab/lab.js';
+import type { ProbeResult } from '../../../app/lab/probes.js';
+import { allCapabilityNames } from '../../../app/model/capabilities.js';
+import { GradeBadge } from '../../components/badges.js';
+import { DiffTable, ScoreDelta } from '../compare/CompareView.js';
+import { errorText, useLabApi } from './lab-api.js';
+import { INITIAL_LAB_FORM, labOptionsFromForm, outcomeText, type LabForm } from './lab-format.js';
+
+const DEFAULT_IMAGE = 'isolens-test/busybox:latest';
+
+type RunState =
+  | { status: 'idle' }
+  | { status: 'running'; startedAtMs: number }
+  | { status: 'done'; run: LabRun; elapsedMs: number }
+  | { status: 'failed'; reason: string };
+
+function Toggle({ name, label, checked, onChange, hint }: { name: keyof LabForm; label: string; checked: boolean; onChange: (checked: boolean) => void; hint?: string }) {
+  return (
+    <label className="lab-toggle" title={hint}>
+      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} data-testid={`lab-toggle-${name}`} /> {label}
+    </label>
+  );
+}
+
+function ProbeTable({ run }: { run: LabRun }) {
+  const previous = new Map<string, ProbeResult>((run.previous?.probes ?? []).map((p) => [p.probeId, p]));
+  const hasPrevious = run.previous !== null;
+  return (
+    <table className="plain probe-table">
+      <thead>
+        <tr>
+          <th>Probe</th>
+          <th>This run</th>
+          <th>Why</th>
+          {hasPrevious ? <th>Previous run</th> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {run.probes.map((probe) => {
+          const before = previous.get(probe.probeId);
+          const changed = before !== undefined && before.outcome !== probe.outcome;
+          return (
+            <tr key={probe.probeId} className={changed ? 'probe-changed' : undefined} data-testid="probe-row" data-probe={probe.probeId} data-outcome={probe.outcome} data-previous-outcome={before?.outcome ?? ''} data-changed={changed}>
+              <th scope="row">
+                {probe.title}
+                {probe.destructive ? <span className="muted"> · lab only</span> : null}
+              </th>
+              <td>
+                <span className={`outcome outcome-${probe.outcome}`}>{outcomeText(probe)}</span>
+              </td>
+              <td title={probe.output || undefined}>{probe.responsible}</td>
+              {hasPrevious ? (
+                <td>
+                  {before ? (
+                    <>
+                      <span className={`outcome outcome-${before.outcome}`}>{outcomeText(before)}</span>
+                      {changed ? <span className="probe-flip"> → {probe.outcome}</span> : null}
+                    </>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+              ) : null}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function LabResultView({ run, elapsedMs }: { run: LabRun; elapsedMs: number }) {
+  const container = run.container;
+  const flips = run.previous ? run.probes.filter((p) => run.previous!.probes.some((q) => q.probeId === p.probeId && q.outcome !== p.outcome)).length : 0;
+  return (
+    <section className="lab-result" data-testid="lab-result" data-container={run.containerName}>
+      <header className="lab-result-head">
+        <div className="lab-grade" data-testid="lab-grade" data-grade={container.grade ?? ''}>
+          <GradeBadge grade={container.grade} score={container.score} large />
+          <div>
+            <div className="lab-score">score {container.score === null ? '—' : Math.round(container.score)}/100</div>
+            <div className="muted mono">{run.containerName}</div>
+          </div>
+        </div>
+        {run.previous ? (
+          <div className="lab-previous">
+            <span className="muted">previous run</span> <GradeBadge grade={run.previous.container.grade} score={run.previous.container.score} />
+            <ScoreDelta delta={run.diff?.scoreDelta ?? null} from={run.previous.container.grade} to={container.grade} testId="lab-score-delta" />
+            <span className="muted">{flips === 0 ? 'no probe changed' : `${flips} probe${flips > 1 ? 's' : ''} changed`}</span>
+          </div>
+        ) : (
+          <span className="muted">First run: change an option and run again to see what it changes.</span>
+        )}
+        <div className="lab-time" data-testid="lab-elapsed" data-ms={Math.round(elapsedMs)}>
+          {(elapsedMs / 1000).toFixed(1)} s <span className="muted">click to result · start {Math.round(run.timings.startMs)} ms, grade {Math.round(run.timings.collectMs)} ms, probes {Math.round(run.timings.probesMs)} ms</span>
+        </div>
+      </header>
+      <ProbeTable run={run} />
+      {run.diff ? (
+        <details className="lab-diff" open>
+          <summary>What changed in the container's facts since the previous run ({run.diff.rows.filter((r) => r.changed).length})</summary>
+          <DiffTable diff={run.diff} labelA="previous run" labelB="this run" onlyChanged />
+        </details>
+      ) : null}
+    </section>
+  );
+}
+
+export function LabView() {
+  const api = useLabApi();
+  const [images, setImages] = useState<string[] | null>(null);
+  const [imagesError, setImagesError] = useState<string | null>(null);
+  const [probes, setProbes] = useState<ProbeInfo[]>([]);
+  const [form, setForm] = useState<LabForm>(INITIAL_LAB_FORM);
+  const [state, setState] = useState<RunState>({ status: 'idle' });
+  const [closeMessage, setCloseMessage] = useState<string | null>(null);
+  const capabilityNames = useMemo(() => allCapabilityNames().map((name) => name.replace(/^CAP_/, '')), []);
+  const update = (patch: Partial<LabForm>) => setForm((old) => ({ ...old, ...patch }));
+
+  useEffect(() => {
+    let current = true;
+    api.listLabImages().then(
+      (list) => {
+        if (!current) return;
+        setImages(list);
+        setForm((old) => (old.image !== '' ? old : { ...old, image: list.includes(DEFAULT_IMAGE) ? DEFAULT_IMAGE : (list[0] ?? '') }));
+      },
+      (error: unknown) => current && setImagesError(errorText(error)),
+    );
+    api.listProbes().then(
+      (list) => current && setProbes(list),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [api]);
+
+  const run = () => {
+    const options = labOptionsFromForm(form);
+    if (!options.ok) return setState({ status: 'failed', reason: options.reason });
+    const startedAtMs = performance.now();
+    setCloseMessage(null);
+    setState({ status: 'running', startedAtMs });
+    api.runLab(options.options).then(
+      (result) => setState(result.ok ? { status: 'done', run: result.run, elapsedMs: performance.now() - startedAtMs } : { status: 'failed', reason: result.reason }),
+      (error: unknown) => setState({ status: 'failed', reason: errorText(error) }),
+    );
+  };
+
+  const close = () => {
+    api.closeLab().then(
+      (removed) => {
+        setState({ status: 'idle' });
+        setCloseMessage(`Lab closed: ${removed} lab container${removed === 1 ? '' : 's'} removed.`);
+      },
+      (error: unknown) => setCloseMessage(`The lab could not be closed: ${errorText(error)}`),
+    );
+  };
+
+  const running = state.status === 'running';
+  return (
+    <div className="lab" data-testid="lab-view">
+      <header className="lab-head">
+        <h1>Hardening lab</h1>
+        <p className="muted">
+          Start a throwaway container from a local image with the options below, grade it, and run {probes.length > 0 ? probes.length : 'the'} harmless probes inside it. Each run is compared with the previous one. Lab containers are labelled as Isolens' own and removed when the lab closes.
+        </p>
+      </header>
+      <form
+        className="lab-form card"
+        onSubmit={(event) => {
+          event.preventDefault();
+          run();
+        }}
+      >
+        <label className="lab-field">
+          Image{' '}
+          <select value={form.image} onChange={(e) => update({ image: e.target.value })} data-testid="lab-image" disabled={images === null}>
+            {images === null ? <option value="">loading…</option> : null}
+            {images !== null && images.length === 0 ? <option value="">no local image</option> : null}
+            {(images ?? []).map((image) => (
+              <option key={image} value={image}>
+                {image}
+              </option>
+            ))}
+          </select>
+        </label>
+        {imagesError ? <p className="gap">The local images could not be listed: {imagesError}</p> : null}
+        <fieldset>
+          <legend>Capabilities</legend>
+          <Toggle name="dropAllCapabilities" label="--cap-drop ALL" checked={form.dropAllCapabilities} onChange={(v) => update({ dropAllCapabilities: v })} />
+          <label className="lab-field">
+            add back{' '}
+            <select multiple size={4} value={form.addCapabilities} onChange={(e) => update({ addCapabilities: [...e.target.selectedOptions].map((o) => o.value) })} data-testid="lab-toggle-addCapabilities" aria-label="Capabilities to add back" title="Ctrl- or Cmd-click to choose several">
+              {capabilityNames.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Filesystem and privileges</legend>
+          <Toggle name="readOnly" label="--read-only" checked={form.readOnly} onChange={(v) => update({ readOnly: v })} />
+          <label className="lab-field">
+            tmpfs{' '}
+            <input type="text" value={form.tmpfsText} onChange={(e) => update({ tmpfsText: e.target.value })} disabled={!form.readOnly} data-testid="lab-toggle-tmpfs" placeholder="/tmp /run" size={12} />
+          </label>
+          <Toggle name="noNewPrivileges" label="no-new-privileges" checked={form.noNewPrivileges} onChange={(v) => update({ noNewPrivileges: v })} />
+          <label className="lab-field">
+            seccomp{' '}
+            <select value={form.seccomp} onChange={(e) => update({ seccomp: e.target.value === 'unconfined' ? 'unconfined' : 'default' })} data-testid="lab-toggle-seccomp">
+              <option value="default">default profile</option>
+              <option value="unconfined">unconfined</option>
+            </select>
+          </label>
+          <label className="lab-field">
+            user{' '}
+            <input type="text" value={form.user} onChange={(e) => update({ user: e.target.value })} placeholder="image's user" data-testid="lab-toggle-user" size={10} />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Limits and network</legend>
+          <label className="lab-field">
+            memory MiB <input type="number" min={6} value={form.memoryMebibytesText} onChange={(e) => update({ memoryMebibytesText: e.target.value })} placeholder="none" data-testid="lab-toggle-memoryBytes" className="lab-number" />
+          </label>
+          <label className="lab-field">
+            CPUs <input type="number" min={0.01} step={0.1} value={form.cpusText} onChange={(e) => update({ cpusText: e.target.value })} placeholder="none" data-testid="lab-toggle-cpus" className="lab-number" />
+          </label>
+          <label className="lab-field">
+            pids limit <input type="number" min={8} step={1} value={form.pidsLimitText} onChange={(e) => update({ pidsLimitText: e.target.value })} placeholder="none" data-testid="lab-toggle-pidsLimit" className="lab-number" />
+          </label>
+          <Toggle name="networkNone" label="--network none" checked={form.networkNone} onChange={(v) => update({ networkNone: v })} />
+        </fieldset>
+        <div className="lab-actions">
+          <button type="submit" className="primary" disabled={running || form.image === ''} data-testid="lab-run">
+            {running ? 'Running…' : 'Run'}
+          </button>
+          {running ? (
+            <span role="status" className="muted">
+              <span className="spinner" aria-hidden="true" /> Starting the container, grading it and running the probes…
+            </span>
+          ) : null}
+          <button type="button" onClick={close} disabled={running} data-testid="lab-close">
+            Close lab
+          </button>
+          {closeMessage ? (
+            <span className="muted" data-testid="lab-closed">
+              {closeMessage}
+            </span>
+          ) : null}
+        </div>
+      </form>
+      {state.status === 'failed' ? (
+        <p className="gap" data-testid="lab-error">
+          The lab run failed: {state.reason}
+        </p>
+      ) : null}
+      {state.status === 'done' ? <LabResultView run={state.run} elapsedMs={state.elapsedMs} /> : null}
+    </div>
+  );
+}

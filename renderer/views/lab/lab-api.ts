@@ -1,0 +1,21 @@
+// The lab's calls of the one API, reached through the store the renderer already holds.
+import type { IsolensApi } from '../../../app/api.js';
+import { useStore } from '../../state/hooks.js';
+import type { IsolensStore } from '../../state/store.js';
+
+export type LabApi = Pick<IsolensApi, 'diffContainers' | 'generateFix' | 'listLabImages' | 'listProbes' | 'runLab' | 'closeLab' | 'runProbe'>;
+
+/** The lab calls of the store's API: one-shot requests with no state to share. */
+export function labApiOf(store: IsolensStore): LabApi {
+  return store.lab;
+}
+
+export function useLabApi(): LabApi {
+  return labApiOf(useStore());
+}
+
+/** An error as one line a user can read. */
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
