@@ -14,6 +14,24 @@ const steps = [
   { name: 'e2e', cmd: ['npx', 'playwright', 'test', '--reporter=list,json'], env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${results}/e2e.json` }, counts: `${results}/e2e.json`, playwright: true },
 ];
 
+/** Why Playwright tests were skipped (e.g. no Electron binary), counted by reason, from its JSON report. */
+function skipReasons(report) {
+  const reasons = new Map();
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status !== 'skipped') continue;
+        const annotations = [...(test.annotations ?? []), ...(test.results ?? []).flatMap((r) => r.annotations ?? [])];
+        const reason = annotations.find((a) => a.type === 'skip')?.description ?? 'no reason given';
+        reasons.set(`[${test.projectName}] ${reason}`, (reasons.get(`[${test.projectName}] ${reason}`) ?? 0) + 1);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of report.suites ?? []) walk(suite);
+  return reasons;
+}
+
 const only = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
@@ -28,6 +46,7 @@ for (const step of steps) {
   if (step.counts && existsSync(step.counts)) {
     const report = JSON.parse(readFileSync(step.counts, 'utf8'));
     if (step.playwright) {
+      for (const [reason, count] of skipReasons(report)) console.log(`=== e2e: ${count} skipped: ${reason}`);
       passed += report.stats?.expected ?? 0;
       failed += (report.stats?.unexpected ?? 0) + (report.stats?.flaky ?? 0);
       skipped += report.stats?.skipped ?? 0;
