@@ -1,5 +1,4 @@
 // The collector against a real engine: containers with hardening and weakening flags, each fact checked against the kernel.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -9,7 +8,7 @@ import { NAMESPACE_KINDS, Snapshot, type ContainerIsolation, type EngineInfo } f
 import { openEngine } from '../engine/open.js';
 import { collectContainer, collectSnapshot } from './scan.js';
 import type { InspectDocument } from './config.js';
-import { execIn, removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
+import { execIn, makeSharedMount, removeSharedMount, removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
 const PREFIX = 'isolens-int-collect-';
@@ -80,10 +79,7 @@ describe.skipIf(noEngine)('collect on a real engine', () => {
   beforeAll(async () => {
     await removeTestContainers(client, PREFIX);
     mkdirSync(dataDir, { recursive: true });
-    mkdirSync(sharedDir, { recursive: true });
-    // A shared mount on the host, so rshared propagation is possible.
-    execFileSync('mount', ['--bind', sharedDir, sharedDir]);
-    execFileSync('mount', ['--make-shared', sharedDir]);
+    makeSharedMount(sharedDir);
     for (const [scenario, options] of Object.entries(scenarios)) {
       started.set(scenario, await startContainer(`${PREFIX}${scenario}`, options, client));
     }
@@ -93,11 +89,7 @@ describe.skipIf(noEngine)('collect on a real engine', () => {
 
   afterAll(async () => {
     await removeTestContainers(client, PREFIX);
-    try {
-      execFileSync('umount', [sharedDir]);
-    } catch {
-      /* already unmounted */
-    }
+    removeSharedMount(sharedDir);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -12,7 +12,7 @@ import { capturedDockerEngine } from '../collect/fixtures/engine.js';
 import { assessSnapshot } from '../assess.js';
 import { CONTAINER_RULES, evaluateContainer } from './catalogue.js';
 import { scoreFindings } from './score.js';
-import { execIn, removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
+import { execIn, makeSharedMount, removeSharedMount, removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
 const PREFIX = 'isolens-int-rules-';
@@ -316,10 +316,7 @@ describe.skipIf(noEngine)('rules on real containers', () => {
   beforeAll(async () => {
     await removeTestContainers(client, PREFIX);
     mkdirSync(DATA_DIR, { recursive: true });
-    mkdirSync(SHARED_DIR, { recursive: true });
-    // A shared mount on the host, so rshared propagation is possible.
-    execFileSync('mount', ['--bind', SHARED_DIR, SHARED_DIR]);
-    execFileSync('mount', ['--make-shared', SHARED_DIR]);
+    makeSharedMount(SHARED_DIR);
     for (const [scenario, options] of Object.entries(scenarios)) {
       started.set(scenario, await startContainer(`${PREFIX}${scenario}`, options, client));
     }
@@ -358,12 +355,7 @@ describe.skipIf(noEngine)('rules on real containers', () => {
 
   afterAll(async () => {
     await removeTestContainers(client, PREFIX);
-    try {
-      execFileSync('umount', [SHARED_DIR]);
-    } catch {
-      /* never mounted */
-    }
-    rmSync(SHARED_DIR, { recursive: true, force: true });
+    removeSharedMount(SHARED_DIR);
     rmSync(DATA_DIR, { recursive: true, force: true });
     for (const hierarchy of ['cpu', 'cpuacct', 'cpu,cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'devices', 'freezer', 'net_cls', 'net_prio', 'net_cls,net_prio', 'perf_event', 'hugetlb', 'rdma', 'misc', 'systemd', 'unified']) {
       try {

@@ -1,6 +1,7 @@
 // The engine harness shared by integration and e2e tests: a real engine, a test image, labelled containers that are always removed.
 import Dockerode from 'dockerode';
-import { existsSync, mkdtempSync, copyFileSync, writeFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, copyFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -140,4 +141,21 @@ export async function execIn(
     stderr: Buffer.concat(stderr).toString('utf8'),
     exitCode: result.ExitCode ?? -1,
   };
+}
+
+/** A host directory made a shared mount point, so a container can bind it with rshared propagation (needs root). */
+export function makeSharedMount(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  execFileSync('mount', ['--bind', dir, dir]);
+  execFileSync('mount', ['--make-shared', dir]);
+}
+
+/** Undo makeSharedMount; harmless when it was never made. */
+export function removeSharedMount(dir: string): void {
+  try {
+    execFileSync('umount', [dir]);
+  } catch {
+    /* not mounted */
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
