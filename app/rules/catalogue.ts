@@ -7,7 +7,7 @@ import { MOUNT_RULES } from './mounts.js';
 import { NAMESPACE_RULES } from './namespaces.js';
 import { NETWORK_RULES } from './network.js';
 import { RESOURCE_RULES } from './resources.js';
-import { findingFrom, RULE_FAMILIES, type ContainerRule, type HostRule, type RuleContext, type RuleMeta } from './rule.js';
+import { findingFrom, RULE_FAMILIES, type ContainerRule, type RuleContext, type RuleMeta } from './rule.js';
 import { compareSeverity } from './score.js';
 import { RUNTIME_RULES } from './runtime.js';
 import { SECCOMP_LSM_RULES } from './seccomp-lsm.js';

@@ -1,5 +1,4 @@
 // Host rules: how the engine itself is set up (rootless, userns-remap, TCP without TLS, seccomp/LSM support, live-restore, ICC).
-import type { EngineInfo } from '../model/schema.js';
 import { engineHasSecurityOption, type HostRule } from './rule.js';
 
 const engineFact = (fact: string, value: unknown) => ({ fact: `engine.${fact}`, value, source: 'config' as const });

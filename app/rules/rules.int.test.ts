@@ -1,5 +1,4 @@
 // Every container rule on real containers: one started with the flag that triggers it and one that does not; the rest on captured or derived documents.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
