@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The risk dashboard end to end: real engine, real containers, the real UI served by `isolens serve`.
-import { test, expect, E2E_PREFIX, HOSTILE_LABEL } from './fixtures.js';
+import { test, expect, openRoute, E2E_PREFIX, HOSTILE_LABEL } from './fixtures.js';
 import { startContainer, testClient, removeTestContainers } from './harness/engine.js';
 import { startEngineProxy } from './harness/socket-proxy.js';
 import { startServe } from './harness/serve.js';
@@ -38,7 +38,7 @@ test.describe('containers', () => {
   });
 
   test('the drill-down shows the right findings and namespaces', async ({ ui, containers, shot }) => {
-    await ui.goto(`${new URL(ui.url()).origin}/#/container/${containers.risky.id}/findings`);
+    await openRoute(ui, `#/container/${containers.risky.id}/findings`);
     await expect(ui.getByTestId('detail-name')).toHaveText(containers.risky.name);
     const rules = await ui.getByTestId('finding').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')));
     expect(rules.join(' ')).toMatch(/pid/);
@@ -58,7 +58,7 @@ test.describe('containers', () => {
   });
 
   test('the live charts gain points', async ({ ui, containers, shot }) => {
-    await ui.goto(`${new URL(ui.url()).origin}/#/container/${containers.ordinary.id}/resources`);
+    await openRoute(ui, `#/container/${containers.ordinary.id}/resources`);
     const cpu = ui.getByTestId('live-chart-cpu');
     await expect(cpu).toBeVisible({ timeout: 15_000 });
     const before = Number(await cpu.getAttribute('data-points'));
@@ -67,7 +67,7 @@ test.describe('containers', () => {
   });
 
   test('text from a container is shown as text and runs nothing', async ({ ui, containers, shot }) => {
-    await ui.goto(`${new URL(ui.url()).origin}/#/container/${containers.hostile.id}/raw`);
+    await openRoute(ui, `#/container/${containers.hostile.id}/raw`);
     await expect(ui.getByTestId('labels')).toContainText(HOSTILE_LABEL);
     expect(await ui.locator('[data-testid="labels"] img').count()).toBe(0);
     expect(await ui.evaluate(() => (window as unknown as { __isolensPwned?: number }).__isolensPwned)).toBeUndefined();

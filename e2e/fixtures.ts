@@ -101,3 +101,13 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 });
 
 export { expect } from '@playwright/test';
+
+/**
+ * Open a route of the app (`#/container/<id>/findings`). Hash routing works the same in a browser on `isolens serve`
+ * and in Electron's file:// page, where there is no origin to build a URL from.
+ */
+export async function openRoute(ui: Page, hash: string): Promise<void> {
+  await ui.evaluate((target) => {
+    window.location.hash = target;
+  }, hash.replace(/^#?/, '#'));
+}

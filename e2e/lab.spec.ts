@@ -1,19 +1,18 @@
 /// <reference lib="dom" />
 // The hardening lab end to end: compare two real containers, the Fix tab's hardened command, and a lab run whose probe flips.
 import type { Page } from '@playwright/test';
-import { test, expect, E2E_PREFIX } from './fixtures.js';
+import { test, expect, openRoute, E2E_PREFIX } from './fixtures.js';
 import { testClient } from './harness/engine.js';
 
 const LAB_IMAGE = 'isolens-test/busybox:latest';
 /** What the demo promises: toggle, click run, see the flip, in under five seconds. */
 const DEMO_TARGET_MS = 5000;
 
-const origin = (ui: Page) => new URL(ui.url()).origin;
 const probe = (ui: Page, id: string) => ui.locator(`[data-testid="probe-row"][data-probe="${id}"]`);
 
 test.describe('compare', () => {
   test('two containers side by side: changed facts, findings by side, the score delta', async ({ ui, containers, shot }) => {
-    await ui.goto(`${origin(ui)}/#/compare/${containers.risky.id}/${containers.hardened.id}`);
+    await openRoute(ui, `#/compare/${containers.risky.id}/${containers.hardened.id}`);
     await expect(ui.getByTestId('compare-view')).toBeVisible();
     const pidRow = ui.locator('[data-testid="diff-row"][data-fact="namespaces.pid.sharedWithHost"]');
     await expect(pidRow).toHaveAttribute('data-changed', 'true');
@@ -43,7 +42,7 @@ test.describe('compare', () => {
     expect(new URL(ui.url()).hash).toBe(`#/compare/${containers.risky.id}/${containers.hardened.id}`);
     await expect(ui.locator('[data-testid="diff-row"][data-fact="namespaces.pid.sharedWithHost"]')).toHaveAttribute('data-changed', 'true');
 
-    await ui.goto(`${origin(ui)}/#/container/${containers.ordinary.id}/findings`);
+    await openRoute(ui, `#/container/${containers.ordinary.id}/findings`);
     await ui.getByTestId('compare-with').selectOption(containers.hardened.id);
     await expect(ui.getByTestId('compare-view')).toBeVisible();
     expect(new URL(ui.url()).hash).toBe(`#/compare/${containers.ordinary.id}/${containers.hardened.id}`);
@@ -53,7 +52,7 @@ test.describe('compare', () => {
 
 test.describe('fix', () => {
   test('the risky container\'s Fix tab: the hardened docker run command, the compose service and why each flag', async ({ ui, containers, shot }) => {
-    await ui.goto(`${origin(ui)}/#/container/${containers.risky.id}/findings`);
+    await openRoute(ui, `#/container/${containers.risky.id}/findings`);
     await ui.getByTestId('tab-fix').click();
     const command = ui.getByTestId('fix-command');
     await expect(command).toContainText('--cap-drop ALL');
