@@ -155,6 +155,8 @@ export function cgroupFromConfig(inspect: InspectDocument, engine: EngineInfo): 
   if (host.NanoCpus && host.NanoCpus > 0) cpuQuotaCores = host.NanoCpus / 1e9;
   else if (host.CpuQuota && host.CpuQuota > 0) cpuQuotaCores = host.CpuQuota / (host.CpuPeriod && host.CpuPeriod > 0 ? host.CpuPeriod : 100_000);
   const pids = host.PidsLimit && host.PidsLimit > 0 ? host.PidsLimit : null;
+  // --cpu-shares (0 = not set, the kernel default). On v2 runc converts shares to cpu.weight: 1 + (shares − 2) × 9999 / 262142.
+  const shares = host.CpuShares && host.CpuShares > 0 ? host.CpuShares : null;
   return {
     version: engine.cgroupVersion,
     path: null,
@@ -162,6 +164,8 @@ export function cgroupFromConfig(inspect: InspectDocument, engine: EngineInfo): 
     cpuQuotaCores,
     cpusetCpus: host.CpusetCpus ? host.CpusetCpus : null,
     pidsLimit: pids,
+    cpuShares: engine.cgroupVersion === 1 ? (shares ?? 1024) : null,
+    cpuWeight: engine.cgroupVersion === 2 ? (shares === null ? 100 : Math.floor(1 + ((shares - 2) * 9999) / 262142)) : null,
   };
 }
 

@@ -27,7 +27,7 @@ export interface KernelPaths {
 
 export const HOST_PATHS: KernelPaths = { procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup' };
 
-export type CgroupLimits = Pick<ContainerIsolation['cgroup'], 'version' | 'path' | 'memoryLimitBytes' | 'cpuQuotaCores' | 'cpusetCpus' | 'pidsLimit'>;
+export type CgroupLimits = ContainerIsolation['cgroup'];
 
 /** Everything read from the kernel for one PID; each part may have failed on its own. */
 export interface KernelFacts {

@@ -140,6 +140,8 @@ describe('readCgroupLimits', () => {
       cpuQuotaCores: 0.5,
       cpusetCpus: '0',
       pidsLimit: 50,
+      cpuShares: 1024,
+      cpuWeight: null,
       gaps: [],
     });
   });
@@ -151,7 +153,7 @@ describe('readCgroupLimits', () => {
 
   it('v2 (doc format), limited: the same meaning from memory.max, cpu.max, pids.max, cpuset.cpus.effective', async () => {
     const limits = await readCgroupLimits(...v2(V2_LIMITED));
-    expect(limits).toMatchObject({ version: 2, path: expect.stringMatching(/^\/system\.slice\/docker-/), memoryLimitBytes: 67108864, cpuQuotaCores: 0.5, cpusetCpus: '0', pidsLimit: 50, gaps: [] });
+    expect(limits).toMatchObject({ version: 2, path: expect.stringMatching(/^\/system\.slice\/docker-/), memoryLimitBytes: 67108864, cpuQuotaCores: 0.5, cpusetCpus: '0', pidsLimit: 50, cpuShares: null, cpuWeight: 100, gaps: [] });
   });
 
   it('v2 (doc format), unlimited: "max" everywhere is null', async () => {
@@ -173,7 +175,7 @@ describe('readCgroupLimits', () => {
     roots.push(empty);
     const limits = await readCgroupLimits(fixtureText(V2_LIMITED, 'proc-cgroup'), empty);
     expect(limits.memoryLimitBytes).toBeNull();
-    expect(limits.gaps.map((g) => g.fact)).toEqual(['cgroup.memoryLimitBytes', 'cgroup.cpuQuotaCores', 'cgroup.cpusetCpus', 'cgroup.pidsLimit']);
+    expect(limits.gaps.map((g) => g.fact)).toEqual(['cgroup.memoryLimitBytes', 'cgroup.cpuQuotaCores', 'cgroup.cpusetCpus', 'cgroup.pidsLimit', 'cgroup.cpuWeight']);
     expect(limits.gaps[0]!.reason).toMatch(/memory\.max does not exist.*memory controller may not be enabled/);
   });
 

@@ -243,6 +243,15 @@ const CPUSET_CPUS: FactSource<string | null> = {
   v1: file('cpuset', 'cpuset.cpus', parseCpuList),
   v2: file('cpuset', 'cpuset.cpus.effective', parseCpuList),
 };
+/** CPU priority: a relative weight under contention. v1 cpu.shares (default 1024), v2 cpu.weight (default 100). */
+interface CpuPriority {
+  cpuShares: number | null;
+  cpuWeight: number | null;
+}
+const CPU_PRIORITY: FactSource<CpuPriority> = {
+  v1: file('cpu', 'cpu.shares', (text) => ({ cpuShares: parseSingleNumber(text), cpuWeight: null })),
+  v2: file('cpu', 'cpu.weight', (text) => ({ cpuShares: null, cpuWeight: parseSingleNumber(text) })),
+};
 const PIDS_LIMIT: FactSource<number | null> = {
   v1: file('pids', 'pids.max', parseMaxOrNumber),
   v2: file('pids', 'pids.max', parseMaxOrNumber),
@@ -343,6 +352,10 @@ export interface CgroupLimits {
   cpuQuotaCores: number | null;
   cpusetCpus: string | null;
   pidsLimit: number | null;
+  /** cpu.shares on cgroup v1 (1024 = default); null on v2. */
+  cpuShares: number | null;
+  /** cpu.weight on cgroup v2 (100 = default); null on v1. */
+  cpuWeight: number | null;
   gaps: Gap[];
 }
 
@@ -350,13 +363,24 @@ export interface CgroupLimits {
 export async function readCgroupLimits(procCgroupText: string, cgroupRoot = '/sys/fs/cgroup'): Promise<CgroupLimits> {
   const location = located(procCgroupText, cgroupRoot);
   if (!location.ok) {
-    return { version: null, path: null, memoryLimitBytes: null, cpuQuotaCores: null, cpusetCpus: null, pidsLimit: null, gaps: [{ fact: 'cgroup', reason: location.message }] };
+    return {
+      version: null,
+      path: null,
+      memoryLimitBytes: null,
+      cpuQuotaCores: null,
+      cpusetCpus: null,
+      pidsLimit: null,
+      cpuShares: null,
+      cpuWeight: null,
+      gaps: [{ fact: 'cgroup', reason: location.message }],
+    };
   }
-  const [memory, cpu, cpuset, pids] = await Promise.all([
+  const [memory, cpu, cpuset, pids, priority] = await Promise.all([
     readFact(location.value, MEMORY_LIMIT),
     readFact(location.value, CPU_QUOTA),
     readFact(location.value, CPUSET_CPUS),
     readFact(location.value, PIDS_LIMIT),
+    readFact(location.value, CPU_PRIORITY),
   ]);
   const gaps: Gap[] = [];
   const value = <T>(fact: string, result: ReadResult<T | null>): T | null => {
@@ -371,6 +395,7 @@ export async function readCgroupLimits(procCgroupText: string, cgroupRoot = '/sy
     cpuQuotaCores: value('cgroup.cpuQuotaCores', cpu),
     cpusetCpus: value('cgroup.cpusetCpus', cpuset),
     pidsLimit: value('cgroup.pidsLimit', pids),
+    ...(value(location.value.version === 1 ? 'cgroup.cpuShares' : 'cgroup.cpuWeight', priority) ?? { cpuShares: null, cpuWeight: null }),
     gaps,
   };
 }

@@ -82,6 +82,8 @@ export const Cgroup = z.object({
   cpuQuotaCores: z.number().nullable().describe('quota / period; null = unlimited'),
   cpusetCpus: z.string().nullable(),
   pidsLimit: z.number().int().nullable().describe('null = unlimited'),
+  cpuShares: z.number().int().nullable().describe('CPU priority on cgroup v1: cpu.shares (1024 = the default); null on v2 or unknown'),
+  cpuWeight: z.number().int().nullable().describe('CPU priority on cgroup v2: cpu.weight (100 = the default); null on v1 or unknown'),
 });
 export type Cgroup = z.infer<typeof Cgroup>;
 

@@ -126,14 +126,6 @@ const DISAGREEMENTS: readonly Disagreement[] = [
     why: '--cpu-quota 50000 with --cpu-period 100000 writes the same cpu.cfs_quota_us as --cpus 0.5, which docker-bench accepts; the container is capped at half a core either way.',
   },
   {
-    control: '5.12',
-    container: 'cpu-shares',
-    dockerBench: 'PASS',
-    isolens: 'WARN',
-    why: 'CIS 5.12 is about CPU priority, i.e. --cpu-shares; docker-bench is right to pass a container with shares 512.',
-    knownBug: 'TODO(resources/cpu-unlimited): the collector does not report cpu.shares / cpu.weight, so the rule cannot see a shares-only limit (docs/rules.md "Open item").',
-  },
-  {
     control: '5.15',
     container: 'restart-always',
     dockerBench: 'PASS',

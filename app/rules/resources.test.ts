@@ -10,7 +10,8 @@ testRuleFamily('resources', RESOURCE_RULES, {
     expectEvidence: { fact: 'cgroup.memoryLimitBytes', value: null, source: 'kernel' },
     quiet: (c) => { c.cgroup.memoryLimitBytes = 512 * 1024 * 1024; },
   },
-  'resources/cpu-unlimited': { fires: () => {}, quiet: (c) => { c.cgroup.cpuQuotaCores = 1.5; } },
+  'resources/cpu-unlimited': { fires: () => {}, quiet: (c) => { c.cgroup.cpuShares = 512; } },
+  'resources/cpu-weight-only': { fires: (c) => { c.cgroup.cpuShares = 512; }, quiet: (c) => { c.cgroup.cpuShares = 512; c.cgroup.cpuQuotaCores = 1.5; } },
   'resources/pids-unlimited': { fires: () => {}, quiet: (c) => { c.cgroup.pidsLimit = 100; } },
   'resources/custom-cgroup': {
     fires: (c) => { c.cgroup.path = `/my-parent/${ID}`; },

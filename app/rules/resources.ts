@@ -22,19 +22,56 @@ export const memoryUnlimited: ContainerRule = {
   check: (c) => unlimited(c, 'memoryLimitBytes'),
 };
 
+/**
+ * Whether a CPU priority other than the kernel's default is set: cpu.shares ≠ 1024 (v1) or cpu.weight ≠ 100 (v2).
+ * null when neither could be read.
+ */
+export function cpuPriorityIsSet(c: ContainerIsolation): boolean | null {
+  const { cpuShares, cpuWeight } = c.cgroup;
+  if (cpuShares !== null) return cpuShares !== 1024;
+  if (cpuWeight !== null) return cpuWeight !== 100;
+  return null;
+}
+
+function cpuPriorityEvidence(c: ContainerIsolation) {
+  return c.cgroup.cpuShares !== null ? evidenceOf(c, 'cgroup.cpuShares', c.cgroup.cpuShares) : evidenceOf(c, 'cgroup.cpuWeight', c.cgroup.cpuWeight);
+}
+
 export const cpuUnlimited: ContainerRule = {
   id: 'resources/cpu-unlimited',
-  title: 'No CPU limit',
+  title: 'No CPU limit or priority',
   severity: 'low',
   family: 'resources',
   rationale:
-    'No CPU quota caps the container, so it can take every core and starve other containers and the host\'s own services. Crypto-mining after a compromise is the usual abuse.',
+    'Neither a CPU quota nor a CPU priority is set, so the container competes for every core on equal terms with the host\'s own services and can take all of them. Crypto-mining after a compromise is the usual abuse.',
   cis: '5.12',
   attack: ['T1496', 'T1499'],
-  remediation: { text: 'Cap the CPU the container may use.', dockerRun: '--cpus 1.5', compose: 'cpus: 1.5' },
+  remediation: { text: 'Cap the CPU the container may use (or at least give it a lower priority).', dockerRun: '--cpus 1.5', compose: 'cpus: 1.5' },
   dockerBench:
-    'docker-bench passes a container with --cpu-shares or --cpus and warns on one limited only by --cpu-quota; Isolens reads the CFS quota in cgroupfs (so --cpus and --cpu-quota both pass) but the document has no CPU shares yet, so a container with only --cpu-shares passes docker-bench and fails here.',
-  check: (c) => unlimited(c, 'cpuQuotaCores'),
+    'Same verdict: docker-bench warns when HostConfig.CpuShares and NanoCpus are both unset; Isolens reads the CFS quota and cpu.shares / cpu.weight in cgroupfs, so --cpu-quota alone also counts as a limit (docker-bench misses it).',
+  check: (c) => {
+    const quota = unlimited(c, 'cpuQuotaCores');
+    if (!quota || cpuPriorityIsSet(c) === true) return null;
+    return cpuPriorityIsSet(c) === null ? quota : [...quota, cpuPriorityEvidence(c)];
+  },
+};
+
+export const cpuWeightOnly: ContainerRule = {
+  id: 'resources/cpu-weight-only',
+  title: 'CPU weighted but not capped',
+  severity: 'low',
+  family: 'resources',
+  rationale:
+    'A CPU priority (shares or weight) only matters while cores are contended; with no quota the container still takes every idle core. That satisfies CIS 5.12, but a runaway or mining process is not stopped.',
+  cis: null,
+  attack: ['T1496'],
+  remediation: { text: 'Add a CPU quota next to the priority.', dockerRun: '--cpus 1.5', compose: 'cpus: 1.5' },
+  dockerBench: 'Beyond CIS: docker-bench passes 5.12 on --cpu-shares alone, as Isolens does; this rule adds that the CPU is still uncapped.',
+  check: (c) => {
+    const quota = unlimited(c, 'cpuQuotaCores');
+    if (!quota || cpuPriorityIsSet(c) !== true) return null;
+    return [...quota, cpuPriorityEvidence(c)];
+  },
 };
 
 export const pidsUnlimited: ContainerRule = {
@@ -90,4 +127,4 @@ export const customCgroup: ContainerRule = {
   },
 };
 
-export const RESOURCE_RULES: readonly ContainerRule[] = [memoryUnlimited, cpuUnlimited, pidsUnlimited, customCgroup];
+export const RESOURCE_RULES: readonly ContainerRule[] = [memoryUnlimited, cpuUnlimited, cpuWeightOnly, pidsUnlimited, customCgroup];

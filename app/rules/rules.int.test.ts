@@ -91,7 +91,7 @@ const scenarios = {
   /** With CAP_SYS_ADMIN the container remounts /sys read-write, its read-only /data read-write and / read-only (done in beforeAll). */
   remounted: { HostConfig: { CapAdd: ['SYS_ADMIN'], Binds: [`${DATA_DIR}:/data:ro`] } },
   /** --memory 64m, then the host writes 128 MiB into the container's memory.limit_in_bytes (done in beforeAll). */
-  'limits-rewritten': { HostConfig: { Memory: 64 * MiB } },
+  'limits-rewritten': { HostConfig: { Memory: 64 * MiB, CpuShares: 512 } },
 } satisfies Record<string, Parameters<typeof startContainer>[1]>;
 
 /** Live scenarios plus `vanished`: a container inspected, then removed before its kernel facts were read. */
@@ -236,7 +236,8 @@ const LIVE: Record<string, LiveCase> = {
   },
 
   'resources/memory-unlimited': { fires: ['default'], quiet: ['hardened'], evidence: { fact: 'cgroup.memoryLimitBytes', source: 'kernel', value: null } },
-  'resources/cpu-unlimited': { fires: ['default'], quiet: ['hardened'], evidence: { fact: 'cgroup.cpuQuotaCores', source: 'kernel', value: null } },
+  'resources/cpu-unlimited': { fires: ['default'], quiet: ['hardened', 'limits-rewritten'], evidence: { fact: 'cgroup.cpuShares', source: 'kernel', value: 1024 } },
+  'resources/cpu-weight-only': { fires: ['limits-rewritten'], quiet: ['default', 'hardened'], evidence: { fact: 'cgroup.cpuShares', source: 'kernel', value: 512 } },
   'resources/pids-unlimited': { fires: ['default'], quiet: ['hardened'], evidence: { fact: 'cgroup.pidsLimit', source: 'kernel', value: null } },
   'resources/custom-cgroup': { fires: ['exposed'], quiet: ['default'], evidence: { fact: 'cgroup.path', source: 'kernel' } },
 

@@ -17,7 +17,7 @@ function hostileContainer(): ContainerIsolation {
     user: { uid: 0, gid: 0, uidInContainer: 0, userns: 'host', configured: '' },
     namespaces: { pid: ns, net: ns, ipc: ns, uts: ns, mnt: ns, user: ns, cgroup: ns, time: ns },
     capabilities: null, seccomp: { mode: 'filter', profile: 'default', filters: 1 }, noNewPrivileges: false, lsm: { apparmor: null, selinux: null },
-    cgroup: { version: 1, path: null, memoryLimitBytes: null, cpuQuotaCores: null, cpusetCpus: null, pidsLimit: null },
+    cgroup: { version: 1, path: null, memoryLimitBytes: null, cpuQuotaCores: null, cpusetCpus: null, pidsLimit: null, cpuShares: 1024, cpuWeight: null },
     mounts: [{ type: 'bind', source: `/srv/${HOSTILE}/docker.sock`, destination: '/var/run/docker.sock', readOnly: false, propagation: null, sensitive: true, sensitiveReason: HOSTILE, origin: 'engine' }],
     ports: [], devices: [], deviceCgroupRules: [], network: { mode: 'bridge', networks: [] }, restartPolicy: { name: 'no', maximumRetryCount: 0 },
     healthcheck: null, sources: {}, mismatches: [], gaps: [{ fact: 'capabilities', reason: HOSTILE }], findings: [], score: 40, grade: 'D',

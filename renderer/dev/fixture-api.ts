@@ -207,7 +207,7 @@ function defaultContainer(seed: ContainerSeed, override: Partial<ContainerIsolat
     seccomp: { mode: 'filter', profile: 'default', filters: 1 },
     noNewPrivileges: false,
     lsm: { apparmor: null, selinux: null },
-    cgroup: { version: 1, path: `/docker/${id}`, memoryLimitBytes: null, cpuQuotaCores: null, cpusetCpus: null, pidsLimit: null },
+    cgroup: { version: 1, path: `/docker/${id}`, memoryLimitBytes: null, cpuQuotaCores: null, cpusetCpus: null, pidsLimit: null, cpuShares: 1024, cpuWeight: null },
     mounts: runtimeMounts.map((m) => ({ ...m, source: m.source.replace('<id>', id) })),
     ports: [],
     devices: [],
@@ -235,7 +235,7 @@ function handWritten(random: () => number): ContainerIsolation[] {
     user: { uid: 10001, gid: 10001, uidInContainer: 10001, userns: 'host', configured: '10001:10001' },
     capabilities: { effective: [], permitted: [], bounding: hardenedCaps, inheritable: [], ambient: [], addedVsDefault: [], droppedVsDefault: defaultCapabilities('docker').filter((c) => !hardenedCaps.includes(c)) },
     noNewPrivileges: true,
-    cgroup: { version: 1, path: '/docker/payments', memoryLimitBytes: 256 * MiB, cpuQuotaCores: 0.5, cpusetCpus: null, pidsLimit: 200 },
+    cgroup: { version: 1, path: '/docker/payments', memoryLimitBytes: 256 * MiB, cpuQuotaCores: 0.5, cpusetCpus: null, pidsLimit: 200, cpuShares: 1024, cpuWeight: null },
     ports: [{ hostIp: '127.0.0.1', hostPort: 8443, containerPort: 8443, protocol: 'tcp' }],
     network: { mode: 'shop_backend', networks: [{ name: 'shop_backend', ipAddress: '172.20.0.4' }] },
     restartPolicy: { name: 'on-failure', maximumRetryCount: 5 },
@@ -340,7 +340,7 @@ function handWritten(random: () => number): ContainerIsolation[] {
       { fact: 'namespaces.cgroup', reason: 'permission denied reading /proc/31337/ns/cgroup: run Isolens as root (or with CAP_SYS_PTRACE) to read it from the kernel' },
       { fact: 'namespaces.time', reason: 'permission denied reading /proc/31337/ns/time: run Isolens as root (or with CAP_SYS_PTRACE) to read it from the kernel' },
     ],
-    cgroup: { version: 1, path: '/docker/hostile', memoryLimitBytes: 64 * MiB, cpuQuotaCores: null, cpusetCpus: '0', pidsLimit: 50 },
+    cgroup: { version: 1, path: '/docker/hostile', memoryLimitBytes: 64 * MiB, cpuQuotaCores: null, cpusetCpus: '0', pidsLimit: 50, cpuShares: 1024, cpuWeight: null },
     findings: [limitFindings.root, limitFindings.noNewPrivileges, limitFindings.cpu, limitFindings.readOnly],
     score: 64,
     grade: 'C',
@@ -361,7 +361,7 @@ function generated(count: number, random: () => number): ContainerIsolation[] {
     const limited = random() < 0.4;
     const container = defaultContainer({ name: `svc-${image.split(/[/:]/)[0]}-${String(i + 1).padStart(4, '0')}`, image, random }, {
       namespaces: namespaces({ net: hostNet }, random),
-      cgroup: { version: 1, path: null, memoryLimitBytes: limited ? 512 * MiB : null, cpuQuotaCores: limited ? 1 : null, cpusetCpus: null, pidsLimit: limited ? 300 : null },
+      cgroup: { version: 1, path: null, memoryLimitBytes: limited ? 512 * MiB : null, cpuQuotaCores: limited ? 1 : null, cpusetCpus: null, pidsLimit: limited ? 300 : null, cpuShares: 1024, cpuWeight: null },
       score,
       grade,
     });

@@ -13,7 +13,7 @@ function container(patch: Partial<ContainerIsolation> = {}): ContainerIsolation 
     namespaces: { pid: ns(false), net: ns(false), ipc: ns(false), uts: ns(false), mnt: ns(false), user: ns(true), cgroup: ns(true), time: ns(true) },
     capabilities: { effective: DOCKER_DEFAULT, permitted: DOCKER_DEFAULT, bounding: DOCKER_DEFAULT, inheritable: [], ambient: [], addedVsDefault: [], droppedVsDefault: [] },
     seccomp: { mode: 'filter', profile: 'default', filters: 1 }, noNewPrivileges: true, lsm: { apparmor: null, selinux: null },
-    cgroup: { version: 2, path: '/', memoryLimitBytes: 1, cpuQuotaCores: 1, cpusetCpus: null, pidsLimit: 10 },
+    cgroup: { version: 2, path: '/', memoryLimitBytes: 1, cpuQuotaCores: 1, cpusetCpus: null, pidsLimit: 10, cpuShares: null, cpuWeight: 100 },
     mounts: [], ports: [], devices: [], deviceCgroupRules: [], network: { mode: 'bridge', networks: [] }, restartPolicy: { name: 'no', maximumRetryCount: 0 },
     healthcheck: null, sources: {}, mismatches: [], gaps: [], findings: [], score: 100, grade: 'A',
     ...patch,
