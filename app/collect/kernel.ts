@@ -13,9 +13,9 @@ import { readProcText, type ReadResult } from '../kernel/read.js';
 import { parseStatus, type ProcStatus } from '../kernel/status.js';
 import { readNamespaces } from '../kernel/namespaces.js';
 import { parseMountinfo, type MountInfoEntry } from '../kernel/mountinfo.js';
-import { readCgroupLimits } from '../kernel/cgroup.js';
+import { readCgroupLimits, type CgroupLimits } from '../kernel/cgroup.js';
 import { readLsmLabels } from '../kernel/lsm.js';
-import { parseIdMap, isIdentityMap, mapToHost, type IdMapEntry } from '../kernel/userns.js';
+import { parseIdMap, isIdentityMap, mapFromHost, type IdMapEntry } from '../kernel/userns.js';
 import { diffAgainstDefault } from './config.js';
 
 export interface KernelPaths {
@@ -27,18 +27,15 @@ export interface KernelPaths {
 
 export const HOST_PATHS: KernelPaths = { procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup' };
 
-export type CgroupLimits = ContainerIsolation['cgroup'];
-
 /** Everything read from the kernel for one PID; each part may have failed on its own. */
 export interface KernelFacts {
   procCgroup: ReadResult<string>;
   status: ReadResult<ProcStatus>;
   namespaces: Record<NamespaceKind, ReadResult<number>>;
   mountinfo: ReadResult<MountInfoEntry[]>;
-  cgroup: ReadResult<CgroupLimits & { gaps: Gap[] }>;
+  cgroup: ReadResult<CgroupLimits>;
   lsm: ReadResult<{ apparmor: string | null; selinux: string | null }>;
   uidMap: ReadResult<IdMapEntry[]>;
-  gidMap: ReadResult<IdMapEntry[]>;
 }
 
 function map<T, U>(result: ReadResult<T>, f: (value: T) => U): ReadResult<U> {
@@ -78,14 +75,13 @@ export interface OverlayOptions {
 /** Read every kernel source for one PID. Never throws for the normal hazards: each part carries its own failure. */
 export async function readKernelFacts(pid: number, paths: KernelPaths = HOST_PATHS): Promise<KernelFacts> {
   const base = `${paths.procRoot}/${pid}`;
-  const [procCgroup, statusText, namespaces, mountinfoText, lsm, uidText, gidText] = await Promise.all([
+  const [procCgroup, statusText, namespaces, mountinfoText, lsm, uidText] = await Promise.all([
     readProcText(`${base}/cgroup`),
     readProcText(`${base}/status`),
     readNamespaces(pid, paths.procRoot),
     readProcText(`${base}/mountinfo`),
     readLsmLabels(pid, paths.procRoot),
     readProcText(`${base}/uid_map`),
-    readProcText(`${base}/gid_map`),
   ]);
   const cgroup: KernelFacts['cgroup'] = procCgroup.ok
     ? { ok: true, value: await readCgroupLimits(procCgroup.value, paths.cgroupRoot) }
@@ -98,7 +94,6 @@ export async function readKernelFacts(pid: number, paths: KernelPaths = HOST_PAT
     cgroup,
     lsm,
     uidMap: map(uidText, parseIdMap),
-    gidMap: map(gidText, parseIdMap),
   };
 }
 
@@ -212,17 +207,11 @@ export function overlayKernel(
     const userns = identity ? 'host' : 'private';
     if (doc.user.userns !== null && doc.user.userns !== userns) mismatch('user.userns', userns, doc.user.userns);
     doc.user.userns = userns;
-    if (doc.user.uid !== null && !identity) {
-      // status shows ids as seen from the reader's (host's) namespace; map back to what the container sees.
-      const inside = facts.uidMap.value.find((e) => doc.user.uid! >= e.outsideId && doc.user.uid! < e.outsideId + e.count);
-      doc.user.uidInContainer = inside ? inside.insideId + (doc.user.uid - inside.outsideId) : null;
-    } else {
-      doc.user.uidInContainer = doc.user.uid;
-    }
+    // status shows ids as seen from the reader's (host's) namespace; map back to what the container sees.
+    doc.user.uidInContainer = doc.user.uid === null || identity ? doc.user.uid : mapFromHost(doc.user.uid, facts.uidMap.value);
   } else {
     gaps.push(gapFor('user.userns', facts.uidMap));
   }
-  void mapToHost;
 
   // Mounts: the kernel's read-only flag and propagation for each declared mount, plus the runtime mounts.
   if (facts.mountinfo.ok) {

@@ -175,7 +175,8 @@ export class Poller implements IsolensApi {
     if (this.probeRunning) return { refused: true, probeId, reason: 'another probe is still running; probes run one at a time' };
     this.probeRunning = true;
     try {
-      return await runProbe(client, (await this.containerById(id)).id, probeId, await this.containerById(id));
+      const container = await this.containerById(id);
+      return await runProbe(client, container.id, probeId, container);
     } finally {
       this.probeRunning = false;
     }

@@ -3,7 +3,7 @@ import type { LiveStats } from '../model/live.js';
 import { readProcText } from '../kernel/read.js';
 import { readCgroupUsage } from '../kernel/cgroup.js';
 import { parseNetDev, sumExceptLoopback } from '../kernel/netdev.js';
-import type { KernelPaths } from '../collect/kernel.js';
+import { pidBelongsToContainer, type KernelPaths } from '../collect/kernel.js';
 
 /** Five minutes at one sample a second. */
 export const HISTORY_LENGTH = 300;
@@ -50,7 +50,7 @@ export class StatsSampler {
 
   private async sampleOne(id: string, pid: number): Promise<LiveStats | null> {
     const procCgroup = await readProcText(`${this.paths.procRoot}/${pid}/cgroup`);
-    if (!procCgroup.ok || !procCgroup.value.includes(id)) return null;
+    if (!procCgroup.ok || !pidBelongsToContainer(procCgroup.value, id)) return null;
     const [usage, netDev] = await Promise.all([
       readCgroupUsage(procCgroup.value, this.paths.cgroupRoot),
       readProcText(`${this.paths.procRoot}/${pid}/net/dev`),
