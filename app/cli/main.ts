@@ -11,6 +11,7 @@ import { isKnownRuleOrFamily, parseIgnoreFile } from '../rules/catalogue.js';
 import { severityAtLeast } from '../rules/score.js';
 import { renderReport } from '../report/index.js';
 import { registerLabCommands } from './lab-commands.js';
+import { ISOLENS_VERSION } from '../version.js';
 
 /** Exit codes, documented in the README. */
 export const EXIT = {
@@ -55,7 +56,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
   const program = new Command()
     .name('isolens')
     .description('Shows how isolated each running container really is, from the engine and the kernel.')
-    .version(readVersion())
+    .version(ISOLENS_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
@@ -154,20 +155,5 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     io.stderr(`isolens: ${error instanceof Error ? error.message : String(error)}\n`);
     if (process.env.ISOLENS_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
     return EXIT.error;
-  }
-}
-
-function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    if (pkg.version) return pkg.version;
-  } catch {
-    /* running from source: package.json is one level closer */
-  }
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
   }
 }

@@ -1,5 +1,5 @@
 // The HTML report: one self-contained, script-free file a reviewer attaches to a ticket; every text node escaped.
-import packageJson from '../../package.json' with { type: 'json' };
+import { ISOLENS_VERSION } from '../version.js';
 import { SEVERITIES, type ContainerIsolation, type Finding, type Gap, type Grade, type Snapshot } from '../model/schema.js';
 import {
   GRADES,
@@ -38,7 +38,7 @@ function interpolate(value: unknown): string {
   return escapeHtml(value);
 }
 
-const version = (packageJson as { version?: string }).version ?? '0.0.0';
+const version = ISOLENS_VERSION;
 
 export function renderHtml(snapshot: Snapshot): string {
   const containers = sortWorstFirst(snapshot.containers);

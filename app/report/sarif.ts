@@ -1,15 +1,13 @@
 // The SARIF 2.1.0 report: one run, rules from the findings' metadata, one result per finding per container and host.
 import { createHash } from 'node:crypto';
 import type * as Sarif from 'sarif';
-import packageJson from '../../package.json' with { type: 'json' };
+import { ISOLENS_HOMEPAGE, ISOLENS_VERSION } from '../version.js';
 import type { ContainerIsolation, Finding, Severity, Snapshot } from '../model/schema.js';
 import { sortFindings, sortWorstFirst, severityRank } from './facts.js';
 import { displayValue, escapeMarkdown, markdownCode, neutralizeText } from './text.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const CIS_BENCHMARK = 'CIS Docker Benchmark v1.6.0';
-
-const packageInfo = packageJson as { version?: string; homepage?: string };
 
 /** SARIF levels: critical and high fail a build, medium warns, low and info are notes. */
 export const SARIF_LEVEL: Record<Severity, Sarif.ReportingConfiguration.level> = {
@@ -71,11 +69,11 @@ export function buildSarifLog(snapshot: Snapshot): Sarif.Log {
 
   const driver: Sarif.ToolComponent = {
     name: 'Isolens',
-    version: packageInfo.version ?? '0.0.0',
-    semanticVersion: packageInfo.version ?? '0.0.0',
+    version: ISOLENS_VERSION,
+    semanticVersion: ISOLENS_VERSION,
     rules,
   };
-  if (packageInfo.homepage) driver.informationUri = packageInfo.homepage;
+  if (ISOLENS_HOMEPAGE) driver.informationUri = ISOLENS_HOMEPAGE;
 
   const notifications: Sarif.Notification[] = [
     ...containers.flatMap((container) =>
