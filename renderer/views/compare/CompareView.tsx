@@ -121,6 +121,20 @@ export function DiffTable({ diff, labelA, labelB, onlyChanged }: { diff: Contain
   );
 }
 
+/** One side's container: every running one, plus the chosen id marked as gone when it no longer runs. */
+function ContainerPicker({ value, containers, onPick, testId }: { value: string; containers: Snapshot['containers']; onPick: (id: string) => void; testId: string }) {
+  return (
+    <select value={value} onChange={(e) => onPick(e.target.value)} data-testid={testId}>
+      {containers.some((c) => c.id === value) ? null : <option value={value}>{shortId(value)} (gone)</option>}
+      {containers.map((c) => (
+        <option key={c.id} value={c.id}>
+          {c.name}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function CompareView({ snapshot, idA, idB }: { snapshot: Snapshot; idA: string; idB: string }) {
   const api = useLabApi();
   const [load, setLoad] = useState<Load>({ status: 'loading' });
@@ -147,28 +161,14 @@ export function CompareView({ snapshot, idA, idB }: { snapshot: Snapshot; idA: s
       <div className="compare-pickers">
         <label>
           A{' '}
-          <select value={idA} onChange={(e) => navigate({ view: 'compare', idA: e.target.value, idB })} data-testid="compare-pick-a">
-            {others.some((c) => c.id === idA) ? null : <option value={idA}>{shortId(idA)} (gone)</option>}
-            {others.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+          <ContainerPicker value={idA} containers={others} onPick={(id) => navigate({ view: 'compare', idA: id, idB })} testId="compare-pick-a" />
         </label>
         <button type="button" onClick={() => navigate({ view: 'compare', idA: idB, idB: idA })} data-testid="compare-swap">
           Swap ⇄
         </button>
         <label>
           B{' '}
-          <select value={idB} onChange={(e) => navigate({ view: 'compare', idA, idB: e.target.value })} data-testid="compare-pick-b">
-            {others.some((c) => c.id === idB) ? null : <option value={idB}>{shortId(idB)} (gone)</option>}
-            {others.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+          <ContainerPicker value={idB} containers={others} onPick={(id) => navigate({ view: 'compare', idA, idB: id })} testId="compare-pick-b" />
         </label>
       </div>
       {load.status === 'loading' ? (

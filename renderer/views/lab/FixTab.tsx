@@ -8,6 +8,21 @@ import { ProbesPanel } from './ProbesPanel.js';
 
 type Load = { status: 'loading' } | { status: 'ok'; fix: GeneratedFix } | { status: 'error'; message: string };
 
+/** A generated text (command or compose service) with its copy button. */
+function CodeBlock({ title, code, copyLabel, testId }: { title: string; code: string; copyLabel: string; testId: string }) {
+  return (
+    <section className="fix-block">
+      <div className="fix-block-head">
+        <h3>{title}</h3>
+        <CopyButton text={code} label={copyLabel} />
+      </div>
+      <pre className="fix-code" data-testid={testId}>
+        {code}
+      </pre>
+    </section>
+  );
+}
+
 export function FixTab({ container }: { container: ContainerIsolation }) {
   const api = useLabApi();
   const [load, setLoad] = useState<Load>({ status: 'loading' });
@@ -35,24 +50,8 @@ export function FixTab({ container }: { container: ContainerIsolation }) {
       {load.status === 'ok' ? (
         <>
           <p className="muted">Recreate this container with the hardening that answers its findings. Environment values are never copied: fill in the placeholders.</p>
-          <section className="fix-block">
-            <div className="fix-block-head">
-              <h3>docker run</h3>
-              <CopyButton text={load.fix.dockerRun} label="Copy command" />
-            </div>
-            <pre className="fix-code" data-testid="fix-command">
-              {load.fix.dockerRun}
-            </pre>
-          </section>
-          <section className="fix-block">
-            <div className="fix-block-head">
-              <h3>compose service</h3>
-              <CopyButton text={load.fix.compose} label="Copy service" />
-            </div>
-            <pre className="fix-code" data-testid="fix-compose">
-              {load.fix.compose}
-            </pre>
-          </section>
+          <CodeBlock title="docker run" code={load.fix.dockerRun} copyLabel="Copy command" testId="fix-command" />
+          <CodeBlock title="compose service" code={load.fix.compose} copyLabel="Copy service" testId="fix-compose" />
           <section>
             <h3>What each flag answers</h3>
             <ul className="fix-flags">
