@@ -472,10 +472,28 @@ export async function execute(client: Dockerode, containerId: string, argv: stri
 /** Containers that are not Isolens' own, with a probe under way: a user's container gets one probe at a time. */
 const probingUserContainers = new Set<string>();
 
+/** The admission step of each container's probe requests, chained so that requests are decided in the order made. */
+const admissions = new Map<string, Promise<unknown>>();
+
+/**
+ * Run `step` after every earlier admission for the same container has been decided. Without this, which of two
+ * concurrent requests gets a user's container depends on whose inspect the engine answers first. Only admission is
+ * ordered: probes in a lab container still run side by side.
+ */
+function inCallOrder<T>(containerId: string, step: () => Promise<T>): Promise<T> {
+  const mine = (admissions.get(containerId) ?? Promise.resolve()).then(step);
+  const settled = mine.catch(() => undefined);
+  admissions.set(containerId, settled);
+  void settled.then(() => {
+    if (admissions.get(containerId) === settled) admissions.delete(containerId);
+  });
+  return mine;
+}
+
 /**
  * Run one probe in a container and interpret it against the container's facts. The container's labels are read
  * from the engine, not from `facts`: destructive probes run only in containers that carry the lab label
- * (io.isolens.owner=lab), and a user's own containers get one probe at a time.
+ * (io.isolens.owner=lab), and a user's own containers get one probe at a time, first come first served.
  */
 export async function runProbe(
   client: Dockerode,
@@ -485,26 +503,31 @@ export async function runProbe(
 ): Promise<ProbeResult | RunProbeRefusal> {
   const probe = probeById(probeId);
   if (!probe) return { refused: true, probeId, reason: `no probe is called ${JSON.stringify(probeId)}; the catalogue is ${PROBE_IDS.join(', ')}` };
-  let labels: Record<string, string>;
-  let fullId: string;
-  try {
-    const inspect = await client.getContainer(containerId).inspect();
-    if (!inspect.State.Running) return { refused: true, probeId, reason: 'the container is not running' };
-    labels = inspect.Config.Labels ?? {};
-    fullId = inspect.Id;
-  } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    return { refused: true, probeId, reason: status === 404 ? 'the container is gone' : `the engine did not answer: ${(error as Error).message}` };
-  }
-  if (fullId !== facts.id) return { refused: true, probeId, reason: 'the facts given are not this container\'s' };
-  const lab = isLabContainer(labels);
-  if (probe.destructive && !lab) {
-    return { refused: true, probeId, reason: `${probe.title} stresses the container, so it runs only in Isolens lab containers (label ${LAB_OWNER_LABEL}=${LAB_OWNER_VALUE})` };
-  }
-  if (!lab && probingUserContainers.has(fullId)) {
-    return { refused: true, probeId, reason: 'another probe is running in this container; probes on your own containers run one at a time' };
-  }
-  if (!lab) probingUserContainers.add(fullId);
+  const admission = await inCallOrder(containerId, async (): Promise<RunProbeRefusal | { fullId: string }> => {
+    let labels: Record<string, string>;
+    let fullId: string;
+    try {
+      const inspect = await client.getContainer(containerId).inspect();
+      if (!inspect.State.Running) return { refused: true, probeId, reason: 'the container is not running' };
+      labels = inspect.Config.Labels ?? {};
+      fullId = inspect.Id;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      return { refused: true, probeId, reason: status === 404 ? 'the container is gone' : `the engine did not answer: ${(error as Error).message}` };
+    }
+    if (fullId !== facts.id) return { refused: true, probeId, reason: 'the facts given are not this container\'s' };
+    const lab = isLabContainer(labels);
+    if (probe.destructive && !lab) {
+      return { refused: true, probeId, reason: `${probe.title} stresses the container, so it runs only in Isolens lab containers (label ${LAB_OWNER_LABEL}=${LAB_OWNER_VALUE})` };
+    }
+    if (!lab && probingUserContainers.has(fullId)) {
+      return { refused: true, probeId, reason: 'another probe is running in this container; probes on your own containers run one at a time' };
+    }
+    if (!lab) probingUserContainers.add(fullId);
+    return { fullId };
+  });
+  if ('refused' in admission) return admission;
+  const { fullId } = admission;
   const started = performance.now();
   const result = (verdict: ProbeVerdict): ProbeResult => ({
     probeId: probe.id,

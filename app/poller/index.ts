@@ -54,7 +54,6 @@ export class Poller implements IsolensApi {
   private connecting: Promise<void> | null = null;
   private readonly labSession: LabSession = createLabSession();
   private labCleaned = false;
-  private probeRunning = false;
 
   constructor(options: PollerOptions = {}) {
     this.options = {
@@ -171,15 +170,9 @@ export class Poller implements IsolensApi {
 
   async runProbe(id: string, probeId: ProbeId): Promise<ProbeResult | RunProbeRefusal> {
     const { client } = this.connected();
-    // One probe at a time, on explicit request: a probe is an exec in somebody's container.
-    if (this.probeRunning) return { refused: true, probeId, reason: 'another probe is still running; probes run one at a time' };
-    this.probeRunning = true;
-    try {
-      const container = await this.containerById(id);
-      return await runProbe(client, container.id, probeId, container);
-    } finally {
-      this.probeRunning = false;
-    }
+    // runProbe enforces the rules for a user's container: on request only, non-destructive, one at a time.
+    const container = await this.containerById(id);
+    return runProbe(client, container.id, probeId, container);
   }
 
   // ---- connection -------------------------------------------------------------------------------------------
