@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (run automatically by `npm install`).
 import { existsSync } from 'node:fs';
+import module from 'node:module';
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error(`isolens: needs Node.js 22.12 or later (this is ${process.version})`);
+  process.exit(1);
+}
+// Node 22's on-disk compile cache: later starts skip parsing and compiling the CLI's modules.
+module.enableCompileCache?.();
 
 const entry = new URL('../dist/app/cli/bin.js', import.meta.url);
 if (!existsSync(entry)) {
