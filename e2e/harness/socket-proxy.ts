@@ -10,7 +10,13 @@ export interface EngineProxy {
   close(): Promise<void>;
 }
 
-export async function startEngineProxy(path: string, target = '/var/run/docker.sock'): Promise<EngineProxy> {
+/** The engine the tests use: DOCKER_HOST's socket when it is a unix one (as testClient() does), else the default. */
+function engineSocket(): string {
+  const host = process.env.DOCKER_HOST;
+  return host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
+}
+
+export async function startEngineProxy(path: string, target = engineSocket()): Promise<EngineProxy> {
   let server: Server | null = null;
   const sockets = new Set<Socket>();
   const start = () =>
