@@ -1,8 +1,8 @@
-// Electron main process: one sandboxed window on the bundled renderer, the poller behind guarded IPC. Thin: no domain logic here.
+// Electron main process: one sandboxed window on the bundled renderer, the live API behind guarded IPC. Thin: no domain logic here.
 import { app, BrowserWindow, ipcMain, Menu, nativeTheme, session, type MenuItemConstructorOptions } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ApiEvent, IsolensApi } from '../app/api.js';
-import { createPollerApi } from '../app/poller/index.js';
+import { createLiveApi } from '../app/poller/index.js';
 import { CONTENT_SECURITY_POLICY } from '../app/serve/security.js';
 import { EVENT_CHANNEL, invokeChannels } from './ipc-contract.js';
 import { invokeGuarded, type TrustedRenderer } from './ipc-guard.js';
@@ -122,15 +122,15 @@ function start(): void {
     mainWindow.focus();
   });
 
-  // The poller starts now, in parallel with the window: the page shows its loading state instead of waiting on the engine.
-  const api = createPollerApi({ host: engineHost() });
+  // The live API starts now, in parallel with the window: the page shows its loading state instead of waiting on the engine.
+  const api = createLiveApi({ host: engineHost() });
   registerIpc(api);
   let stopForwarding: (() => void) | null = null;
   api.then(
     (ready) => {
       stopForwarding = forwardEvents(ready);
     },
-    (error: unknown) => console.error('isolens: the poller did not start:', error),
+    (error: unknown) => console.error('isolens: the live API did not start:', error),
   );
 
   app.on('window-all-closed', () => app.quit());

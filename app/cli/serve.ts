@@ -1,7 +1,7 @@
-// `isolens serve`: the poller behind the token-protected loopback server, until interrupted.
+// `isolens serve`: the live API behind the token-protected loopback server, until interrupted.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createPollerApi } from '../poller/index.js';
+import { createLiveApi } from '../poller/index.js';
 import { startServer } from '../serve/server.js';
 
 /** The built renderer: dist/renderer, whether we run from dist/ or from source. */
@@ -25,7 +25,7 @@ export async function serveCommand(
     io.stderr('isolens: the UI is not built (dist/renderer is missing); run `npm run build` first\n');
     return 1;
   }
-  const api = await createPollerApi({ host: options.host });
+  const api = await createLiveApi({ host: options.host });
   const state = await api.getEngineState();
   if (state.status !== 'connected') io.stderr(`isolens: engine not reachable yet (${state.error}); retrying in the background\n`);
   const server = await startServer({ api, port: options.port, staticDir });

@@ -1,0 +1,89 @@
+// The hardening lab's part of IsolensApi (diff, fix, lab runs, probes) on top of an engine session's connection and snapshot.
+import type { IsolensApi, ProbeInfo } from '../api.js';
+import type { LabOptionsInput, ProbeId } from '../model/lab.js';
+import type { EngineSession } from '../poller/session.js';
+import { diffContainers, type ContainerDiff } from './diff.js';
+import { generateFix, imageDefaultsFrom, type GeneratedFix } from './fix.js';
+import { cleanupLab, createLabSession, runLab, type LabResult, type LabSession } from './lab.js';
+import { PROBES, runProbe, type ProbeResult, type RunProbeRefusal } from './probes.js';
+
+export type LabApi = Pick<IsolensApi, 'diffContainers' | 'generateFix' | 'listLabImages' | 'listProbes' | 'runLab' | 'closeLab' | 'runProbe'>;
+
+export class LabFacade implements LabApi {
+  private readonly labSession: LabSession = createLabSession();
+  private leftoversCleaned = false;
+  private readonly stopWatching: () => void;
+
+  constructor(private readonly session: EngineSession) {
+    this.stopWatching = session.subscribe((event) => {
+      if (event.type !== 'engine' || event.state.status !== 'connected' || this.leftoversCleaned) return;
+      // Lab containers left by an Isolens that died (they also expire on their own).
+      this.leftoversCleaned = true;
+      void cleanupLab(session.connection().client).catch(() => 0);
+    });
+  }
+
+  /** Remove this session's lab containers and stop following the engine. */
+  async close(): Promise<void> {
+    this.stopWatching();
+    try {
+      await cleanupLab(this.session.connection().client, this.labSession);
+    } catch {
+      /* not connected: nothing this process could remove; they expire on their own */
+    }
+  }
+
+  private async containerById(id: string) {
+    const snapshot = await this.session.snapshot();
+    const container = snapshot?.containers.find((c) => c.id === id || c.id.startsWith(id));
+    if (!container) throw new Error(`no running container with id ${id}`);
+    return container;
+  }
+
+  async diffContainers(idA: string, idB: string): Promise<ContainerDiff> {
+    return diffContainers(await this.containerById(idA), await this.containerById(idB));
+  }
+
+  async generateFix(id: string): Promise<GeneratedFix> {
+    const { client } = this.session.connection();
+    const container = await this.containerById(id);
+    const inspect = this.session.inspectOf(container.id);
+    if (!inspect) throw new Error(`no inspect data for ${container.name}`);
+    const image = await client
+      .getImage(inspect.Image)
+      .inspect()
+      .then((info) => imageDefaultsFrom(info as Parameters<typeof imageDefaultsFrom>[0]))
+      .catch(() => undefined);
+    return generateFix(container, inspect, image ? { image } : {});
+  }
+
+  async listLabImages(): Promise<string[]> {
+    const { client } = this.session.connection();
+    const images = await client.listImages();
+    return images
+      .flatMap((image) => image.RepoTags ?? [])
+      .filter((tag) => tag !== '<none>:<none>')
+      .sort();
+  }
+
+  async listProbes(): Promise<ProbeInfo[]> {
+    return PROBES.map((probe) => ({ id: probe.id, title: probe.title, destructive: probe.destructive }));
+  }
+
+  async runLab(options: LabOptionsInput): Promise<LabResult> {
+    const { client, engine } = this.session.connection();
+    return runLab(client, engine, options, this.labSession);
+  }
+
+  async closeLab(): Promise<number> {
+    const { client } = this.session.connection();
+    return cleanupLab(client, this.labSession);
+  }
+
+  async runProbe(id: string, probeId: ProbeId): Promise<ProbeResult | RunProbeRefusal> {
+    const { client } = this.session.connection();
+    // runProbe enforces the rules for a user's container: on request only, non-destructive, one at a time.
+    const container = await this.containerById(id);
+    return runProbe(client, container.id, probeId, container);
+  }
+}

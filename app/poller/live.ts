@@ -1,0 +1,146 @@
+// The live IsolensApi (what serve and the Electron main use): a subscriber of the engine session, plus 1 Hz stats and the lab.
+import type { ApiEvent, IsolensApi } from '../api.js';
+import type { LiveStats, EngineState } from '../model/live.js';
+import type { Snapshot } from '../model/schema.js';
+import type { InspectDocument } from '../collect/config.js';
+import { LabFacade } from '../lab/facade.js';
+import { EngineSession, type SessionOptions } from './session.js';
+import { StatsSampler } from './stats.js';
+
+export interface LiveApiOptions extends SessionOptions {
+  /** Live stats interval; 1 s by default. */
+  statsIntervalMs?: number;
+  /** A session to subscribe to (shared with the exporter or history); a new one is opened and owned otherwise. */
+  session?: EngineSession;
+}
+
+export class LiveApi implements IsolensApi {
+  readonly session: EngineSession;
+  private readonly ownsSession: boolean;
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private readonly stats: StatsSampler;
+  private readonly lab: LabFacade;
+  private readonly statsIntervalMs: number;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private readonly stopSession: () => void;
+
+  constructor(options: LiveApiOptions = {}) {
+    const { session, statsIntervalMs, ...sessionOptions } = options;
+    this.session = session ?? new EngineSession(sessionOptions);
+    this.ownsSession = !session;
+    this.statsIntervalMs = statsIntervalMs ?? 1000;
+    this.stats = new StatsSampler(sessionOptions.paths ?? { procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup' });
+    this.lab = new LabFacade(this.session);
+    this.stopSession = this.session.subscribe((event) => {
+      switch (event.type) {
+        case 'engine':
+          this.onEngineState(event.state);
+          this.emit({ type: 'engine', state: event.state });
+          break;
+        case 'snapshot':
+          this.emit({ type: 'snapshot', snapshot: event.snapshot });
+          break;
+        default:
+          break;
+      }
+    });
+  }
+
+  /** First connection attempt of an owned session; resolves connected or not. */
+  start(): Promise<void> {
+    return this.ownsSession ? this.session.start() : Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.stopSession();
+    this.stopStats();
+    await this.lab.close();
+    if (this.ownsSession) this.session.close();
+    this.listeners.clear();
+  }
+
+  // ---- IsolensApi -------------------------------------------------------------------------------------------
+
+  getSnapshot(): Promise<Snapshot | null> {
+    return this.session.snapshot();
+  }
+
+  async getInspect(id: string): Promise<unknown> {
+    const inspect = this.session.inspectOf(id);
+    if (!inspect) throw new Error(`no running container with id ${id}`);
+    return redactInspect(inspect);
+  }
+
+  async getStatsHistory(id: string): Promise<LiveStats[]> {
+    return this.stats.history(this.session.inspectOf(id)?.Id ?? id);
+  }
+
+  async getEngineState(): Promise<EngineState> {
+    return this.session.engineState();
+  }
+
+  retryEngine(): Promise<void> {
+    return this.session.retry();
+  }
+
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  diffContainers: IsolensApi['diffContainers'] = (a, b) => this.lab.diffContainers(a, b);
+  generateFix: IsolensApi['generateFix'] = (id) => this.lab.generateFix(id);
+  listLabImages: IsolensApi['listLabImages'] = () => this.lab.listLabImages();
+  listProbes: IsolensApi['listProbes'] = () => this.lab.listProbes();
+  runLab: IsolensApi['runLab'] = (options) => this.lab.runLab(options);
+  closeLab: IsolensApi['closeLab'] = () => this.lab.closeLab();
+  runProbe: IsolensApi['runProbe'] = (id, probeId) => this.lab.runProbe(id, probeId);
+
+  // ---- events and stats -------------------------------------------------------------------------------------
+
+  private emit(event: ApiEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  }
+
+  private onEngineState(state: EngineState): void {
+    if (state.status === 'connected') this.startStats();
+    else this.stopStats();
+  }
+
+  private startStats(): void {
+    if (this.statsTimer) return;
+    this.statsTimer = setInterval(() => void this.sampleStats(), this.statsIntervalMs);
+    this.statsTimer.unref();
+  }
+
+  private stopStats(): void {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+  }
+
+  private async sampleStats(): Promise<void> {
+    if (!this.session.engineInfo()?.local) return;
+    const samples = await this.stats.sample(this.session.processes());
+    if (samples.length > 0) this.emit({ type: 'stats', stats: samples });
+  }
+}
+
+/** The inspect document for the Raw tab: environment values may hold secrets, so only names are kept. */
+export function redactInspect(inspect: InspectDocument): unknown {
+  const copy = structuredClone(inspect) as InspectDocument;
+  if (copy.Config?.Env) copy.Config.Env = copy.Config.Env.map((entry) => `${entry.split('=')[0]}=<redacted>`);
+  return copy;
+}
+
+/** Start the live API on a session of its own (or the one given); the Electron main process and `isolens serve` use this. */
+export async function createLiveApi(options: LiveApiOptions = {}): Promise<LiveApi> {
+  const api = new LiveApi(options);
+  await api.start();
+  return api;
+}

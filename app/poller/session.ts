@@ -1,0 +1,359 @@
+// The engine session: one engine connection kept alive, the inspect cache kept current from engine events, kernel facts
+// rebuilt into assessed snapshots, and typed events for whoever subscribes (the live API, the exporter, history).
+//
+// Subscribing is one call; the subscriber first gets the current state, then deltas:
+//
+//   const session = await openSession({ host });          // connected, or retrying in the background
+//   const stop = session.subscribe((event) => {
+//     switch (event.type) {
+//       case 'engine':            // connection state: at once, then on every change
+//       case 'container-added':   // a container's assessed document, new in this snapshot
+//       case 'container-updated': // …whose document changed (facts, findings, score)
+//       case 'container-removed': // …that is gone (event.id)
+//       case 'snapshot':          // the whole new snapshot, after its container-* events; event.changes lists their ids
+//     }
+//   });
+//   stop();                                                // or session.close(), which drops every subscriber
+//
+// On subscribe the listener receives { type: 'engine' } and, once the first scan has finished, { type: 'snapshot' }
+// with every container listed as added (no container-added events are replayed). A listener that throws is isolated.
+// The session never creates or changes containers; the lab façade (app/lab/facade.ts) borrows its connection.
+import type Dockerode from 'dockerode';
+import type { ContainerIsolation, EngineInfo, Snapshot } from '../model/schema.js';
+import type { EngineState } from '../model/live.js';
+import { openEngine } from '../engine/open.js';
+import { inspectContainer } from '../engine/containers.js';
+import { watchContainerEvents } from '../engine/events.js';
+import { inspectRunning, snapshotFromInspects } from '../collect/scan.js';
+import type { InspectDocument } from '../collect/config.js';
+import { HOST_PATHS, type KernelPaths } from '../collect/kernel.js';
+import { assessSnapshot, type AssessOptions } from '../assess.js';
+
+export interface SessionOptions {
+  host?: string;
+  paths?: KernelPaths;
+  /** Full re-list as a safety net for missed events; 30 s by default. */
+  resyncIntervalMs?: number;
+  /** Rebuild of kernel facts without engine events (capabilities can change at run time); 5 s by default. */
+  refreshIntervalMs?: number;
+  assess?: AssessOptions;
+}
+
+/** The ids a rebuild added, updated and removed, compared with the previous snapshot. */
+export interface SnapshotChanges {
+  added: string[];
+  updated: string[];
+  removed: string[];
+}
+
+export type SessionEvent =
+  | { type: 'engine'; state: EngineState }
+  | { type: 'container-added'; container: ContainerIsolation }
+  | { type: 'container-updated'; container: ContainerIsolation; previous: ContainerIsolation }
+  | { type: 'container-removed'; id: string; previous: ContainerIsolation }
+  | { type: 'snapshot'; snapshot: Snapshot; changes: SnapshotChanges };
+
+export type SessionListener = (event: SessionEvent) => void;
+
+/** A connected engine, for the calls that need the client itself (the lab). */
+export interface SessionConnection {
+  client: Dockerode;
+  engine: EngineInfo;
+}
+
+/** Events that change what inspect says about a running container, or whether it runs. */
+const REFRESH_ACTIONS = new Set(['start', 'restart', 'unpause', 'update', 'rename', 'pause', 'health_status']);
+const GONE_ACTIONS = new Set(['die', 'stop', 'kill', 'destroy', 'oom']);
+const RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000];
+
+/** What a container's document says, for change detection; generatedAt lives on the snapshot, so nothing here is volatile. */
+function fingerprint(container: ContainerIsolation): string {
+  return JSON.stringify(container);
+}
+
+export class EngineSession {
+  private readonly options: Required<Omit<SessionOptions, 'host' | 'assess'>> & Pick<SessionOptions, 'host' | 'assess'>;
+  private readonly listeners = new Set<SessionListener>();
+  private readonly inspects = new Map<string, InspectDocument>();
+  private readonly fingerprints = new Map<string, string>();
+  private client: Dockerode | null = null;
+  private engine: EngineInfo | null = null;
+  private current: Snapshot | null = null;
+  private state: EngineState;
+  private stopEvents: (() => void) | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryIndex = 0;
+  private rebuildTimer: NodeJS.Timeout | null = null;
+  private rebuilding: Promise<void> | null = null;
+  private rebuildAgain = false;
+  private closed = false;
+  private connecting: Promise<void> | null = null;
+
+  constructor(options: SessionOptions = {}) {
+    this.options = { resyncIntervalMs: 30_000, refreshIntervalMs: 5000, paths: HOST_PATHS, ...options };
+    this.state = { status: 'connecting', endpoint: options.host ?? 'default', error: null, sinceMs: Date.now(), nextRetryMs: null };
+  }
+
+  /** Connect and keep connected; resolves after the first attempt (connected or not). */
+  start(): Promise<void> {
+    return this.connect();
+  }
+
+  /** Stop watching the engine and drop every subscriber. */
+  close(): void {
+    this.closed = true;
+    this.disconnect();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.listeners.clear();
+  }
+
+  /** The current state first (engine, then the snapshot if one exists), then every event; returns the unsubscribe function. */
+  subscribe(listener: SessionListener): () => void {
+    this.listeners.add(listener);
+    this.deliver(listener, { type: 'engine', state: this.state });
+    const snapshot = this.current;
+    if (snapshot && this.listeners.has(listener)) {
+      this.deliver(listener, { type: 'snapshot', snapshot, changes: { added: snapshot.containers.map((c) => c.id), updated: [], removed: [] } });
+    }
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** The latest snapshot, waiting for a rebuild in progress; null before the first scan finishes. */
+  async snapshot(): Promise<Snapshot | null> {
+    if (this.rebuilding) await this.rebuilding;
+    return this.current;
+  }
+
+  /** The latest snapshot as it is now, without waiting. */
+  latest(): Snapshot | null {
+    return this.current;
+  }
+
+  engineState(): EngineState {
+    return this.state;
+  }
+
+  /** The engine description, once connected. */
+  engineInfo(): EngineInfo | null {
+    return this.engine;
+  }
+
+  /** The client and engine, or an error that says why there is none. */
+  connection(): SessionConnection {
+    if (!this.client || !this.engine) throw new Error(`the engine is not connected (${this.state.error ?? this.state.status})`);
+    return { client: this.client, engine: this.engine };
+  }
+
+  /** The cached inspect document of a running container, by full id or id prefix. */
+  inspectOf(id: string): InspectDocument | undefined {
+    const exact = this.inspects.get(id);
+    if (exact) return exact;
+    for (const [key, inspect] of this.inspects) if (key.startsWith(id)) return inspect;
+    return undefined;
+  }
+
+  /** Running containers with a process on this host's view: what live stats sample. */
+  processes(): Array<{ id: string; pid: number }> {
+    const out: Array<{ id: string; pid: number }> = [];
+    for (const inspect of this.inspects.values()) if (inspect.State?.Pid && inspect.State.Pid > 0) out.push({ id: inspect.Id, pid: inspect.State.Pid });
+    return out;
+  }
+
+  /** Reconnect now instead of waiting for the next retry (no-op when connected). */
+  async retry(): Promise<void> {
+    if (this.state.status === 'connected') return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryIndex = 0;
+    await this.connect();
+  }
+
+  // ---- events -----------------------------------------------------------------------------------------------
+
+  private deliver(listener: SessionListener, event: SessionEvent): void {
+    try {
+      listener(event);
+    } catch {
+      /* a listener's failure is its own */
+    }
+  }
+
+  private emit(event: SessionEvent): void {
+    for (const listener of [...this.listeners]) if (this.listeners.has(listener)) this.deliver(listener, event);
+  }
+
+  private setState(patch: Partial<EngineState> & Pick<EngineState, 'status'>): void {
+    this.state = { ...this.state, error: null, nextRetryMs: null, ...patch, sinceMs: patch.status === this.state.status ? this.state.sinceMs : Date.now() };
+    this.emit({ type: 'engine', state: this.state });
+  }
+
+  // ---- connection -------------------------------------------------------------------------------------------
+
+  private connect(): Promise<void> {
+    if (this.connecting) return this.connecting;
+    this.connecting = this.connectOnce().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async connectOnce(): Promise<void> {
+    if (this.closed) return;
+    if (this.state.status !== 'connecting') this.setState({ status: 'connecting' });
+    try {
+      const { client, engine } = await openEngine({ host: this.options.host });
+      this.client = client;
+      this.engine = engine;
+      // Subscribe before listing so nothing that starts in between is missed.
+      this.stopEvents = watchContainerEvents(
+        client,
+        (event) => this.onEngineEvent(event.action, event.id),
+        (error) => this.onEventsClosed(error),
+      );
+      const { inspects } = await inspectRunning(client);
+      this.replaceInspects(inspects);
+      this.retryIndex = 0;
+      this.setState({ status: 'connected', endpoint: engine.endpoint });
+      await this.rebuild();
+      this.timers.push(
+        setInterval(() => void this.resync(), this.options.resyncIntervalMs),
+        setInterval(() => this.scheduleRebuild(0), this.options.refreshIntervalMs),
+      );
+      for (const timer of this.timers) timer.unref();
+    } catch (error) {
+      this.onUnreachable(error);
+    }
+  }
+
+  private disconnect(): void {
+    this.stopEvents?.();
+    this.stopEvents = null;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = null;
+    this.client = null;
+  }
+
+  private onUnreachable(error: unknown): void {
+    this.disconnect();
+    if (this.closed) return;
+    const delay = RETRY_DELAYS_MS[Math.min(this.retryIndex++, RETRY_DELAYS_MS.length - 1)]!;
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    this.setState({ status: 'unreachable', error: message, nextRetryMs: Date.now() + delay });
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.retryTimer.unref();
+  }
+
+  private onEventsClosed(error: Error | null): void {
+    if (this.closed || this.state.status !== 'connected') return;
+    this.onUnreachable(error ?? new Error('the engine closed its event stream (it stopped or restarted)'));
+  }
+
+  private onEngineEvent(action: string, id: string): void {
+    const base = action.split(':')[0]!.trim();
+    if (GONE_ACTIONS.has(base)) {
+      if (this.inspects.delete(id)) this.scheduleRebuild(0);
+    } else if (REFRESH_ACTIONS.has(base)) {
+      void this.refreshOne(id);
+    }
+  }
+
+  private replaceInspects(inspects: readonly InspectDocument[]): void {
+    this.inspects.clear();
+    for (const inspect of inspects) this.inspects.set(inspect.Id, inspect);
+  }
+
+  private async refreshOne(id: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      const result = await inspectContainer(client, id);
+      if (result.ok && (result.value as InspectDocument).State?.Running) this.inspects.set(id, result.value as InspectDocument);
+      else this.inspects.delete(id);
+      this.scheduleRebuild(0);
+    } catch (error) {
+      this.onUnreachable(error);
+    }
+  }
+
+  private async resync(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      const { inspects } = await inspectRunning(client);
+      this.replaceInspects(inspects);
+      this.scheduleRebuild(0);
+    } catch (error) {
+      this.onUnreachable(error);
+    }
+  }
+
+  // ---- snapshots --------------------------------------------------------------------------------------------
+
+  private scheduleRebuild(delayMs: number): void {
+    if (this.rebuildTimer) return;
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = null;
+      void this.rebuild();
+    }, delayMs);
+    this.rebuildTimer.unref();
+  }
+
+  private async rebuild(): Promise<void> {
+    if (this.rebuilding) {
+      this.rebuildAgain = true;
+      return this.rebuilding;
+    }
+    this.rebuilding = (async () => {
+      do {
+        this.rebuildAgain = false;
+        const engine = this.engine;
+        if (!engine) return;
+        const facts = await snapshotFromInspects([...this.inspects.values()], engine, { paths: this.options.paths });
+        if (this.closed) return;
+        this.publish(assessSnapshot(facts, this.options.assess ?? {}));
+      } while (this.rebuildAgain);
+    })().finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  /** Replace the snapshot and tell subscribers what changed: one event per changed container, then the snapshot. */
+  private publish(snapshot: Snapshot): void {
+    const previous = new Map((this.current?.containers ?? []).map((c) => [c.id, c]));
+    const changes: SnapshotChanges = { added: [], updated: [], removed: [] };
+    const events: SessionEvent[] = [];
+    const fingerprints = new Map<string, string>();
+    for (const container of snapshot.containers) {
+      const print = fingerprint(container);
+      fingerprints.set(container.id, print);
+      const before = previous.get(container.id);
+      if (!before) {
+        changes.added.push(container.id);
+        events.push({ type: 'container-added', container });
+      } else if (this.fingerprints.get(container.id) !== print) {
+        changes.updated.push(container.id);
+        events.push({ type: 'container-updated', container, previous: before });
+      }
+      previous.delete(container.id);
+    }
+    for (const [id, before] of previous) {
+      changes.removed.push(id);
+      events.push({ type: 'container-removed', id, previous: before });
+    }
+    this.fingerprints.clear();
+    for (const [id, print] of fingerprints) this.fingerprints.set(id, print);
+    this.current = snapshot;
+    for (const event of events) this.emit(event);
+    this.emit({ type: 'snapshot', snapshot, changes });
+  }
+}
+
+/** Open a session and make its first connection attempt (connected or retrying in the background). */
+export async function openSession(options: SessionOptions = {}): Promise<EngineSession> {
+  const session = new EngineSession(options);
+  await session.start();
+  return session;
+}
