@@ -11,6 +11,7 @@ import { isKnownRuleOrFamily, parseIgnoreFile } from '../rules/catalogue.js';
 import { severityAtLeast } from '../rules/score.js';
 import { renderReport } from '../report/index.js';
 import { registerLabCommands } from './lab-commands.js';
+import { registerExporterCommand } from './exporter.js';
 import { ISOLENS_VERSION } from '../version.js';
 
 /** Exit codes, documented in the README. */
@@ -136,6 +137,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     });
 
   registerLabCommands(program, { stdout: io.stdout, stderr: io.stderr, setExitCode: (code: number) => (exitCode = code) });
+  registerExporterCommand(program, { stdout: io.stdout, stderr: io.stderr, setExitCode: (code: number) => (exitCode = code) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -51,7 +51,7 @@ export type SessionEvent =
   | { type: 'container-added'; container: ContainerIsolation }
   | { type: 'container-updated'; container: ContainerIsolation; previous: ContainerIsolation }
   | { type: 'container-removed'; id: string; previous: ContainerIsolation }
-  | { type: 'snapshot'; snapshot: Snapshot; changes: SnapshotChanges };
+  | { type: 'snapshot'; snapshot: Snapshot; changes: SnapshotChanges; /** How long the rebuild took (kernel facts + rules). */ durationMs?: number };
 
 export type SessionListener = (event: SessionEvent) => void;
 
@@ -79,6 +79,7 @@ export class EngineSession {
   private client: Dockerode | null = null;
   private engine: EngineInfo | null = null;
   private current: Snapshot | null = null;
+  private currentDurationMs: number | undefined;
   private state: EngineState;
   private stopEvents: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -114,7 +115,7 @@ export class EngineSession {
     this.deliver(listener, { type: 'engine', state: this.state });
     const snapshot = this.current;
     if (snapshot && this.listeners.has(listener)) {
-      this.deliver(listener, { type: 'snapshot', snapshot, changes: { added: snapshot.containers.map((c) => c.id), updated: [], removed: [] } });
+      this.deliver(listener, { type: 'snapshot', snapshot, changes: { added: snapshot.containers.map((c) => c.id), updated: [], removed: [] }, durationMs: this.currentDurationMs });
     }
     return () => void this.listeners.delete(listener);
   }
@@ -310,9 +311,11 @@ export class EngineSession {
         this.rebuildAgain = false;
         const engine = this.engine;
         if (!engine) return;
+        const started = performance.now();
         const facts = await snapshotFromInspects([...this.inspects.values()], engine, { paths: this.options.paths });
         if (this.closed) return;
-        this.publish(assessSnapshot(facts, this.options.assess ?? {}));
+        const assessed = assessSnapshot(facts, this.options.assess ?? {});
+        this.publish(assessed, performance.now() - started);
       } while (this.rebuildAgain);
     })().finally(() => {
       this.rebuilding = null;
@@ -321,7 +324,7 @@ export class EngineSession {
   }
 
   /** Replace the snapshot and tell subscribers what changed: one event per changed container, then the snapshot. */
-  private publish(snapshot: Snapshot): void {
+  private publish(snapshot: Snapshot, durationMs: number): void {
     const previous = new Map((this.current?.containers ?? []).map((c) => [c.id, c]));
     const changes: SnapshotChanges = { added: [], updated: [], removed: [] };
     const events: SessionEvent[] = [];
@@ -346,8 +349,9 @@ export class EngineSession {
     this.fingerprints.clear();
     for (const [id, print] of fingerprints) this.fingerprints.set(id, print);
     this.current = snapshot;
+    this.currentDurationMs = durationMs;
     for (const event of events) this.emit(event);
-    this.emit({ type: 'snapshot', snapshot, changes });
+    this.emit({ type: 'snapshot', snapshot, changes, durationMs });
   }
 }
 

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineState } from '../model/live.js';
+import type { SessionEvent, SessionListener } from '../poller/session.js';
+import { loadSampleSnapshot } from '../report/fixtures/sample.js';
+import { followSession } from './state.js';
+
+function engine(status: EngineState['status']): SessionEvent {
+  return { type: 'engine', state: { status, endpoint: 'unix:///run/test.sock', error: status === 'unreachable' ? 'ECONNREFUSED' : null, sinceMs: 0, nextRetryMs: null } };
+}
+
+/** A session's subscribe, driven by hand: the keeper sees exactly the events a session emits. */
+function fakeSession() {
+  const listeners = new Set<SessionListener>();
+  return {
+    subscribe(listener: SessionListener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    emit(event: SessionEvent) {
+      for (const l of listeners) l(event);
+    },
+    get listeners() {
+      return listeners.size;
+    },
+  };
+}
+
+describe('exporter state from session events', () => {
+  it('follows engine state and snapshots, counts unreachable attempts, keeps the last snapshot while away', async () => {
+    const session = fakeSession();
+    const { keeper, stop } = followSession(session);
+    expect(keeper.current()).toEqual({ snapshot: null, engineUp: false, scanDurationSeconds: null, scrapeErrorsTotal: 0 });
+    session.emit(engine('unreachable'));
+    session.emit(engine('connecting'));
+    session.emit(engine('unreachable'));
+    expect(keeper.current().scrapeErrorsTotal).toBe(2);
+    session.emit(engine('connected'));
+    const snapshot = loadSampleSnapshot();
+    session.emit({ type: 'snapshot', snapshot, changes: { added: snapshot.containers.map((c) => c.id), updated: [], removed: [] }, durationMs: 12.5 });
+    expect(keeper.current()).toMatchObject({ snapshot, engineUp: true, scanDurationSeconds: 0.0125, scrapeErrorsTotal: 2 });
+    session.emit(engine('unreachable'));
+    expect(keeper.current()).toMatchObject({ snapshot, engineUp: false, scrapeErrorsTotal: 3 });
+    expect(await keeper.metrics()).toContain('isolens_engine_up 0');
+    stop();
+    expect(session.listeners).toBe(0);
+  });
+
+  it('renders once per change, however many scrapes', async () => {
+    const session = fakeSession();
+    const { keeper } = followSession(session);
+    session.emit(engine('connected'));
+    const first = keeper.metrics();
+    expect(keeper.metrics()).toBe(first);
+    session.emit(engine('connected')); // no change
+    expect(keeper.metrics()).toBe(first);
+    const snapshot = loadSampleSnapshot();
+    session.emit({ type: 'snapshot', snapshot, changes: { added: [], updated: [], removed: [] } });
+    const second = keeper.metrics();
+    expect(second).not.toBe(first);
+    expect(await second).toContain(`isolens_container_score{id="${snapshot.containers[0]!.id}"`);
+    expect(await second).not.toContain('isolens_scan_duration_seconds'); // the event did not say
+  });
+});
