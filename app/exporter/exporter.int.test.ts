@@ -17,6 +17,7 @@ if (noPrometheus && process.env.CI) throw new Error(noPrometheus);
 const PREFIX = 'isolens-int-exporter-';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const RULES = join(REPO, 'deploy/prometheus/isolens.rules.yml');
+const DASHBOARD = join(REPO, 'deploy/grafana/isolens.json');
 const client = testClient();
 const engineSocket = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
 
@@ -202,6 +203,15 @@ describe.skipIf(noEngine || noPrometheus)('isolens exporter scraped by a real Pr
     const shared = alerts.filter((a) => a.labels.alertname === 'IsolensContainerSharesHostNamespace' && a.labels.name?.startsWith(PREFIX));
     expect(shared.map((a) => `${a.labels.name}/${a.labels.namespace}`).sort()).toEqual([`${critical.name}/pid`, `${hostNet.name}/net`].sort());
     expect(alerts.some((a) => a.labels.alertname === 'IsolensEngineSocketMounted' && a.labels.id === critical.id)).toBe(true);
+  });
+
+  it('every query of the Grafana dashboard runs on that Prometheus, and each panel shows data', async () => {
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+    expect(dashboard.panels.length).toBeGreaterThan(5);
+    for (const panel of dashboard.panels) {
+      const results = await Promise.all(panel.targets.map((t) => query(t.expr.replaceAll('$instance', '.*'))));
+      expect(results.some((r) => r.length > 0), panel.title).toBe(true);
+    }
   });
 
   it('promtool check metrics accepts the exposition as scraped', async () => {
