@@ -5,7 +5,7 @@ import { openEngine } from '../app/engine/open.js';
 import { collectSnapshot, inspectRunning, snapshotFromInspects } from '../app/collect/scan.js';
 import { assessSnapshot } from '../app/assess.js';
 import { StatsSampler } from '../app/poller/stats.js';
-import { HOST_PATHS } from '../app/collect/kernel.js';
+import { LOCAL_HOST_SOURCE } from '../app/kernel/source.js';
 import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
 
 const { values } = parseArgs({
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
     const { inspects } = await inspectRunning(client);
     const ours = inspects.filter((i) => i.Name.startsWith(`/${PREFIX}`));
-    const sampler = new StatsSampler(HOST_PATHS);
+    const sampler = new StatsSampler(LOCAL_HOST_SOURCE);
     const targets = ours.map((i) => ({ id: i.Id, pid: i.State.Pid }));
 
     const results = [

@@ -9,49 +9,11 @@ import {
   type Mount,
   type NamespaceKind,
 } from '../model/schema.js';
-import { readProcText, type ReadResult } from '../kernel/read.js';
-import { parseStatus, type ProcStatus } from '../kernel/status.js';
-import { readNamespaces } from '../kernel/namespaces.js';
-import { parseMountinfo, type MountInfoEntry } from '../kernel/mountinfo.js';
-import { readCgroupLimits, type CgroupLimits } from '../kernel/cgroup.js';
-import { readLsmLabels } from '../kernel/lsm.js';
-import { parseIdMap, isIdentityMap, mapFromHost, type IdMapEntry } from '../kernel/userns.js';
+import type { ReadResult } from '../kernel/read.js';
+import type { MountInfoEntry } from '../kernel/mountinfo.js';
+import type { KernelFacts } from '../kernel/facts.js';
+import { isIdentityMap, mapFromHost } from '../kernel/userns.js';
 import { diffAgainstDefault } from './config.js';
-
-export interface KernelPaths {
-  /** Root of procfs; fixtures point it at a captured tree. */
-  procRoot: string;
-  /** Root of cgroupfs. */
-  cgroupRoot: string;
-}
-
-export const HOST_PATHS: KernelPaths = { procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup' };
-
-/** Everything read from the kernel for one PID; each part may have failed on its own. */
-export interface KernelFacts {
-  procCgroup: ReadResult<string>;
-  status: ReadResult<ProcStatus>;
-  namespaces: Record<NamespaceKind, ReadResult<number>>;
-  mountinfo: ReadResult<MountInfoEntry[]>;
-  cgroup: ReadResult<CgroupLimits>;
-  lsm: ReadResult<{ apparmor: string | null; selinux: string | null }>;
-  uidMap: ReadResult<IdMapEntry[]>;
-}
-
-function map<T, U>(result: ReadResult<T>, f: (value: T) => U): ReadResult<U> {
-  return result.ok ? { ok: true, value: f(result.value) } : result;
-}
-
-/** Read the host's own namespaces: the reference "shared with host" is judged against. */
-export async function readHostNamespaces(paths: KernelPaths = HOST_PATHS): Promise<Record<NamespaceKind, ReadResult<number>>> {
-  return readNamespaces('self', paths.procRoot);
-}
-
-/** The host's own capability bounding set: no container can hold more, whatever it asked for. */
-export async function readHostBounding(paths: KernelPaths = HOST_PATHS): Promise<string[] | null> {
-  const status = await readProcText(`${paths.procRoot}/self/status`);
-  return status.ok ? decodeCapabilityMask(parseStatus(status.value).capBounding) : null;
-}
 
 /**
  * Capabilities newer than some engines: Docker before 23 (and runc before 1.0.3) do not know CAP_PERFMON, CAP_BPF and
@@ -70,39 +32,6 @@ export interface OverlayOptions {
   /** --privileged or --cap-add ALL: the engine grants what it knows and the host allows. */
   requestedAllCapabilities?: boolean;
   hostBounding?: readonly string[] | null;
-}
-
-/** Read every kernel source for one PID. Never throws for the normal hazards: each part carries its own failure. */
-export async function readKernelFacts(pid: number, paths: KernelPaths = HOST_PATHS): Promise<KernelFacts> {
-  const base = `${paths.procRoot}/${pid}`;
-  const [procCgroup, statusText, namespaces, mountinfoText, lsm, uidText] = await Promise.all([
-    readProcText(`${base}/cgroup`),
-    readProcText(`${base}/status`),
-    readNamespaces(pid, paths.procRoot),
-    readProcText(`${base}/mountinfo`),
-    readLsmLabels(pid, paths.procRoot),
-    readProcText(`${base}/uid_map`),
-  ]);
-  const cgroup: KernelFacts['cgroup'] = procCgroup.ok
-    ? { ok: true, value: await readCgroupLimits(procCgroup.value, paths.cgroupRoot) }
-    : procCgroup;
-  return {
-    procCgroup,
-    status: map(statusText, parseStatus),
-    namespaces,
-    mountinfo: map(mountinfoText, parseMountinfo),
-    cgroup,
-    lsm,
-    uidMap: map(uidText, parseIdMap),
-  };
-}
-
-/**
- * Does this PID belong to this container? Guards against PID reuse and against engines in a VM (Docker Desktop,
- * podman machine) whose PIDs mean something else on this host: the container id appears in its cgroup path.
- */
-export function pidBelongsToContainer(procCgroupText: string, containerId: string): boolean {
-  return procCgroupText.includes(containerId);
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -144,6 +73,14 @@ export function overlayKernel(
     const configured = doc.namespaces[kind];
     if (!mine.ok) {
       if (mine.reason !== 'unsupported') gaps.push(gapFor(`namespaces.${kind}`, mine));
+      continue;
+    }
+    if (kind === 'user' && facts.uidMap.ok) {
+      // The kernel's own answer, whatever the reference: only the initial user namespace maps every id onto itself. (A
+      // rootless engine's shim is in the user's namespace, so comparing with it would call a rootless container "host".)
+      const shared = isIdentityMap(facts.uidMap.value);
+      if (configured.sharedWithHost !== null && configured.sharedWithHost !== shared) mismatch('namespaces.user.sharedWithHost', shared, configured.sharedWithHost);
+      doc.namespaces.user = { inode: mine.value, sharedWithHost: shared, source: 'kernel', mode: configured.mode };
       continue;
     }
     if (!host.ok) {

@@ -1,31 +1,46 @@
 // One pass over the engine: list, inspect, read the kernel, and join into a Snapshot of facts (findings come after).
 import type Dockerode from 'dockerode';
-import { SCHEMA_VERSION, type ContainerIsolation, type EngineInfo, type Gap, type NamespaceKind, type Snapshot } from '../model/schema.js';
 import type { ReadResult } from '../kernel/read.js';
+import { NAMESPACE_KINDS, SCHEMA_VERSION, type ContainerIsolation, type EngineInfo, type Gap, type NamespaceKind, type Snapshot } from '../model/schema.js';
 import { inspectContainer, listRunningContainerIds } from '../engine/containers.js';
 import { describeFromConfig, type InspectDocument } from './config.js';
-import {
-  HOST_PATHS,
-  overlayKernel,
-  pidBelongsToContainer,
-  readHostBounding,
-  readHostNamespaces,
-  readKernelFacts,
-  type KernelPaths,
-} from './kernel.js';
+import { overlayKernel } from './kernel.js';
+import { LOCAL_HOST_SOURCE, type KernelSource } from '../kernel/source.js';
+import { pidBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
+import { ParentReferences, readReaderReference, type HostReference } from '../kernel/host-reference.js';
 
 export interface CollectOptions {
-  paths?: KernelPaths;
-  /** Reference namespaces; read once per scan from /proc/self/ns when absent. */
-  hostNamespaces?: Record<NamespaceKind, ReadResult<number>>;
-  /** The host's capability bounding set; read once per scan from /proc/self/status when absent. */
-  hostBounding?: string[] | null;
+  /** Where the kernel is read; the host's own /proc and /sys/fs/cgroup when absent. */
+  source?: KernelSource;
+  /** What the scan reads once and shares: the reader reference and the active LSMs. Read on first use when absent. */
+  context?: ScanContext;
+}
+
+/** What one scan reads once for all its containers. */
+export interface ScanContext {
+  /** The reader's own namespaces; null when the source's reference is each container's parent (the shim). */
+  reader: HostReference | null;
+  parents: ParentReferences;
+  facts: ReadKernelFactsOptions;
+}
+
+export async function readScanContextOf(source: KernelSource): Promise<ScanContext> {
+  const [reader, facts] = await Promise.all([
+    source.hostReference === 'reader' ? readReaderReference(source) : Promise.resolve(null),
+    readScanContext(source),
+  ]);
+  return { reader, parents: new ParentReferences(source), facts };
 }
 
 /** --privileged or --cap-add ALL. */
 function requestsAllCapabilities(inspect: InspectDocument): boolean {
   const add = (inspect.HostConfig.CapAdd ?? []) as string[];
   return inspect.HostConfig.Privileged === true || add.some((name) => /^(cap_)?all$/i.test(name));
+}
+
+function unknownReference(why: string): Record<NamespaceKind, ReadResult<number>> {
+  const failure = { ok: false, reason: 'other', message: why } as const;
+  return Object.fromEntries(NAMESPACE_KINDS.map((kind) => [kind, failure])) as Record<NamespaceKind, ReadResult<number>>;
 }
 
 const ALL_KERNEL_FACTS = ['namespaces', 'capabilities', 'seccomp', 'noNewPrivileges', 'user', 'mounts', 'cgroup', 'lsm'];
@@ -36,13 +51,13 @@ export async function collectContainer(
   engine: EngineInfo,
   options: CollectOptions = {},
 ): Promise<ContainerIsolation> {
-  const paths = options.paths ?? HOST_PATHS;
+  const source = options.source ?? LOCAL_HOST_SOURCE;
   const doc = describeFromConfig(inspect, engine);
   const kernelUnavailable = (reason: string): ContainerIsolation => {
     doc.gaps.push(...ALL_KERNEL_FACTS.map((fact) => ({ fact, reason })));
     return doc;
   };
-  if (!engine.local) {
+  if (!engine.local && source.description.kind === 'local') {
     return kernelUnavailable(
       `the engine at ${engine.endpoint} runs in a VM or on another machine, so its processes are not on this host; facts come from the engine configuration. Run Isolens where the engine runs (e.g. isolens serve on that host) for kernel evidence`,
     );
@@ -50,7 +65,8 @@ export async function collectContainer(
   if (doc.pid === null) {
     return kernelUnavailable(`the container is ${doc.state} and has no process; facts come from the engine configuration`);
   }
-  const facts = await readKernelFacts(doc.pid, paths);
+  const context = options.context ?? (await readScanContextOf(source));
+  const facts = await readKernelFacts(source, doc.pid, context.facts);
   if (!facts.procCgroup.ok) {
     const why =
       facts.procCgroup.reason === 'vanished' || facts.procCgroup.reason === 'missing'
@@ -63,9 +79,9 @@ export async function collectContainer(
       `process ${doc.pid} on this host is not this container's (the engine may run in a VM, e.g. Docker Desktop, or the process was replaced); facts come from the engine configuration`,
     );
   }
-  const host = options.hostNamespaces ?? (await readHostNamespaces(paths));
-  const hostBounding = options.hostBounding !== undefined ? options.hostBounding : await readHostBounding(paths);
-  return overlayKernel(doc, facts, host, engine, { requestedAllCapabilities: requestsAllCapabilities(inspect), hostBounding });
+  const reference = context.reader ?? (facts.status.ok ? await context.parents.get(facts.status.value.parentPid) : null);
+  const host = reference?.namespaces ?? unknownReference(facts.status.ok ? 'the parent of the container\'s process is not visible from here' : 'the container\'s /proc/PID/status could not be read');
+  return overlayKernel(doc, facts, host, engine, { requestedAllCapabilities: requestsAllCapabilities(inspect), hostBounding: reference?.bounding ?? null });
 }
 
 export interface ScanOptions extends CollectOptions {
@@ -117,12 +133,9 @@ export async function snapshotFromInspects(
   engine: EngineInfo,
   options: CollectOptions & { concurrency?: number; gaps?: Gap[] } = {},
 ): Promise<Snapshot> {
-  const paths = options.paths ?? HOST_PATHS;
-  const hostNamespaces = options.hostNamespaces ?? (await readHostNamespaces(paths));
-  const hostBounding = options.hostBounding !== undefined ? options.hostBounding : await readHostBounding(paths);
-  const containers = await mapLimited(inspects, options.concurrency ?? 16, (inspect) =>
-    collectContainer(inspect, engine, { paths, hostNamespaces, hostBounding }),
-  );
+  const source = options.source ?? LOCAL_HOST_SOURCE;
+  const context = options.context ?? (await readScanContextOf(source));
+  const containers = await mapLimited(inspects, options.concurrency ?? 16, (inspect) => collectContainer(inspect, engine, { source, context }));
   containers.sort((a, b) => a.name.localeCompare(b.name));
   return {
     schemaVersion: SCHEMA_VERSION,

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCAL_HOST_SOURCE, localSource } from './source.js';
 import {
   locateCgroup,
   parseBlkioServiceBytes,
@@ -26,9 +27,9 @@ const V2_LIMITED = 'cgroup-v2-doc-format-limited';
 const V2_UNLIMITED = 'cgroup-v2-doc-format-unlimited';
 
 /** The captured /proc/PID/cgroup and cgroupfs tree of a v1 container. */
-const v1 = (scenario: string) => [fixtureText(scenario, 'cgroup'), fixturePath(scenario, 'cgroupfs')] as const;
+const v1 = (scenario: string) => [fixtureText(scenario, 'cgroup'), localSource({ cgroupRoot: fixturePath(scenario, 'cgroupfs') })] as const;
 /** The constructed v2 tree (formats per Documentation/admin-guide/cgroup-v2.rst). */
-const v2 = (name: string) => [fixtureText(name, 'proc-cgroup'), fixturePath(name, 'cgroupfs')] as const;
+const v2 = (name: string) => [fixtureText(name, 'proc-cgroup'), localSource({ cgroupRoot: fixturePath(name, 'cgroupfs') })] as const;
 
 const roots: string[] = [];
 afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
@@ -173,19 +174,19 @@ describe('readCgroupLimits', () => {
   it('files that are not there (cgroup gone, controller not enabled) are gaps, not throws', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'kern-cgroup-'));
     roots.push(empty);
-    const limits = await readCgroupLimits(fixtureText(V2_LIMITED, 'proc-cgroup'), empty);
+    const limits = await readCgroupLimits(fixtureText(V2_LIMITED, 'proc-cgroup'), localSource({ cgroupRoot: empty }));
     expect(limits.memoryLimitBytes).toBeNull();
     expect(limits.gaps.map((g) => g.fact)).toEqual(['cgroup.memoryLimitBytes', 'cgroup.cpuQuotaCores', 'cgroup.cpusetCpus', 'cgroup.pidsLimit', 'cgroup.cpuWeight']);
     expect(limits.gaps[0]!.reason).toMatch(/memory\.max does not exist.*memory controller may not be enabled/);
   });
 
   it('unreadable /proc/PID/cgroup text is one gap', async () => {
-    expect(await readCgroupLimits('', '/sys/fs/cgroup')).toMatchObject({ version: null, path: null, gaps: [{ fact: 'cgroup' }] });
+    expect(await readCgroupLimits('', LOCAL_HOST_SOURCE)).toMatchObject({ version: null, path: null, gaps: [{ fact: 'cgroup' }] });
   });
 
   it('reads the live host for this process without throwing', async () => {
     const text = readFileSync('/proc/self/cgroup', 'utf8');
-    const limits = await readCgroupLimits(text);
+    const limits = await readCgroupLimits(text, LOCAL_HOST_SOURCE);
     expect(limits.version).toBe(locateCgroup(parseProcCgroup(text), '/sys/fs/cgroup').version);
     expect(limits.memoryLimitBytes === null || limits.memoryLimitBytes > 0).toBe(true);
   });
@@ -230,7 +231,7 @@ describe('readCgroupUsage', () => {
   });
 
   it('nothing readable: all null, no throw', async () => {
-    const usage = await readCgroupUsage('0::/gone', '/nonexistent');
+    const usage = await readCgroupUsage('0::/gone', localSource({ cgroupRoot: '/nonexistent' }));
     expect(Object.values(usage).every((v) => v === null)).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 // cgroup limits and usage of a process, read from cgroupfs: v1 and v2 differ in file names and formats, not in meaning.
 import { posix } from 'node:path';
 import type { Gap } from '../model/schema.js';
-import { readProcText, type ReadResult } from './read.js';
+import type { ReadFailure, ReadResult } from './read.js';
+import type { KernelRequest, KernelSource } from './source.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // /proc/PID/cgroup
@@ -299,8 +300,18 @@ const OOM_KILLS: FactSource<number | null> = {
   v2: file('memory', 'memory.events', (text) => flatKeyedNumber(parseFlatKeyed(text), 'oom_kill')),
 };
 
-/** Read one fact the way this cgroup version stores it; every failure is a value with a message. */
-async function readFact<T>(location: CgroupLocation, source: FactSource<T>): Promise<ReadResult<T>> {
+/**
+ * The files one fact needs and how to turn their texts into the fact: planning is pure, so a batch of facts (of one
+ * container or of hundreds) can be read in one KernelSource.readMany, or synchronously, and parsed afterwards.
+ */
+interface FactPlan<T> {
+  paths: string[];
+  finish(texts: ReadonlyArray<ReadResult<string>>): ReadResult<T>;
+}
+
+type Planned<T> = FactPlan<T> | ReadFailure;
+
+function planFact<T>(location: CgroupLocation, source: FactSource<T>): Planned<T> {
   const recipe = location.version === 1 ? source.v1 : source.v2;
   const paths: string[] = [];
   for (const [controller, name] of recipe.files) {
@@ -314,23 +325,72 @@ async function readFact<T>(location: CgroupLocation, source: FactSource<T>): Pro
     }
     paths.push(posix.join(directory, name));
   }
-  const texts = await Promise.all(paths.map(readProcText));
-  const contents: string[] = [];
-  for (const [index, text] of texts.entries()) {
-    if (!text.ok) {
-      const controller = recipe.files[index]![0];
-      // v2 calls blkio "io".
-      const name = location.version === 2 && controller === 'blkio' ? 'io' : controller;
-      const hint = text.reason === 'missing' ? `; the ${name} controller may not be enabled for this cgroup` : '';
-      return { ...text, message: `${text.message}${hint}` };
-    }
-    contents.push(text.value);
-  }
-  try {
-    return { ok: true, value: recipe.parse(contents) };
-  } catch (error) {
-    return { ok: false, reason: 'other', message: `${paths.join(', ')} could not be understood: ${(error as Error).message}` };
-  }
+  return {
+    paths,
+    finish(texts) {
+      const contents: string[] = [];
+      for (const [index, text] of texts.entries()) {
+        if (!text.ok) {
+          const controller = recipe.files[index]![0];
+          // v2 calls blkio "io".
+          const name = location.version === 2 && controller === 'blkio' ? 'io' : controller;
+          const hint = text.reason === 'missing' ? `; the ${name} controller may not be enabled for this cgroup` : '';
+          return { ...text, message: `${text.message}${hint}` };
+        }
+        contents.push(text.value);
+      }
+      try {
+        return { ok: true, value: recipe.parse(contents) };
+      } catch (error) {
+        return { ok: false, reason: 'other', message: `${paths.join(', ')} could not be understood: ${(error as Error).message}` };
+      }
+    },
+  };
+}
+
+/** A set of planned facts read together: the paths of all of them, and the results once their texts are in. */
+export interface CgroupReadPlan<T> {
+  /** Text reads, in order; answer them with readMany, readTextSync or anything else that reads these files. */
+  requests: KernelRequest[];
+  finish(texts: ReadonlyArray<ReadResult<string>>): T;
+}
+
+function planAll<S extends Record<string, FactSource<unknown>>, T>(
+  location: CgroupLocation,
+  facts: S,
+  build: (results: { [K in keyof S]: ReadResult<S[K] extends FactSource<infer V> ? V : never> }) => T,
+): CgroupReadPlan<T> {
+  const keys = Object.keys(facts) as (keyof S)[];
+  const planned = keys.map((key) => planFact(location, facts[key]!));
+  const requests: KernelRequest[] = [];
+  for (const plan of planned) if ('paths' in plan) for (const path of plan.paths) requests.push({ op: 'text', path });
+  return {
+    requests,
+    finish(texts) {
+      let next = 0;
+      const results = {} as Record<keyof S, ReadResult<unknown>>;
+      keys.forEach((key, index) => {
+        const plan = planned[index]!;
+        if (!('paths' in plan)) {
+          results[key] = plan;
+          return;
+        }
+        results[key] = plan.finish(texts.slice(next, next + plan.paths.length));
+        next += plan.paths.length;
+      });
+      return build(results as Parameters<typeof build>[0]);
+    },
+  };
+}
+
+/** Answer a plan's text reads through a source in one batch (one round trip for a remote source). */
+export async function readPlan<T>(plan: CgroupReadPlan<T>, source: KernelSource): Promise<T> {
+  return plan.finish((await source.readMany(plan.requests)) as ReadResult<string>[]);
+}
+
+/** Answer a plan synchronously; only for sources with readTextSync (local files). */
+export function readPlanSync<T>(plan: CgroupReadPlan<T>, readTextSync: (path: string) => ReadResult<string>): T {
+  return plan.finish(plan.requests.map((request) => readTextSync(request.path)));
 }
 
 function located(procCgroupText: string, cgroupRoot: string): ReadResult<CgroupLocation> {
@@ -341,8 +401,12 @@ function located(procCgroupText: string, cgroupRoot: string): ReadResult<CgroupL
   }
 }
 
+function nothingToRead<T>(value: T): CgroupReadPlan<T> {
+  return { requests: [], finish: () => value };
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
-// The two readers every caller uses
+// The two readers every caller uses (each also as a plan, for batched or synchronous reading)
 
 export interface CgroupLimits {
   version: 1 | 2 | null;
@@ -359,11 +423,13 @@ export interface CgroupLimits {
   gaps: Gap[];
 }
 
-/** The limits of the cgroup a process is in. Never throws for the normal hazards: unreadable facts are null plus a gap. */
-export async function readCgroupLimits(procCgroupText: string, cgroupRoot = '/sys/fs/cgroup'): Promise<CgroupLimits> {
+const LIMIT_FACTS = { memory: MEMORY_LIMIT, cpu: CPU_QUOTA, cpuset: CPUSET_CPUS, pids: PIDS_LIMIT, priority: CPU_PRIORITY };
+
+/** The plan for a process's cgroup limits, from its /proc/PID/cgroup text and the source's cgroupfs root. */
+export function cgroupLimitsPlan(procCgroupText: string, cgroupRoot: string): CgroupReadPlan<CgroupLimits> {
   const location = located(procCgroupText, cgroupRoot);
   if (!location.ok) {
-    return {
+    return nothingToRead({
       version: null,
       path: null,
       memoryLimitBytes: null,
@@ -373,31 +439,32 @@ export async function readCgroupLimits(procCgroupText: string, cgroupRoot = '/sy
       cpuShares: null,
       cpuWeight: null,
       gaps: [{ fact: 'cgroup', reason: location.message }],
-    };
+    });
   }
-  const [memory, cpu, cpuset, pids, priority] = await Promise.all([
-    readFact(location.value, MEMORY_LIMIT),
-    readFact(location.value, CPU_QUOTA),
-    readFact(location.value, CPUSET_CPUS),
-    readFact(location.value, PIDS_LIMIT),
-    readFact(location.value, CPU_PRIORITY),
-  ]);
-  const gaps: Gap[] = [];
-  const value = <T>(fact: string, result: ReadResult<T | null>): T | null => {
-    if (result.ok) return result.value;
-    gaps.push({ fact, reason: result.message });
-    return null;
-  };
-  return {
-    version: location.value.version,
-    path: location.value.path,
-    memoryLimitBytes: value('cgroup.memoryLimitBytes', memory),
-    cpuQuotaCores: value('cgroup.cpuQuotaCores', cpu),
-    cpusetCpus: value('cgroup.cpusetCpus', cpuset),
-    pidsLimit: value('cgroup.pidsLimit', pids),
-    ...(value(location.value.version === 1 ? 'cgroup.cpuShares' : 'cgroup.cpuWeight', priority) ?? { cpuShares: null, cpuWeight: null }),
-    gaps,
-  };
+  const at = location.value;
+  return planAll(at, LIMIT_FACTS, ({ memory, cpu, cpuset, pids, priority }) => {
+    const gaps: Gap[] = [];
+    const value = <T>(fact: string, result: ReadResult<T | null>): T | null => {
+      if (result.ok) return result.value;
+      gaps.push({ fact, reason: result.message });
+      return null;
+    };
+    return {
+      version: at.version,
+      path: at.path,
+      memoryLimitBytes: value('cgroup.memoryLimitBytes', memory),
+      cpuQuotaCores: value('cgroup.cpuQuotaCores', cpu),
+      cpusetCpus: value('cgroup.cpusetCpus', cpuset),
+      pidsLimit: value('cgroup.pidsLimit', pids),
+      ...(value(at.version === 1 ? 'cgroup.cpuShares' : 'cgroup.cpuWeight', priority) ?? { cpuShares: null, cpuWeight: null }),
+      gaps,
+    };
+  });
+}
+
+/** The limits of the cgroup a process is in. Never throws for the normal hazards: unreadable facts are null plus a gap. */
+export function readCgroupLimits(procCgroupText: string, source: KernelSource): Promise<CgroupLimits> {
+  return readPlan(cgroupLimitsPlan(procCgroupText, source.roots.cgroup), source);
 }
 
 export interface CgroupUsage {
@@ -414,34 +481,52 @@ export interface CgroupUsage {
   oomKills: number | null;
 }
 
-/** Usage counters of the cgroup a process is in, for the 1 Hz live view: anything unreadable is null. */
-export async function readCgroupUsage(procCgroupText: string, cgroupRoot = '/sys/fs/cgroup'): Promise<CgroupUsage> {
+const USAGE_FACTS = {
+  cpu: CPU_USAGE_US,
+  memory: MEMORY_BYTES,
+  memoryLimit: MEMORY_LIMIT,
+  pids: PIDS_CURRENT,
+  pidsLimit: PIDS_LIMIT,
+  block: BLOCK_IO,
+  throttling: CPU_THROTTLING,
+  oomKills: OOM_KILLS,
+};
+
+const NO_USAGE: CgroupUsage = {
+  cpuUsageUs: null,
+  memoryBytes: null,
+  memoryLimitBytes: null,
+  pids: null,
+  pidsLimit: null,
+  blockReadBytes: null,
+  blockWriteBytes: null,
+  cpuThrottledPeriods: null,
+  cpuThrottledUs: null,
+  oomKills: null,
+};
+
+/** The plan for a process's usage counters: the live sampler reads many of these in one batch (or synchronously). */
+export function cgroupUsagePlan(procCgroupText: string, cgroupRoot: string): CgroupReadPlan<CgroupUsage> {
   const location = located(procCgroupText, cgroupRoot);
-  if (!location.ok) {
-    return { cpuUsageUs: null, memoryBytes: null, memoryLimitBytes: null, pids: null, pidsLimit: null, blockReadBytes: null, blockWriteBytes: null, cpuThrottledPeriods: null, cpuThrottledUs: null, oomKills: null };
-  }
-  const at = location.value;
-  const [cpu, memory, memoryLimit, pids, pidsLimit, block, throttling, oomKills] = await Promise.all([
-    readFact(at, CPU_USAGE_US),
-    readFact(at, MEMORY_BYTES),
-    readFact(at, MEMORY_LIMIT),
-    readFact(at, PIDS_CURRENT),
-    readFact(at, PIDS_LIMIT),
-    readFact(at, BLOCK_IO),
-    readFact(at, CPU_THROTTLING),
-    readFact(at, OOM_KILLS),
-  ]);
-  const value = <T>(result: ReadResult<T>): T | null => (result.ok ? result.value : null);
-  return {
-    cpuUsageUs: value(cpu),
-    memoryBytes: value(memory),
-    memoryLimitBytes: value(memoryLimit),
-    pids: value(pids),
-    pidsLimit: value(pidsLimit),
-    blockReadBytes: value(block)?.readBytes ?? null,
-    blockWriteBytes: value(block)?.writeBytes ?? null,
-    cpuThrottledPeriods: value(throttling)?.periods ?? null,
-    cpuThrottledUs: value(throttling)?.throttledUs ?? null,
-    oomKills: value(oomKills),
-  };
+  if (!location.ok) return nothingToRead({ ...NO_USAGE });
+  return planAll(location.value, USAGE_FACTS, (r) => {
+    const value = <T>(result: ReadResult<T>): T | null => (result.ok ? result.value : null);
+    return {
+      cpuUsageUs: value(r.cpu),
+      memoryBytes: value(r.memory),
+      memoryLimitBytes: value(r.memoryLimit),
+      pids: value(r.pids),
+      pidsLimit: value(r.pidsLimit),
+      blockReadBytes: value(r.block)?.readBytes ?? null,
+      blockWriteBytes: value(r.block)?.writeBytes ?? null,
+      cpuThrottledPeriods: value(r.throttling)?.periods ?? null,
+      cpuThrottledUs: value(r.throttling)?.throttledUs ?? null,
+      oomKills: value(r.oomKills),
+    };
+  });
+}
+
+/** Usage counters of the cgroup a process is in, for the 1 Hz live view: anything unreadable is null. */
+export function readCgroupUsage(procCgroupText: string, source: KernelSource): Promise<CgroupUsage> {
+  return readPlan(cgroupUsagePlan(procCgroupText, source.roots.cgroup), source);
 }

@@ -1,5 +1,6 @@
 // Linux security modules: which are active on the host, and the AppArmor profile / SELinux context of a process.
-import { pathExists, readProcText, type ReadResult } from './read.js';
+import type { ReadResult } from './read.js';
+import { sysPath, type KernelProcess, type KernelSource } from './source.js';
 
 export interface ActiveLsms {
   /** Module names as the kernel lists them, e.g. ["lockdown", "capability", "landlock", "apparmor", "bpf"]. */
@@ -14,14 +15,14 @@ export function parseLsmList(text: string): string[] {
 }
 
 /** Which LSMs are active: the kernel's list when securityfs is readable, otherwise what /sys shows of AppArmor and SELinux. */
-export async function readActiveLsms(sysRoot = '/sys'): Promise<ActiveLsms> {
-  const list = await readProcText(`${sysRoot}/kernel/security/lsm`);
+export async function readActiveLsms(source: KernelSource): Promise<ActiveLsms> {
+  const list = await source.readText(sysPath(source, 'kernel/security/lsm'));
   if (list.ok) return { names: parseLsmList(list.value), source: 'securityfs' };
   const names: string[] = [];
-  const apparmor = await readProcText(`${sysRoot}/module/apparmor/parameters/enabled`);
+  const apparmor = await source.readText(sysPath(source, 'module/apparmor/parameters/enabled'));
   if (apparmor.ok && apparmor.value.trim() === 'Y') names.push('apparmor');
   // selinuxfs is mounted at /sys/fs/selinux only when SELinux is enabled.
-  if (await pathExists(`${sysRoot}/fs/selinux/enforce`)) names.push('selinux');
+  if (await source.exists(sysPath(source, 'fs/selinux/enforce'))) names.push('selinux');
   return { names, source: 'probe' };
 }
 
@@ -55,18 +56,17 @@ export interface LsmLabels {
  * The labels of a process. Linux 5.1+ gives AppArmor its own /proc/PID/attr/apparmor/current; older kernels (and
  * SELinux always) use /proc/PID/attr/current, which belongs to whichever major LSM is active.
  */
-export async function readLsmLabels(pid: number | 'self', procRoot = '/proc', sysRoot = '/sys'): Promise<ReadResult<LsmLabels>> {
-  const active = await readActiveLsms(sysRoot);
+export async function readLsmLabels(process: KernelProcess, active?: ActiveLsms): Promise<ReadResult<LsmLabels>> {
+  active ??= await readActiveLsms(process.source);
   const labels: LsmLabels = { apparmor: null, selinux: null };
-  const attr = `${procRoot}/${pid}/attr`;
   if (active.names.includes('apparmor')) {
-    let text = await readProcText(`${attr}/apparmor/current`);
-    if (!text.ok && text.reason === 'missing') text = await readProcText(`${attr}/current`);
+    let text = await process.readText('attr/apparmor/current');
+    if (!text.ok && text.reason === 'missing') text = await process.readText('attr/current');
     if (!text.ok) return text;
     labels.apparmor = attrText(text.value);
   }
   if (active.names.includes('selinux')) {
-    const text = await readProcText(`${attr}/current`);
+    const text = await process.readText('attr/current');
     if (!text.ok) return text;
     labels.selinux = attrText(text.value);
   }

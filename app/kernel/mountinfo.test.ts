@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOCAL_HOST_SOURCE, processOf } from './source.js';
 import { parseMountinfo, parseMountinfoLine, propagationOf, readMountinfo, unescapeMountField, visibleMountAt } from './mountinfo.js';
 import { fixtureText } from './fixtures/load.js';
 
@@ -78,8 +79,8 @@ describe('pieces', () => {
   });
 
   it('readMountinfo reads this process from the live /proc, and a vanished PID is a value', async () => {
-    const result = await readMountinfo('self');
+    const result = await readMountinfo(processOf(LOCAL_HOST_SOURCE, 'self'));
     expect(result.ok && visibleMountAt(result.value, '/proc')?.fsType).toBe('proc');
-    expect(await readMountinfo(4194305)).toMatchObject({ ok: false, reason: 'vanished' });
+    expect(await readMountinfo(processOf(LOCAL_HOST_SOURCE, 4194305))).toMatchObject({ ok: false, reason: 'vanished' });
   });
 });

@@ -1,5 +1,6 @@
 // /proc/PID/mountinfo (proc(5)): every mount a process sees, with its options and propagation.
-import { readProcText, type ReadResult } from './read.js';
+import type { ReadResult } from './read.js';
+import type { KernelProcess } from './source.js';
 
 export type MountPropagation = 'shared' | 'slave' | 'shared+slave' | 'private' | 'unbindable';
 
@@ -88,7 +89,7 @@ export function visibleMountAt(entries: readonly MountInfoEntry[], mountPoint: s
   return undefined;
 }
 
-export async function readMountinfo(pid: number | 'self', procRoot = '/proc'): Promise<ReadResult<MountInfoEntry[]>> {
-  const text = await readProcText(`${procRoot}/${pid}/mountinfo`);
+export async function readMountinfo(process: KernelProcess): Promise<ReadResult<MountInfoEntry[]>> {
+  const text = await process.readText('mountinfo');
   return text.ok ? { ok: true, value: parseMountinfo(text.value) } : text;
 }

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCAL_HOST_SOURCE, localSource, processOf } from './source.js';
 import { NAMESPACE_KINDS } from '../model/schema.js';
 import { parseNamespaceLink, readNamespaces } from './namespaces.js';
 import { fixturePath, procRootWith } from './fixtures/load.js';
@@ -28,10 +29,10 @@ describe('readNamespaces', () => {
     const pid = 604;
     const root = procRootWith(pid, 'container-default');
     roots.push(root);
-    const container = await readNamespaces(pid, root);
+    const container = await readNamespaces(processOf(localSource({ procRoot: root }), pid));
     const hostRoot = procRootWith(1, 'host');
     roots.push(hostRoot);
-    const host = await readNamespaces(1, hostRoot);
+    const host = await readNamespaces(processOf(localSource({ procRoot: hostRoot }), 1));
     const shared = NAMESPACE_KINDS.filter((kind) => container[kind].ok && host[kind].ok && (container[kind] as { value: number }).value === (host[kind] as { value: number }).value);
     expect(shared).toEqual(['user', 'cgroup', 'time']);
     expect(container.net).toEqual({ ok: true, value: 4026532184 });
@@ -40,12 +41,12 @@ describe('readNamespaces', () => {
   it('--cgroupns private gives the container its own cgroup namespace', async () => {
     const root = procRootWith(1814, 'container-cgroupns-private');
     roots.push(root);
-    const namespaces = await readNamespaces(1814, root);
+    const namespaces = await readNamespaces(processOf(localSource({ procRoot: root }), 1814));
     expect(namespaces.cgroup.ok && namespaces.cgroup.value).not.toBe(4026531835);
   });
 
   it('reads every kind for this process on the live host', async () => {
-    const namespaces = await readNamespaces('self');
+    const namespaces = await readNamespaces(processOf(LOCAL_HOST_SOURCE, 'self'));
     for (const kind of NAMESPACE_KINDS) {
       const expected = parseNamespaceLink(readlinkSync(`/proc/self/ns/${kind}`))!.inode;
       expect(namespaces[kind]).toEqual({ ok: true, value: expected });
@@ -60,13 +61,13 @@ describe('readNamespaces', () => {
     for (const kind of NAMESPACE_KINDS.filter((k) => k !== 'time')) {
       symlinkSync(readlinkSync(fixturePath('container-default', 'ns', kind)), join(root, '604', 'ns', kind));
     }
-    const namespaces = await readNamespaces(604, root);
+    const namespaces = await readNamespaces(processOf(localSource({ procRoot: root }), 604));
     expect(namespaces.time).toMatchObject({ ok: false, reason: 'unsupported', message: expect.stringContaining('5.6') });
     expect(namespaces.pid).toEqual({ ok: true, value: 4026532183 });
   });
 
   it('a PID that does not exist gives "vanished" for every kind', async () => {
-    const namespaces = await readNamespaces(4194305);
+    const namespaces = await readNamespaces(processOf(LOCAL_HOST_SOURCE, 4194305));
     for (const kind of NAMESPACE_KINDS) expect(namespaces[kind]).toMatchObject({ ok: false, reason: 'vanished' });
   });
 });

@@ -1,6 +1,7 @@
 // /proc/PID/ns/*: the inode of each namespace a process is in; equal inodes mean the same namespace.
 import { NAMESPACE_KINDS, type NamespaceKind } from '../model/schema.js';
-import { readLink, type ReadResult } from './read.js';
+import type { ReadResult } from './read.js';
+import type { KernelProcess } from './source.js';
 
 export interface NamespaceLink {
   /** The link's own kind, e.g. "pid" (pid_for_children links also say "pid"). */
@@ -19,9 +20,9 @@ export function parseNamespaceLink(target: string): NamespaceLink | null {
 /** The Linux release that added each namespace that may be absent, for the 'unsupported' message. */
 const ADDED_IN: Partial<Record<NamespaceKind, string>> = { cgroup: '4.6', time: '5.6' };
 
-async function readNamespace(pid: number | 'self', kind: NamespaceKind, procRoot: string): Promise<ReadResult<number>> {
-  const path = `${procRoot}/${pid}/ns/${kind}`;
-  const link = await readLink(path);
+async function readNamespace(process: KernelProcess, kind: NamespaceKind): Promise<ReadResult<number>> {
+  const path = process.path(`ns/${kind}`);
+  const link = await process.source.readLink(path);
   if (!link.ok) {
     // The process is there but the link is not: this kernel has no such namespace (or was built without it).
     if (link.reason === 'missing') {
@@ -42,7 +43,7 @@ async function readNamespace(pid: number | 'self', kind: NamespaceKind, procRoot
 }
 
 /** Every namespace of a process; each kind succeeds or fails on its own. */
-export async function readNamespaces(pid: number | 'self', procRoot = '/proc'): Promise<Record<NamespaceKind, ReadResult<number>>> {
-  const results = await Promise.all(NAMESPACE_KINDS.map((kind) => readNamespace(pid, kind, procRoot)));
+export async function readNamespaces(process: KernelProcess): Promise<Record<NamespaceKind, ReadResult<number>>> {
+  const results = await Promise.all(NAMESPACE_KINDS.map((kind) => readNamespace(process, kind)));
   return Object.fromEntries(NAMESPACE_KINDS.map((kind, index) => [kind, results[index]!])) as Record<NamespaceKind, ReadResult<number>>;
 }

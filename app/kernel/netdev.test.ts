@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOCAL_HOST_SOURCE, processOf } from './source.js';
 import { parseNetDev, readNetDev, sumExceptLoopback } from './netdev.js';
 import { fixtureText } from './fixtures/load.js';
 
@@ -37,8 +38,8 @@ describe('parseNetDev', () => {
   });
 
   it('reads the live namespace of this process; a vanished PID is a value', async () => {
-    const result = await readNetDev('self');
+    const result = await readNetDev(processOf(LOCAL_HOST_SOURCE, 'self'));
     expect(result.ok && result.value.some((i) => i.name === 'lo')).toBe(true);
-    expect(await readNetDev(4194305)).toMatchObject({ ok: false, reason: 'vanished' });
+    expect(await readNetDev(processOf(LOCAL_HOST_SOURCE, 4194305))).toMatchObject({ ok: false, reason: 'vanished' });
   });
 });

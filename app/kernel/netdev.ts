@@ -1,5 +1,6 @@
 // /proc/PID/net/dev: byte and packet counters of every interface in the process's network namespace.
-import { readProcText, type ReadResult } from './read.js';
+import type { ReadResult } from './read.js';
+import type { KernelProcess } from './source.js';
 
 export interface NetworkInterfaceCounters {
   /** Interface name: inside a container this is chosen by whoever holds CAP_NET_ADMIN there, so it is attacker text. */
@@ -64,7 +65,7 @@ export function sumExceptLoopback(interfaces: readonly NetworkInterfaceCounters[
 }
 
 /** Read the counters of a process's network namespace (the container's view, read from the host). */
-export async function readNetDev(pid: number | 'self', procRoot = '/proc'): Promise<ReadResult<NetworkInterfaceCounters[]>> {
-  const text = await readProcText(`${procRoot}/${pid}/net/dev`);
+export async function readNetDev(process: KernelProcess): Promise<ReadResult<NetworkInterfaceCounters[]>> {
+  const text = await process.readText('net/dev');
   return text.ok ? { ok: true, value: parseNetDev(text.value) } : text;
 }

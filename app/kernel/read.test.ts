@@ -1,6 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { failureFor, processDirectoryOf, readLink, readProcText } from './read.js';
+import { LOCAL_HOST_SOURCE } from './source.js';
+import { failureFor, processDirectoryOf } from './read.js';
 import { fixturePath } from './fixtures/load.js';
 
 /** Above PID_MAX_LIMIT (4194304): no kernel can have this PID. */
@@ -43,26 +44,26 @@ describe('errno → reason', () => {
   });
 });
 
-describe('readProcText / readLink on the live host', () => {
+describe('LocalKernelSource readText / readLink on the live host', () => {
   it('reads /proc/self/status and /proc/self/ns/pid', async () => {
-    const text = await readProcText('/proc/self/status');
+    const text = await LOCAL_HOST_SOURCE.readText('/proc/self/status');
     expect(text.ok && text.value).toMatch(new RegExp(`^Pid:\\t${process.pid}$`, 'm'));
-    const link = await readLink('/proc/self/ns/pid');
+    const link = await LOCAL_HOST_SOURCE.readLink('/proc/self/ns/pid');
     expect(link.ok && link.value).toMatch(/^pid:\[\d+\]$/);
   });
 
   it('a PID that does not exist is "vanished", not a throw', async () => {
-    expect(await readProcText(`/proc/${NO_SUCH_PID}/status`)).toMatchObject({ ok: false, reason: 'vanished' });
-    expect(await readLink(`/proc/${NO_SUCH_PID}/ns/net`)).toMatchObject({ ok: false, reason: 'vanished' });
+    expect(await LOCAL_HOST_SOURCE.readText(`/proc/${NO_SUCH_PID}/status`)).toMatchObject({ ok: false, reason: 'vanished' });
+    expect(await LOCAL_HOST_SOURCE.readLink(`/proc/${NO_SUCH_PID}/ns/net`)).toMatchObject({ ok: false, reason: 'vanished' });
   });
 
   it('a file that does not exist outside /proc/PID is "missing"', async () => {
-    expect(await readProcText(fixturePath('no-such-file'))).toMatchObject({ ok: false, reason: 'missing' });
+    expect(await LOCAL_HOST_SOURCE.readText(fixturePath('no-such-file'))).toMatchObject({ ok: false, reason: 'missing' });
   });
 
   // Where the host denies /proc/1/ns even to root (this VM does), the real EACCES must come back as 'permission'.
   it.skipIf(readlinkError('/proc/1/ns/pid') !== 'EACCES')('an unreadable /proc/1/ns link is "permission" with advice', async () => {
-    const link = await readLink('/proc/1/ns/pid');
+    const link = await LOCAL_HOST_SOURCE.readLink('/proc/1/ns/pid');
     expect(link).toMatchObject({ ok: false, reason: 'permission', message: expect.stringContaining('CAP_SYS_PTRACE') });
   });
 });

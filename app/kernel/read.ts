@@ -1,5 +1,4 @@
-// Reading /proc and cgroupfs: the one place where an errno becomes a reason a user can act on, never an exception.
-import { readFile, readlink, stat } from 'node:fs/promises';
+// Read results of /proc and cgroupfs: the one place where an errno becomes a reason a user can act on, never an exception.
 
 export type ReadFailureReason = 'vanished' | 'permission' | 'missing' | 'unsupported' | 'other';
 export type ReadFailure = { ok: false; reason: ReadFailureReason; message: string };
@@ -56,47 +55,16 @@ export function failureFor(code: string | undefined, path: string, processDirect
   }
 }
 
-function errorCode(error: unknown): string | undefined {
+export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
-async function directoryExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The failure for a thrown fs error, checking whether the process is still there when that decides the reason. */
-export async function classifyError(error: unknown, path: string): Promise<ReadFailure> {
-  const code = errorCode(error);
-  if (code === undefined) throw error; // not an fs error: a bug, let it surface
+/**
+ * The failure for an errno, asking `exists` whether the process directory is still there only when that decides the
+ * reason (ENOENT under /proc/PID). Every source, local or helper, classifies through here.
+ */
+export async function classifyErrorCode(code: string, path: string, exists: (path: string) => Promise<boolean>): Promise<ReadFailure> {
   const processDirectory = processDirectoryOf(path);
-  const exists = code === 'ENOENT' || code === 'ENOTDIR' ? (processDirectory === null ? null : await directoryExists(processDirectory)) : null;
-  return failureFor(code, path, exists);
-}
-
-/** Read a text file from /proc, /sys or cgroupfs. */
-export async function readProcText(path: string): Promise<ReadResult<string>> {
-  try {
-    return readOk(await readFile(path, 'utf8'));
-  } catch (error) {
-    return classifyError(error, path);
-  }
-}
-
-/** Read a symbolic link, e.g. /proc/PID/ns/pid → "pid:[4026531836]". */
-export async function readLink(path: string): Promise<ReadResult<string>> {
-  try {
-    return readOk(await readlink(path));
-  } catch (error) {
-    return classifyError(error, path);
-  }
-}
-
-/** Does a path exist (file or directory)? Absence and permission errors alike are "no": used only for probing features. */
-export async function pathExists(path: string): Promise<boolean> {
-  return directoryExists(path);
+  const known = code === 'ENOENT' || code === 'ENOTDIR' ? (processDirectory === null ? null : await exists(processDirectory)) : null;
+  return failureFor(code, path, known);
 }

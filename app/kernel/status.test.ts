@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOCAL_HOST_SOURCE, processOf } from './source.js';
 import { decodeCapabilityMask, defaultCapabilities } from '../model/capabilities.js';
 import { parseCapabilityMask, parseStatus, readStatus } from './status.js';
 import { fixtureText } from './fixtures/load.js';
@@ -86,7 +87,7 @@ describe('parseStatus on captured /proc/PID/status', () => {
 
 describe('readStatus', () => {
   it('reads this process from the live /proc', async () => {
-    const result = await readStatus('self');
+    const result = await readStatus(processOf(LOCAL_HOST_SOURCE, 'self'));
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value.pid).toBe(process.pid);
@@ -95,7 +96,7 @@ describe('readStatus', () => {
 
   it('a PID that does not exist is "vanished", not a throw', async () => {
     // Above PID_MAX_LIMIT (4194304): no kernel can have this PID.
-    const result = await readStatus(4194305);
+    const result = await readStatus(processOf(LOCAL_HOST_SOURCE, 4194305));
     expect(result).toMatchObject({ ok: false, reason: 'vanished' });
   });
 });

@@ -1,5 +1,6 @@
 // /proc/PID/status: credentials, capability masks, no_new_privs and seccomp of one process, as the kernel reports them.
-import { readProcText, type ReadResult } from './read.js';
+import type { ReadResult } from './read.js';
+import type { KernelProcess } from './source.js';
 
 export interface ProcessIds {
   real: number;
@@ -107,9 +108,9 @@ export function parseStatus(text: string): ProcStatus {
 }
 
 /** Read and parse /proc/PID/status. A malformed file (never seen from a real kernel) becomes reason 'other'. */
-export async function readStatus(pid: number | 'self', procRoot = '/proc'): Promise<ReadResult<ProcStatus>> {
-  const path = `${procRoot}/${pid}/status`;
-  const text = await readProcText(path);
+export async function readStatus(process: KernelProcess): Promise<ReadResult<ProcStatus>> {
+  const path = process.path('status');
+  const text = await process.source.readText(path);
   if (!text.ok) return text;
   try {
     return { ok: true, value: parseStatus(text.value) };

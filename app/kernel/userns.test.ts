@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOCAL_HOST_SOURCE, processOf } from './source.js';
 import { isIdentityMap, mapFromHost, mapToHost, parseIdMap, readIdMaps } from './userns.js';
 import { fixtureText } from './fixtures/load.js';
 
@@ -27,8 +28,8 @@ describe('uid_map / gid_map', () => {
   });
 
   it('reads the live maps of this process, and a vanished PID is a value', async () => {
-    const maps = await readIdMaps('self');
+    const maps = await readIdMaps(processOf(LOCAL_HOST_SOURCE, 'self'));
     expect(maps.uid.ok && maps.uid.value.length).toBeGreaterThan(0);
-    expect((await readIdMaps(4194305)).uid).toMatchObject({ ok: false, reason: 'vanished' });
+    expect((await readIdMaps(processOf(LOCAL_HOST_SOURCE, 4194305))).uid).toMatchObject({ ok: false, reason: 'vanished' });
   });
 });

@@ -1,5 +1,6 @@
 // /proc/PID/uid_map and gid_map: how ids inside a user namespace map to the reader's (the host's) ids.
-import { readProcText, type ReadResult } from './read.js';
+import type { ReadResult } from './read.js';
+import type { KernelProcess } from './source.js';
 
 export interface IdMapEntry {
   /** First id inside the process's user namespace. */
@@ -41,8 +42,8 @@ export function mapFromHost(id: number, map: readonly IdMapEntry[]): number | nu
   return entry ? entry.insideId + (id - entry.outsideId) : null;
 }
 
-export async function readIdMaps(pid: number | 'self', procRoot = '/proc'): Promise<{ uid: ReadResult<IdMapEntry[]>; gid: ReadResult<IdMapEntry[]> }> {
-  const [uid, gid] = await Promise.all([readProcText(`${procRoot}/${pid}/uid_map`), readProcText(`${procRoot}/${pid}/gid_map`)]);
+export async function readIdMaps(process: KernelProcess): Promise<{ uid: ReadResult<IdMapEntry[]>; gid: ReadResult<IdMapEntry[]> }> {
+  const [uid, gid] = await Promise.all([process.readText('uid_map'), process.readText('gid_map')]);
   return {
     uid: uid.ok ? { ok: true, value: parseIdMap(uid.value) } : uid,
     gid: gid.ok ? { ok: true, value: parseIdMap(gid.value) } : gid,

@@ -6,6 +6,7 @@ import type { InspectDocument } from '../collect/config.js';
 import { LabFacade } from '../lab/facade.js';
 import { EngineSession, type SessionOptions } from './session.js';
 import { StatsSampler } from './stats.js';
+import { LOCAL_HOST_SOURCE } from '../kernel/source.js';
 
 export interface LiveApiOptions extends SessionOptions {
   /** Live stats interval; 1 s by default. */
@@ -29,7 +30,7 @@ export class LiveApi implements IsolensApi {
     this.session = session ?? new EngineSession(sessionOptions);
     this.ownsSession = !session;
     this.statsIntervalMs = statsIntervalMs ?? 1000;
-    this.stats = new StatsSampler(sessionOptions.paths ?? { procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup' });
+    this.stats = new StatsSampler(sessionOptions.source ?? LOCAL_HOST_SOURCE);
     this.lab = new LabFacade(this.session);
     this.stopSession = this.session.subscribe((event) => {
       switch (event.type) {

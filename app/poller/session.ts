@@ -26,12 +26,13 @@ import { inspectContainer } from '../engine/containers.js';
 import { watchContainerEvents } from '../engine/events.js';
 import { inspectRunning, snapshotFromInspects } from '../collect/scan.js';
 import type { InspectDocument } from '../collect/config.js';
-import { HOST_PATHS, type KernelPaths } from '../collect/kernel.js';
+import { LOCAL_HOST_SOURCE, type KernelSource } from '../kernel/source.js';
 import { assessSnapshot, type AssessOptions } from '../assess.js';
 
 export interface SessionOptions {
   host?: string;
-  paths?: KernelPaths;
+  /** Where the kernel is read; the host's own files when absent. */
+  source?: KernelSource;
   /** Full re-list as a safety net for missed events; 30 s by default. */
   resyncIntervalMs?: number;
   /** Rebuild of kernel facts without engine events (capabilities can change at run time); 5 s by default. */
@@ -92,7 +93,7 @@ export class EngineSession {
   private connecting: Promise<void> | null = null;
 
   constructor(options: SessionOptions = {}) {
-    this.options = { resyncIntervalMs: 30_000, refreshIntervalMs: 5000, paths: HOST_PATHS, ...options };
+    this.options = { resyncIntervalMs: 30_000, refreshIntervalMs: 5000, source: LOCAL_HOST_SOURCE, ...options };
     this.state = { status: 'connecting', endpoint: options.host ?? 'default', error: null, sinceMs: Date.now(), nextRetryMs: null };
   }
 
@@ -312,7 +313,7 @@ export class EngineSession {
         const engine = this.engine;
         if (!engine) return;
         const started = performance.now();
-        const facts = await snapshotFromInspects([...this.inspects.values()], engine, { paths: this.options.paths });
+        const facts = await snapshotFromInspects([...this.inspects.values()], engine, { source: this.options.source });
         if (this.closed) return;
         const assessed = assessSnapshot(facts, this.options.assess ?? {});
         this.publish(assessed, performance.now() - started);

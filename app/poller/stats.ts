@@ -1,9 +1,9 @@
 // Live usage per container from cgroupfs and /proc/PID/net/dev (not the engine's stats endpoint), with a 5-minute history.
 import type { LiveStats } from '../model/live.js';
-import { readProcText } from '../kernel/read.js';
 import { readCgroupUsage } from '../kernel/cgroup.js';
 import { parseNetDev, sumExceptLoopback } from '../kernel/netdev.js';
-import { pidBelongsToContainer, type KernelPaths } from '../collect/kernel.js';
+import { pidBelongsToContainer } from '../kernel/facts.js';
+import { processOf, type KernelSource } from '../kernel/source.js';
 
 /** Five minutes at one sample a second. */
 export const HISTORY_LENGTH = 300;
@@ -29,7 +29,7 @@ export class StatsSampler {
   private readonly previous = new Map<string, Previous>();
   private readonly histories = new Map<string, Ring>();
 
-  constructor(private readonly paths: KernelPaths) {}
+  constructor(private readonly source: KernelSource) {}
 
   history(id: string): LiveStats[] {
     return this.histories.get(id)?.all() ?? [];
@@ -49,12 +49,10 @@ export class StatsSampler {
   }
 
   private async sampleOne(id: string, pid: number): Promise<LiveStats | null> {
-    const procCgroup = await readProcText(`${this.paths.procRoot}/${pid}/cgroup`);
+    const process = processOf(this.source, pid);
+    const procCgroup = await process.readText('cgroup');
     if (!procCgroup.ok || !pidBelongsToContainer(procCgroup.value, id)) return null;
-    const [usage, netDev] = await Promise.all([
-      readCgroupUsage(procCgroup.value, this.paths.cgroupRoot),
-      readProcText(`${this.paths.procRoot}/${pid}/net/dev`),
-    ]);
+    const [usage, netDev] = await Promise.all([readCgroupUsage(procCgroup.value, this.source), process.readText('net/dev')]);
     const atMs = Date.now();
     const before = this.previous.get(id);
     const cpuUsageUs = usage.cpuUsageUs;

@@ -6,7 +6,10 @@ import type { ContainerIsolation, EngineInfo, Evidence, Finding, Snapshot } from
 import { openEngine } from '../engine/open.js';
 import { collectContainer, collectSnapshot } from '../collect/scan.js';
 import { describeFromConfig, type InspectDocument } from '../collect/config.js';
-import { overlayKernel, readHostNamespaces, readKernelFacts } from '../collect/kernel.js';
+import { overlayKernel } from '../collect/kernel.js';
+import { readKernelFacts } from '../kernel/facts.js';
+import { readReaderReference } from '../kernel/host-reference.js';
+import { LOCAL_HOST_SOURCE, localSource } from '../kernel/source.js';
 import { capturedDockerEngine } from '../collect/fixtures/engine.js';
 import { assessSnapshot } from '../assess.js';
 import { CONTAINER_RULES, evaluateContainer } from './catalogue.js';
@@ -432,10 +435,10 @@ describe.skipIf(noEngine)('rules on real containers', () => {
     async function defaultWithLsm(labels: { apparmor: string | null; selinux: string | null }, configuredAppArmor = ''): Promise<ContainerIsolation> {
       const { pid, id } = started.get('default')!;
       const inspect = (await client.getContainer(id).inspect()) as InspectDocument;
-      const facts = await readKernelFacts(pid);
+      const facts = await readKernelFacts(LOCAL_HOST_SOURCE, pid);
       expect(facts.lsm.ok && facts.lsm.value).toEqual({ apparmor: null, selinux: null }); // why this must be derived
       const configured = describeFromConfig({ ...inspect, AppArmorProfile: configuredAppArmor }, engine);
-      return overlayKernel(configured, { ...facts, lsm: { ok: true, value: labels } }, await readHostNamespaces(), engine);
+      return overlayKernel(configured, { ...facts, lsm: { ok: true, value: labels } }, (await readReaderReference(LOCAL_HOST_SOURCE)).namespaces, engine);
     }
 
     it('capabilities/bpf and capabilities/perfmon fire when the bounding set holds them (derived: dockerd 20.10 cannot grant them)', () => {
@@ -518,14 +521,13 @@ describe.skipIf(noEngine)('rules on real containers', () => {
 
 describe('rules on the captured privileged container (app/collect/fixtures/privileged)', () => {
   const root = fileURLToPath(new URL('../collect/fixtures/privileged/', import.meta.url));
-  const paths = { procRoot: `${root}proc`, cgroupRoot: `${root}cgroup` };
+  const source = localSource({ procRoot: `${root}proc`, cgroupRoot: `${root}cgroup` });
   const inspect = JSON.parse(readFileSync(`${root}inspect.json`, 'utf8')) as InspectDocument;
   let container: ContainerIsolation;
 
   beforeAll(async () => {
     const engine = capturedDockerEngine();
-    const hostNamespaces = await readHostNamespaces(paths);
-    const collected = await collectContainer(inspect, engine, { paths, hostNamespaces });
+    const collected = await collectContainer(inspect, engine, { source });
     const findings = evaluateContainer(collected, { engine });
     container = { ...collected, findings, ...scoreFindings(findings) };
   });

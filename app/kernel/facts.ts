@@ -1,0 +1,84 @@
+// Everything Isolens reads from the kernel about one container process, through a KernelSource: the raw material collect/ joins.
+import { decodeCapabilityMask } from '../model/capabilities.js';
+import type { NamespaceKind } from '../model/schema.js';
+import type { ReadResult } from './read.js';
+import { parseStatus, type ProcStatus } from './status.js';
+import { readNamespaces } from './namespaces.js';
+import { parseMountinfo, type MountInfoEntry } from './mountinfo.js';
+import { readCgroupLimits, type CgroupLimits } from './cgroup.js';
+import { readActiveLsms, readLsmLabels, type ActiveLsms, type LsmLabels } from './lsm.js';
+import { parseIdMap, type IdMapEntry } from './userns.js';
+import { processOf, type KernelSource } from './source.js';
+
+/** Everything read from the kernel for one PID; each part may have failed on its own. */
+export interface KernelFacts {
+  procCgroup: ReadResult<string>;
+  status: ReadResult<ProcStatus>;
+  namespaces: Record<NamespaceKind, ReadResult<number>>;
+  mountinfo: ReadResult<MountInfoEntry[]>;
+  cgroup: ReadResult<CgroupLimits>;
+  lsm: ReadResult<LsmLabels>;
+  uidMap: ReadResult<IdMapEntry[]>;
+}
+
+function map<T, U>(result: ReadResult<T>, f: (value: T) => U): ReadResult<U> {
+  if (!result.ok) return result;
+  try {
+    return { ok: true, value: f(result.value) };
+  } catch (error) {
+    // Text the kernel would never write (a truncated read, a hostile fixture): a gap, not a crash of the whole scan.
+    return { ok: false, reason: 'other', message: `could not be understood: ${(error as Error).message}` };
+  }
+}
+
+export interface ReadKernelFactsOptions {
+  /** Active LSMs, read once per scan instead of once per container. */
+  activeLsms?: ActiveLsms;
+}
+
+/** Read every kernel source for one PID. Never throws for the normal hazards: each part carries its own failure. */
+export async function readKernelFacts(source: KernelSource, pid: number, options: ReadKernelFactsOptions = {}): Promise<KernelFacts> {
+  const process = processOf(source, pid);
+  const [procCgroup, statusText, namespaces, mountinfoText, lsm, uidText] = await Promise.all([
+    process.readText('cgroup'),
+    process.readText('status'),
+    readNamespaces(process),
+    process.readText('mountinfo'),
+    readLsmLabels(process, options.activeLsms),
+    process.readText('uid_map'),
+  ]);
+  const cgroup: KernelFacts['cgroup'] = procCgroup.ok ? { ok: true, value: await readCgroupLimits(procCgroup.value, source) } : procCgroup;
+  return {
+    procCgroup,
+    status: map(statusText, parseStatus),
+    namespaces,
+    mountinfo: map(mountinfoText, parseMountinfo),
+    cgroup,
+    lsm,
+    uidMap: map(uidText, parseIdMap),
+  };
+}
+
+/** What is read once per scan and shared by every container's reading. */
+export async function readScanContext(source: KernelSource): Promise<ReadKernelFactsOptions> {
+  return { activeLsms: await readActiveLsms(source) };
+}
+
+/**
+ * Does this PID belong to this container? Guards against PID reuse and against engines in a VM (Docker Desktop,
+ * podman machine) whose PIDs mean something else on this host: the container id appears in its cgroup path.
+ */
+export function pidBelongsToContainer(procCgroupText: string, containerId: string): boolean {
+  return procCgroupText.includes(containerId);
+}
+
+/** The capability bounding set of a process that holds everything the host allows: no container can hold more. */
+export async function readBoundingOf(source: KernelSource, pid: number | 'self'): Promise<string[] | null> {
+  const status = await processOf(source, pid).readText('status');
+  if (!status.ok) return null;
+  try {
+    return decodeCapabilityMask(parseStatus(status.value).capBounding);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,241 @@
+// The kernel source seam: every kernel reader reads through a KernelSource (local files, a fixture tree, or a helper
+// container on the engine's host) and a process view over it, never through node:fs or a hand-built root.
+import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { HostReferencePolicy } from './host-reference.js';
+import { classifyErrorCode, errorCode, failureFor, processDirectoryOf, readOk, type ReadFailure, type ReadResult } from './read.js';
+
+/** Where procfs, cgroupfs and sysfs are mounted, as the source sees them (a fixture tree or a container's /host). */
+export interface KernelRoots {
+  proc: string;
+  cgroup: string;
+  sys: string;
+}
+
+export const HOST_ROOTS: KernelRoots = { proc: '/proc', cgroup: '/sys/fs/cgroup', sys: '/sys' };
+
+/** One read, for batches. */
+export type KernelRequest =
+  | { op: 'text'; path: string }
+  | { op: 'link'; path: string }
+  | { op: 'list'; path: string }
+  | { op: 'exists'; path: string };
+
+/** The answer to a request: text and link give text, list gives names, exists gives a boolean. */
+export type KernelAnswer = ReadResult<string> | ReadResult<string[]> | ReadResult<boolean>;
+
+/** How the kernel was read, in the document's words (engine.kernelSource). */
+export interface KernelSourceDescription {
+  kind: 'local' | 'helper';
+  /** What a user can act on: where the files came from. */
+  detail: string;
+}
+
+/**
+ * One place the kernel's files are read from. Every method reports the normal hazards (vanished, permission, missing)
+ * as values. Paths are absolute in the source's own view; build them from `roots` (or a process view), never by hand.
+ */
+export interface KernelSource {
+  readonly roots: KernelRoots;
+  readonly description: KernelSourceDescription;
+  /** Which process stands for the host when judging "shared with the host" (see host-reference.ts). */
+  readonly hostReference: HostReferencePolicy;
+  readText(path: string): Promise<ReadResult<string>>;
+  readLink(path: string): Promise<ReadResult<string>>;
+  listDirectory(path: string): Promise<ReadResult<string[]>>;
+  exists(path: string): Promise<boolean>;
+  /**
+   * Many reads in one go, answers in request order. A remote source answers the whole batch in one round trip; a
+   * local one reads them concurrently. Readers that know their files up front (the live sampler) should use it.
+   */
+  readMany(requests: readonly KernelRequest[]): Promise<KernelAnswer[]>;
+  /**
+   * Synchronous text read, offered only where it is cheap and safe (local procfs/cgroupfs reads never block on I/O):
+   * the fast path for sampling hundreds of containers a second without a promise per file. Absent on remote sources.
+   */
+  readonly readTextSync?: (path: string) => ReadResult<string>;
+  /** Release what the source holds (a helper container, open descriptors). Idempotent. */
+  close?(): Promise<void>;
+}
+
+/** Answer a batch one request at a time with the source's own methods: the default readMany. */
+export function readEach(source: Pick<KernelSource, 'readText' | 'readLink' | 'listDirectory' | 'exists'>, requests: readonly KernelRequest[]): Promise<KernelAnswer[]> {
+  return Promise.all(
+    requests.map(async (request): Promise<KernelAnswer> => {
+      switch (request.op) {
+        case 'text':
+          return source.readText(request.path);
+        case 'link':
+          return source.readLink(request.path);
+        case 'list':
+          return source.listDirectory(request.path);
+        case 'exists':
+          return readOk(await source.exists(request.path));
+      }
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Local files
+
+/** The roots of a tree, defaulting to the host's. */
+export interface KernelPaths {
+  /** Root of procfs; fixtures point it at a captured tree. */
+  procRoot: string;
+  /** Root of cgroupfs. */
+  cgroupRoot: string;
+  /** Root of sysfs (LSM lists). */
+  sysRoot?: string;
+}
+
+export const HOST_PATHS: KernelPaths = { procRoot: HOST_ROOTS.proc, cgroupRoot: HOST_ROOTS.cgroup, sysRoot: HOST_ROOTS.sys };
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The failure for a thrown fs error, asking whether the process is still there when that decides the reason. */
+async function failureOf(error: unknown, path: string): Promise<ReadFailure> {
+  const code = errorCode(error);
+  if (code === undefined) throw error; // not an fs error: a bug, let it surface
+  return classifyErrorCode(code, path, pathExists);
+}
+
+function failureOfSync(error: unknown, path: string): ReadFailure {
+  const code = errorCode(error);
+  if (code === undefined) throw error;
+  const directory = processDirectoryOf(path);
+  let exists: boolean | null = null;
+  if ((code === 'ENOENT' || code === 'ENOTDIR') && directory !== null) {
+    try {
+      readdirSync(directory);
+      exists = true;
+    } catch {
+      exists = false;
+    }
+  }
+  return failureFor(code, path, exists);
+}
+
+/** Files on this machine's own filesystem: the host's /proc and /sys, or a captured tree in tests. */
+export class LocalKernelSource implements KernelSource {
+  readonly roots: KernelRoots;
+  readonly description: KernelSourceDescription;
+  readonly hostReference: HostReferencePolicy;
+
+  /**
+   * `hostReference: 'container-parent'` when this process is itself in a container that sees the host's /proc (the
+   * exporter image with --pid=host and the host's /sys/fs/cgroup mounted): its own namespaces are then not the host's.
+   */
+  constructor(roots: Partial<KernelRoots> = {}, options: { detail?: string; hostReference?: HostReferencePolicy } = {}) {
+    this.roots = { ...HOST_ROOTS, ...roots };
+    this.hostReference = options.hostReference ?? 'reader';
+    this.description = { kind: 'local', detail: options.detail ?? `read directly from ${this.roots.proc} and ${this.roots.cgroup} on this machine` };
+  }
+
+  async readText(path: string): Promise<ReadResult<string>> {
+    try {
+      return readOk(await readFile(path, 'utf8'));
+    } catch (error) {
+      return failureOf(error, path);
+    }
+  }
+
+  readonly readTextSync = (path: string): ReadResult<string> => {
+    try {
+      return readOk(readFileSync(path, 'utf8'));
+    } catch (error) {
+      return failureOfSync(error, path);
+    }
+  };
+
+  async readLink(path: string): Promise<ReadResult<string>> {
+    try {
+      return readOk(await readlink(path));
+    } catch (error) {
+      return failureOf(error, path);
+    }
+  }
+
+  async listDirectory(path: string): Promise<ReadResult<string[]>> {
+    try {
+      return readOk((await readdir(path)).sort());
+    } catch (error) {
+      return failureOf(error, path);
+    }
+  }
+
+  exists(path: string): Promise<boolean> {
+    return pathExists(path);
+  }
+
+  readMany(requests: readonly KernelRequest[]): Promise<KernelAnswer[]> {
+    return readEach(this, requests);
+  }
+}
+
+/** The host's own kernel, read locally. */
+export const LOCAL_HOST_SOURCE: KernelSource = new LocalKernelSource();
+
+/** A local source over a captured tree (KernelPaths as the tests and old callers give them). */
+export function localSource(paths: Partial<KernelPaths> = {}): KernelSource {
+  if (paths.procRoot === undefined && paths.cgroupRoot === undefined && paths.sysRoot === undefined) return LOCAL_HOST_SOURCE;
+  return new LocalKernelSource({
+    ...(paths.procRoot === undefined ? {} : { proc: paths.procRoot }),
+    ...(paths.cgroupRoot === undefined ? {} : { cgroup: paths.cgroupRoot }),
+    ...(paths.sysRoot === undefined ? {} : { sys: paths.sysRoot }),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The process view
+
+/** One process's files in a source, as procfs's Proc{PID, fs}: `process.path('cgroup')` is <proc root>/<pid>/cgroup. */
+export class KernelProcess {
+  constructor(
+    readonly source: KernelSource,
+    readonly pid: number | 'self',
+  ) {}
+
+  /** The directory of the process, e.g. /proc/1234. */
+  get directory(): string {
+    return `${this.source.roots.proc}/${this.pid}`;
+  }
+
+  path(name: string): string {
+    return `${this.directory}/${name}`;
+  }
+
+  readText(name: string): Promise<ReadResult<string>> {
+    return this.source.readText(this.path(name));
+  }
+
+  readLink(name: string): Promise<ReadResult<string>> {
+    return this.source.readLink(this.path(name));
+  }
+
+  listDirectory(name: string): Promise<ReadResult<string[]>> {
+    return this.source.listDirectory(this.path(name));
+  }
+}
+
+export function processOf(source: KernelSource, pid: number | 'self'): KernelProcess {
+  return new KernelProcess(source, pid);
+}
+
+/** A path under the source's cgroupfs root. */
+export function cgroupPath(source: KernelSource, ...parts: string[]): string {
+  return posix.join(source.roots.cgroup, ...parts);
+}
+
+/** A path under the source's sysfs root. */
+export function sysPath(source: KernelSource, ...parts: string[]): string {
+  return posix.join(source.roots.sys, ...parts);
+}
