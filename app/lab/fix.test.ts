@@ -90,8 +90,11 @@ describe('generateFix on a weak container', () => {
 
   it('keeps the sensitive /etc mount but read-only, and says the narrower mount is left to the owner', () => {
     expect(valuesOf(argv, '--mount')).toEqual(['type=bind,source=/etc,target=/host-etc,readonly', 'type=bind,source=/tmp/isolens-lab-data,target=/data']);
-    expect(fix.flags.find((f) => f.flag.includes('source=/etc'))?.answers).toEqual(['mounts/sensitive-read-write']);
-    expect(fix.unanswered.map((u) => u.ruleId)).not.toContain('mounts/sensitive-read-write');
+    // A writable host /etc is host root one step away; the rule's fix for exactly this mount leads the flag's reason.
+    const etc = fix.flags.find((f) => f.flag.includes('source=/etc'));
+    expect(etc?.answers).toEqual(['mounts/host-root-read-write']);
+    expect(etc?.why).toContain('Remove the mount of the host\'s /etc');
+    expect(fix.unanswered.map((u) => u.ruleId)).not.toContain('mounts/host-root-read-write');
   });
 
   it('rebinds ports on every interface to 127.0.0.1 and keeps specific addresses', () => {

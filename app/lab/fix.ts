@@ -324,7 +324,7 @@ export function generateFix(container: ContainerIsolation, inspect: InspectDocum
     const type = m.Type ?? 'bind';
     if (type !== 'bind' && type !== 'volume') continue;
     const source = type === 'volume' ? (m.Name ?? m.Source ?? '') : (m.Source ?? '');
-    const sensitivity = type === 'bind' ? hostPathSensitivity(source) : { sensitive: false, reason: null, engineSocket: null };
+    const sensitivity = type === 'bind' ? hostPathSensitivity(source) : { sensitive: false, reason: null, engineSocket: null, hostRootIfWritable: false };
     if (sensitivity.engineSocket !== null || (type === 'bind' && hostPathSensitivity(m.Destination).engineSocket !== null && m.Destination.endsWith('.sock'))) {
       flag(`remove the mount ${source} → ${m.Destination}`, present('mounts/engine-socket'), 'Whoever can write to the engine\'s socket controls the engine and so the host. If a tool needs the engine, put an authorising proxy in front of the socket that allows only the calls it needs.');
       continue;
@@ -332,7 +332,13 @@ export function generateFix(container: ContainerIsolation, inspect: InspectDocum
     let readOnly = m.RW === false;
     if (sensitivity.sensitive && !readOnly) {
       readOnly = true;
-      flag(`--mount type=bind,source=${source},target=${m.Destination},readonly`, present('mounts/sensitive-read-write'), `Kept, because the workload may read it, but read-only: ${sensitivity.reason ?? 'a sensitive host path'}. Narrow it to the one file or directory needed to answer mounts/sensitive-read-only as well.`);
+      // The rule's own fix for this exact mount (remove it, or :ro) leads; the command keeps it read-only so the workload still starts.
+      const ruleFix = mountFinding(container, m.Destination, ['mounts/host-root-read-write', 'mounts/sensitive-read-write'])?.remediation.text;
+      flag(
+        `--mount type=bind,source=${source},target=${m.Destination},readonly`,
+        present('mounts/host-root-read-write', 'mounts/sensitive-read-write'),
+        `${ruleFix ? `${ruleFix} ` : ''}Kept, because the workload may read it, but read-only: ${sensitivity.reason ?? 'a sensitive host path'}. Narrow it to the one file or directory needed to answer mounts/sensitive-read-only as well.`,
+      );
     } else if (sensitivity.sensitive) {
       notes.push(`Kept read-only as before: ${source} → ${m.Destination} (${sensitivity.reason ?? 'sensitive'}); mount only the file or directory the workload needs.`);
     }
@@ -430,6 +436,11 @@ export function generateFix(container: ContainerIsolation, inspect: InspectDocum
   if (envNames.length > 0) notes.push(`Environment values are not copied (they may be secrets): replace each <value> for ${envNames.join(', ')}.`);
 
   return { dockerRun: renderDockerRun(plan), compose: renderCompose(plan), flags, unanswered, notes };
+}
+
+/** The finding a mount rule reported for this exact mount (its evidence names mounts[destination]). */
+function mountFinding(container: ContainerIsolation, destination: string, ruleIds: readonly string[]): Finding | undefined {
+  return container.findings.find((f) => ruleIds.includes(f.ruleId) && f.evidence.some((e) => e.fact.startsWith(`mounts[${destination}].`)));
 }
 
 function unansweredReason(finding: Finding): string {

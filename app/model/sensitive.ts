@@ -40,11 +40,25 @@ const ENGINE_SOCKETS: ReadonlyArray<{ pattern: RegExp; engine: string }> = [
   { pattern: /(^|\/)cri-dockerd\.sock$/, engine: 'cri-dockerd' },
 ];
 
+/**
+ * Host paths that, writable, put host root one step away: the path itself or anything below it. Write a cron job,
+ * a user, a kernel parameter, a binary root runs, a boot image, or another container's filesystem.
+ */
+const HOST_ROOT_TREES: readonly string[] = [
+  '/etc/cron.d', '/etc/cron.hourly', '/etc/cron.daily', '/etc/systemd', '/etc/ssh', '/etc/sudoers.d', '/etc/init.d', '/etc/profile.d',
+  '/root', '/boot', '/proc', '/sys', '/dev', '/bin', '/sbin', '/lib', '/lib64', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/libexec', '/usr/local/bin', '/usr/local/sbin',
+  '/var/lib/docker', '/var/lib/containerd', '/var/lib/containers', '/var/spool/cron', '/run/containerd', '/var/run/docker', '/var/run/containerd',
+];
+/** Directories that are host root one step away only when mounted whole (their own subdirectories vary). */
+const HOST_ROOT_EXACT: readonly string[] = ['/', '/etc', '/usr', '/usr/local', '/var', '/var/lib', '/var/spool', '/run', '/var/run'];
+
 export interface Sensitivity {
   sensitive: boolean;
   reason: string | null;
   /** Set when the mount is (or holds) an engine API socket. */
   engineSocket: string | null;
+  /** Writable, this host path puts host root one step away (critical); otherwise it leaks or disturbs (high at most). */
+  hostRootIfWritable: boolean;
 }
 
 function normalize(path: string): string {
@@ -55,19 +69,26 @@ function normalize(path: string): string {
 /** How sensitive is a host path mounted into a container? */
 export function hostPathSensitivity(hostPath: string): Sensitivity {
   const path = normalize(hostPath);
+  const hostRootIfWritable = givesHostRootIfWritable(path);
   for (const socket of ENGINE_SOCKETS) {
     if (socket.pattern.test(path)) {
-      return { sensitive: true, reason: `the ${socket.engine} API socket: full control of the engine, and so of the host`, engineSocket: socket.engine };
+      return { sensitive: true, reason: `the ${socket.engine} API socket: full control of the engine, and so of the host`, engineSocket: socket.engine, hostRootIfWritable: true };
     }
   }
   const exact = SENSITIVE_EXACT.find((entry) => entry.path === path);
   if (exact) {
     const holdsSocket = path === '/run' || path === '/var/run';
-    return { sensitive: true, reason: exact.reason, engineSocket: holdsSocket ? 'Docker' : null };
+    return { sensitive: true, reason: exact.reason, engineSocket: holdsSocket ? 'Docker' : null, hostRootIfWritable };
   }
   const tree = SENSITIVE_TREES.find((entry) => path === entry.path || path.startsWith(`${entry.path}/`));
-  if (tree) return { sensitive: true, reason: tree.reason, engineSocket: null };
-  return { sensitive: false, reason: null, engineSocket: null };
+  if (tree) return { sensitive: true, reason: tree.reason, engineSocket: null, hostRootIfWritable };
+  return { sensitive: false, reason: null, engineSocket: null, hostRootIfWritable };
+}
+
+/** Is a writable mount of this host path host root one step away? */
+export function givesHostRootIfWritable(hostPath: string): boolean {
+  const path = normalize(hostPath);
+  return HOST_ROOT_EXACT.includes(path) || HOST_ROOT_TREES.some((tree) => path === tree || path.startsWith(`${tree}/`));
 }
 
 /** The engine-socket names, for rules that want to name the engine. */

@@ -10,6 +10,7 @@ import {
   type Severity,
   type Snapshot,
 } from '../model/schema.js';
+import { givesHostRootIfWritable } from '../model/sensitive.js';
 
 export type SeverityCounts = Record<Severity, number>;
 
@@ -182,7 +183,10 @@ export function keyFacts(container: ContainerIsolation): KeyFact[] {
   const sensitive = container.mounts.filter((mount) => mount.sensitive);
   if (sensitive.length > 0) {
     const readWrite = sensitive.filter((mount) => mount.readOnly !== true).length;
-    facts.push(fact('sensitive mounts', sensitive.map((m) => `${m.source} → ${m.destination} (${m.readOnly === true ? 'ro' : 'rw'})`).join('; '), `sensitive mounts ${sensitive.length} (${readWrite} rw)`, true));
+    // A writable host path that is host root one step away is flagged by name, as loudly as PRIVILEGED.
+    const hostRoot = sensitive.filter((m) => m.readOnly === false && m.origin === 'engine' && m.type === 'bind' && givesHostRootIfWritable(m.source));
+    const compact = hostRoot.length > 0 ? `HOST MOUNT ${hostRoot.map((m) => `${m.source}→${m.destination} rw`).join(', ')}` : `sensitive mounts ${sensitive.length} (${readWrite} rw)`;
+    facts.push(fact('sensitive mounts', sensitive.map((m) => `${m.source} → ${m.destination} (${m.readOnly === true ? 'ro' : 'rw'})`).join('; '), compact, true));
   }
   if (container.devices.length > 0) {
     facts.push(fact('devices', container.devices.map((d) => `${d.pathOnHost} → ${d.pathInContainer} (${d.permissions})`).join('; '), `devices ${container.devices.length}`, true));

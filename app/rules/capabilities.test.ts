@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { allCapabilityNames, capabilityInfo } from '../model/capabilities.js';
 import { CAPABILITY_RULES } from './capabilities.js';
 import { judge, testRuleFamily, type Mutation, type RuleCase } from './fixtures/rule-cases.js';
+import { baselineContainer, baselineEngine } from './fixtures/baseline.js';
+import { evaluateContainer } from './catalogue.js';
 
 /** Add a capability to the bounding (and effective, for root) set, as `--cap-add` does, keeping addedVsDefault honest. */
 const addCapability = (name: string): Mutation => (c) => {
@@ -30,7 +32,22 @@ const etcMounted: Mutation = (c) => {
   c.mounts.unshift({ type: 'bind', source: '/etc', destination: '/host-etc', readOnly: false, propagation: 'private', sensitive: true, sensitiveReason: 'host configuration (/etc)', origin: 'engine' });
 };
 
+const hostPid: Mutation = (c) => {
+  c.namespaces.pid.sharedWithHost = true;
+};
+const addAll: Mutation = (c) => allCapabilityNames().filter((name) => name !== 'CAP_SYS_RESOURCE' && !c.capabilities!.bounding.includes(name)).forEach((name) => addCapability(name)(c));
+
 testRuleFamily('capabilities', CAPABILITY_RULES, {
+  'capabilities/all': {
+    fires: addAll,
+    expectEvidence: { fact: 'capabilities.bounding', value: '40 of the 41 capabilities the kernel knows', source: 'kernel' },
+    quiet: both(addCapability('CAP_SYS_ADMIN'), addCapability('CAP_NET_ADMIN'), addCapability('CAP_SYS_PTRACE')),
+  },
+  'capabilities/sys-ptrace-host-pid': {
+    fires: both(addCapability('CAP_SYS_PTRACE'), hostPid),
+    expectEvidence: { fact: 'capabilities.bounding', value: 'CAP_SYS_PTRACE', source: 'kernel' },
+    quiet: addCapability('CAP_SYS_PTRACE'),
+  },
   'capabilities/beyond-default': {
     fires: addCapability('CAP_SYS_NICE'),
     expectEvidence: { fact: 'capabilities.addedVsDefault', value: ['CAP_SYS_NICE'], source: 'kernel' },
@@ -40,7 +57,7 @@ testRuleFamily('capabilities', CAPABILITY_RULES, {
   'capabilities/sys-module': added('SYS_MODULE'),
   'capabilities/sys-rawio': added('SYS_RAWIO'),
   'capabilities/dac-read-search': added('DAC_READ_SEARCH'),
-  'capabilities/sys-ptrace': added('SYS_PTRACE'),
+  'capabilities/sys-ptrace': { ...added('SYS_PTRACE'), quiet: both(addCapability('CAP_SYS_PTRACE'), hostPid) },
   'capabilities/bpf': added('BPF'),
   'capabilities/net-admin': added('NET_ADMIN'),
   'capabilities/sys-boot': added('SYS_BOOT'),
@@ -58,9 +75,21 @@ testRuleFamily('capabilities', CAPABILITY_RULES, {
 });
 
 describe('capability rules', () => {
+  it('roll up under capabilities/all: --cap-add ALL is one finding, with what it implies as evidence', () => {
+    const container = baselineContainer();
+    addAll(container);
+    const findings = evaluateContainer(container, { engine: baselineEngine() }).filter((f) => f.family === 'capabilities');
+    expect(findings.map((f) => f.ruleId)).toEqual(['capabilities/all']);
+    const implied = findings[0]!.evidence.filter((e) => e.fact.startsWith('implies[')).map((e) => e.fact);
+    expect(implied).toEqual(expect.arrayContaining(['implies[capabilities/sys-admin]', 'implies[capabilities/sys-module]', 'implies[capabilities/beyond-default]', 'implies[capabilities/net-raw]']));
+    // Accepting the umbrella accepts what it implies: no dozen findings appear instead.
+    const accepted = evaluateContainer(container, { engine: baselineEngine() }, { ignore: ['capabilities/all'] }).filter((f) => f.family === 'capabilities');
+    expect(accepted).toEqual([]);
+  });
+
   it('take their attacker text from the one capability table', () => {
-    for (const rule of CAPABILITY_RULES.filter((r) => r.id !== 'capabilities/beyond-default')) {
-      const name = `CAP_${rule.id.split('/')[1]!.toUpperCase().replace(/-/g, '_')}`;
+    for (const rule of CAPABILITY_RULES.filter((r) => r.id !== 'capabilities/beyond-default' && r.id !== 'capabilities/all')) {
+      const name = `CAP_${rule.id.split('/')[1]!.replace(/-host-pid$/, '').toUpperCase().replace(/-/g, '_')}`;
       expect(allCapabilityNames()).toContain(name);
       expect(rule.rationale).toContain(capabilityInfo(name)!.attacker!);
     }

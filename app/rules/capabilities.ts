@@ -1,5 +1,5 @@
-// Capability rules: each dangerous capability on its own, and capabilities beyond the engine's default set (CIS 5.4).
-import { capabilityInfo, defaultCapabilities } from '../model/capabilities.js';
+// Capability rules: every capability at once (--cap-add ALL, one finding), each dangerous one on its own, and capabilities beyond the engine's default set (CIS 5.4).
+import { allCapabilityNames, capabilityInfo, defaultCapabilities } from '../model/capabilities.js';
 import type { ContainerIsolation, Severity } from '../model/schema.js';
 import { evidenceOf, fired, type ContainerRule } from './rule.js';
 
@@ -12,18 +12,30 @@ interface DangerousCapability {
   when?: (container: ContainerIsolation) => boolean;
   /** Why the extra condition, when there is one. */
   condition?: string;
+  title?: string;
 }
 
 const hasDeviceAccess = (c: ContainerIsolation) => c.privileged || c.devices.length > 0 || c.deviceCgroupRules.length > 0;
 const hasSensitiveMount = (c: ContainerIsolation) => c.mounts.some((m) => m.sensitive && m.origin === 'engine');
+const sharesHostPid = (c: ContainerIsolation) => c.namespaces.pid.sharedWithHost === true;
 
-/** Severity reflects what the capability gives an attacker who already runs code in the container. */
+/**
+ * Severity is the rung of the ladder (docs/rules.md) the capability puts an attacker who already runs code in the
+ * container on: critical = host root one step away, high = watching or interfering with the host.
+ */
 const DANGEROUS: readonly DangerousCapability[] = [
   { name: 'SYS_ADMIN', severity: 'critical', attack: ['T1611', 'T1068'] },
   { name: 'SYS_MODULE', severity: 'critical', attack: ['T1611', 'T1547.006', 'T1014'] },
   { name: 'SYS_RAWIO', severity: 'critical', attack: ['T1611', 'T1068'] },
-  { name: 'DAC_READ_SEARCH', severity: 'high', attack: ['T1611', 'T1552'] },
-  { name: 'SYS_PTRACE', severity: 'high', attack: ['T1611', 'T1055', 'T1552'] },
+  // open_by_handle_at walks the host's filesystems from a file handle ("shocker"): any host file, read.
+  { name: 'DAC_READ_SEARCH', severity: 'critical', attack: ['T1611', 'T1552'] },
+  {
+    name: 'SYS_PTRACE',
+    severity: 'medium',
+    attack: ['T1055', 'T1552'],
+    when: (c) => !sharesHostPid(c),
+    condition: 'Here it reaches only the container\'s own processes; with the host\'s PID namespace it is reported as capabilities/sys-ptrace-host-pid instead.',
+  },
   { name: 'BPF', severity: 'high', attack: ['T1611', 'T1068', 'T1014'] },
   { name: 'NET_ADMIN', severity: 'high', attack: ['T1557', 'T1562.004'] },
   { name: 'SYS_BOOT', severity: 'high', attack: ['T1529', 'T1499'] },
@@ -60,13 +72,13 @@ function kebab(name: string): string {
   return name.toLowerCase().replace(/_/g, '-');
 }
 
-function dangerousCapabilityRule(spec: DangerousCapability): ContainerRule {
+function dangerousCapabilityRule(spec: DangerousCapability, id = `capabilities/${kebab(spec.name)}`): ContainerRule {
   const kernelName = `CAP_${spec.name}`;
   const info = capabilityInfo(kernelName);
   const attacker = info?.attacker ?? info?.allows ?? '';
   return {
-    id: `capabilities/${kebab(spec.name)}`,
-    title: `${kernelName} in the container's capability set`,
+    id,
+    title: spec.title ?? `${kernelName} in the container's capability set`,
     severity: spec.severity,
     family: 'capabilities',
     rationale: [`${kernelName} lets a process ${lowerFirst(info?.allows ?? 'use a privileged kernel operation.')}`, attacker, spec.condition ?? '']
@@ -125,4 +137,50 @@ export const beyondDefault: ContainerRule = {
   },
 };
 
-export const CAPABILITY_RULES: readonly ContainerRule[] = [beyondDefault, ...DANGEROUS.map(dangerousCapabilityRule)];
+/** CAP_SYS_PTRACE with the host's PID namespace: attach to any host process of the same or any uid and run code in it. */
+export const sysPtraceHostPid: ContainerRule = dangerousCapabilityRule(
+  {
+    name: 'SYS_PTRACE',
+    severity: 'critical',
+    attack: ['T1611', 'T1055', 'T1552'],
+    when: sharesHostPid,
+    title: 'CAP_SYS_PTRACE with the host\'s PID namespace',
+    condition: 'With the host\'s PID namespace that means every host process: inject code into a root daemon and it runs as root on the host.',
+  },
+  'capabilities/sys-ptrace-host-pid',
+);
+
+/** "ALL": at least this share of the capabilities the kernel knows (engines that predate CAP_BPF and CAP_PERFMON grant fewer). */
+const ALL_SHARE = 0.75;
+
+export const allCapabilities: ContainerRule = {
+  id: 'capabilities/all',
+  title: 'Every capability (--cap-add ALL or --privileged)',
+  severity: 'critical',
+  family: 'capabilities',
+  rationale:
+    'The container holds (nearly) every capability the kernel has, CAP_SYS_ADMIN, CAP_SYS_MODULE and CAP_SYS_PTRACE among them, so root in it can mount the host\'s disks, load kernel modules and take over host processes. This one finding stands for every dangerous capability it implies; they are listed in its evidence.',
+  cis: '5.4',
+  attack: ['T1611', 'T1068'],
+  remediation: {
+    text: 'Start from no capabilities and add back only the ones the workload needs.',
+    dockerRun: 'remove --cap-add ALL; --cap-drop ALL --cap-add <needed>',
+    compose: 'remove cap_add: [ALL]; cap_drop: [ALL]',
+  },
+  dockerBench: 'Same verdict as 5.4: docker-bench warns on CapAdd ALL; Isolens reads the bounding set the kernel applied and reports it once instead of once per capability.',
+  check(c) {
+    if (c.capabilities === null) return null;
+    // A process that made its own user namespace shows a full bounding set, but over that namespace, not the host.
+    if (c.user.userns === 'private') return null;
+    const known = allCapabilityNames();
+    const held = c.capabilities.bounding.filter((name) => known.includes(name));
+    if (held.length < Math.ceil(known.length * ALL_SHARE)) return null;
+    return [
+      evidenceOf(c, 'capabilities.bounding', `${held.length} of the ${known.length} capabilities the kernel knows`),
+      evidenceOf(c, 'capabilities.addedVsDefault', c.capabilities.addedVsDefault),
+    ];
+  },
+  rollsUp: (ruleId) => ruleId.startsWith('capabilities/') && ruleId !== 'capabilities/all',
+};
+
+export const CAPABILITY_RULES: readonly ContainerRule[] = [allCapabilities, beyondDefault, ...DANGEROUS.map((spec) => dangerousCapabilityRule(spec)), sysPtraceHostPid];

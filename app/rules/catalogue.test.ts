@@ -54,8 +54,8 @@ describe('evaluateContainer', () => {
       'runtime/no-healthcheck', // 5.27
     ]);
     for (const finding of findings) expect(Finding.safeParse(finding).success).toBe(true);
-    // Four mediums, three lows, one info: unhardened but not exposed.
-    expect(scoreFindings(findings)).toEqual({ score: 72, grade: 'C' });
+    // Defence in depth missing four ways (5 each) and no limits (8 + 8/2 + 5/2): unhardened, but nothing reaches the host.
+    expect(scoreFindings(findings)).toEqual({ score: 66, grade: 'D' });
   });
 
   it('sorts worst first, then in catalogue order', () => {
@@ -143,14 +143,46 @@ describe('a privileged container (captured inspect, described by the collector\'
     const findings = evaluateContainer(container, context);
     const ids = findings.map((f) => f.ruleId);
     expect(ids[0]).toBe('runtime/privileged');
-    expect(ids).toEqual(expect.arrayContaining([
-      'capabilities/beyond-default',
-      'capabilities/sys-admin',
-      'capabilities/sys-module',
-      'capabilities/sys-rawio',
-      'seccomp-lsm/seccomp-disabled',
+    // One finding for --privileged: what it implies is its evidence, not a dozen findings of their own.
+    expect(ids.filter((id) => id.startsWith('capabilities/') || id === 'seccomp-lsm/seccomp-disabled')).toEqual([]);
+    expect(findings[0]!.evidence.map((e) => e.fact)).toEqual(expect.arrayContaining([
+      'implies[capabilities/all]',
+      'implies[capabilities/sys-admin]',
+      'implies[capabilities/sys-module]',
+      'implies[capabilities/sys-rawio]',
+      'implies[seccomp-lsm/seccomp-disabled]',
     ]));
     expect(scoreFindings(findings)).toEqual({ score: expect.any(Number), grade: 'F' });
-    expect(scoreFindings(findings).score).toBeLessThan(20);
+    expect(scoreFindings(findings).score).toBeLessThanOrEqual(49);
+  });
+});
+
+describe('the ladder on the baseline: what each hardening flag the lab teaches is worth', () => {
+  type Change = (c: ReturnType<typeof baselineContainer>) => void;
+  const capDropAll: Change = (c) => {
+    c.capabilities = { ...c.capabilities!, effective: [], permitted: [], bounding: [], droppedVsDefault: [...c.capabilities!.bounding] };
+  };
+  const readOnly: Change = (c) => { c.readOnlyRootfs = true; };
+  const noNewPrivileges: Change = (c) => { c.noNewPrivileges = true; };
+  const nonRoot: Change = (c) => {
+    c.user = { ...c.user, uid: 1000, gid: 1000, uidInContainer: 1000, configured: '1000:1000' };
+    c.capabilities = { ...c.capabilities!, effective: [], permitted: [] };
+  };
+  const limits: Change = (c) => { c.cgroup = { ...c.cgroup, memoryLimitBytes: 64 * 1024 * 1024, pidsLimit: 50, cpuQuotaCores: 0.5 }; };
+  const healthcheck: Change = (c) => { c.healthcheck = { test: ['CMD', 'true'] }; };
+  const scored = (...changes: Change[]) => {
+    const container = baselineContainer();
+    changes.forEach((change) => change(container));
+    return scoreFindings(evaluateContainer(container, context));
+  };
+
+  it('gives each single flag at least 5 points, --cap-drop ALL at least as many as all limits, and A to all of them', () => {
+    const base = scored().score;
+    const gains = Object.fromEntries(
+      Object.entries({ capDropAll, readOnly, noNewPrivileges, nonRoot, limits }).map(([name, change]) => [name, scored(change).score - base]),
+    );
+    expect(gains).toEqual({ capDropAll: 15, readOnly: 5, noNewPrivileges: 5, nonRoot: 5, limits: 14 });
+    expect(gains.capDropAll).toBeGreaterThanOrEqual(gains.limits!);
+    expect(scored(capDropAll, readOnly, noNewPrivileges, nonRoot, limits, healthcheck)).toEqual({ score: 100, grade: 'A' });
   });
 });

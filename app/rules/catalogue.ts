@@ -7,7 +7,7 @@ import { MOUNT_RULES } from './mounts.js';
 import { NAMESPACE_RULES } from './namespaces.js';
 import { NETWORK_RULES } from './network.js';
 import { RESOURCE_RULES } from './resources.js';
-import { findingFrom, RULE_FAMILIES, type ContainerRule, type RuleContext, type RuleMeta } from './rule.js';
+import { findingFrom, hitsOf, RULE_FAMILIES, type ContainerRule, type RuleContext, type RuleMeta } from './rule.js';
 import { compareSeverity } from './score.js';
 import { RUNTIME_RULES } from './runtime.js';
 import { SECCOMP_LSM_RULES } from './seccomp-lsm.js';
@@ -76,15 +76,39 @@ export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => compareSeverity(a.severity, b.severity) || position(a.ruleId) - position(b.ruleId) || a.ruleId.localeCompare(b.ruleId));
 }
 
+/**
+ * Fold the findings an umbrella rule implies into it: one finding for --privileged or --cap-add ALL, with what it
+ * implies as evidence, rather than a dozen near-identical ones. Umbrellas are taken in catalogue order, so the
+ * outermost (runtime/privileged) takes everything, including a capabilities/all it implies.
+ */
+function rollUp(fired: Array<{ rule: ContainerRule; finding: Finding }>): Array<{ rule: ContainerRule; finding: Finding }> {
+  const absorbed = new Set<Finding>();
+  for (const umbrella of fired) {
+    if (!umbrella.rule.rollsUp || absorbed.has(umbrella.finding)) continue;
+    for (const other of fired) {
+      if (other === umbrella || absorbed.has(other.finding) || !umbrella.rule.rollsUp(other.rule.id)) continue;
+      absorbed.add(other.finding);
+      umbrella.finding.evidence.push({
+        fact: `implies[${other.finding.ruleId}]`,
+        value: other.finding.title,
+        source: other.finding.evidence[0]?.source ?? 'config',
+      });
+    }
+  }
+  return fired.filter((entry) => !absorbed.has(entry.finding));
+}
+
 /** Every finding for one container, worst first. The one call integration tests and the assessment need. */
 export function evaluateContainer(container: ContainerIsolation, context: RuleContext, options: EvaluateOptions = {}): Finding[] {
   const ignore = options.ignore ?? [];
-  const findings: Finding[] = [];
+  const fired: Array<{ rule: ContainerRule; finding: Finding }> = [];
   for (const rule of CONTAINER_RULES) {
-    if (isAccepted(rule.id, container.name, ignore)) continue;
-    const evidence = rule.check(container, context);
-    if (evidence !== null) findings.push(findingFrom(rule, evidence));
+    for (const hit of hitsOf(rule.check(container, context))) fired.push({ rule, finding: findingFrom(rule, hit.evidence, hit) });
   }
+  // Roll up before accepting risks: accepting runtime/privileged accepts what it implies, not a dozen findings instead.
+  const findings = rollUp(fired)
+    .filter(({ rule }) => !isAccepted(rule.id, container.name, ignore))
+    .map(({ finding }) => finding);
   return sortFindings(findings);
 }
 

@@ -3,6 +3,8 @@ import type { ContainerIsolation, Mount } from '../model/schema.js';
 import { hostPathSensitivity } from '../model/sensitive.js';
 import { MOUNT_RULES } from './mounts.js';
 import { judge, testRuleFamily } from './fixtures/rule-cases.js';
+import { baselineContainer, baselineEngine } from './fixtures/baseline.js';
+import { evaluateContainer } from './catalogue.js';
 
 /** A declared bind mount, marked sensitive the way the collector marks it. */
 const bind = (source: string, destination: string, readOnly: boolean | null, extra: Partial<Mount> = {}) => (c: ContainerIsolation) => {
@@ -20,10 +22,16 @@ testRuleFamily('mounts', MOUNT_RULES, {
     expectEvidence: { fact: 'mounts[/var/run/docker.sock].engine', value: 'Docker' },
     quiet: bind('/srv/app/data.sock', '/run/app.sock', false),
   },
-  'mounts/sensitive-read-write': {
+  'mounts/host-root-read-write': {
     fires: bind('/etc', '/host-etc', false),
     expectEvidence: { fact: 'mounts[/host-etc].readOnly', value: false, source: 'kernel' },
-    quiet: bind('/etc', '/host-etc', true),
+    // Writable but not host root one step away: that is mounts/sensitive-read-write.
+    quiet: bind('/usr/share', '/share', false),
+  },
+  'mounts/sensitive-read-write': {
+    fires: bind('/usr/share', '/share', false),
+    expectEvidence: { fact: 'mounts[/share].readOnly', value: false, source: 'kernel' },
+    quiet: bind('/usr/share', '/share', true),
   },
   'mounts/sensitive-read-only': {
     fires: bind('/etc/ssh', '/ssh', true),
@@ -48,6 +56,38 @@ testRuleFamily('mounts', MOUNT_RULES, {
 
 describe('mount rules', () => {
   const rule = (id: string) => MOUNT_RULES.find((r) => r.id === id)!;
+  const findingsOf = (mutate: (c: ContainerIsolation) => void) => {
+    const container = baselineContainer();
+    mutate(container);
+    return evaluateContainer(container, { engine: baselineEngine() }).filter((f) => f.family === 'mounts');
+  };
+
+  it.each(['/', '/etc', '/root', '/boot', '/var/lib/docker', '/proc', '/sys', '/dev', '/usr', '/usr/bin', '/lib', '/etc/cron.d', '/var'])(
+    'a writable host %s is host root one step away: critical',
+    (source) => {
+      const ids = findingsOf(bind(source, '/host', false)).map((f) => `${f.ruleId} ${f.severity}`);
+      expect(ids).toContain('mounts/host-root-read-write critical');
+      expect(ids).not.toContain('mounts/sensitive-read-write high');
+    },
+  );
+
+  it('name each mount and its exact fix, with the destination the container uses: remove it, or add :ro', () => {
+    const findings = findingsOf((c) => {
+      bind('/', '/host', false)(c);
+      bind('/home', '/homes', false)(c);
+      bind('/etc/ssl', '/certs', true)(c);
+      bind('/var/run/docker.sock', '/run/engine.sock', false)(c);
+    });
+    const byTitle = Object.fromEntries(findings.map((f) => [f.title, f.remediation.dockerRun]));
+    expect(byTitle).toMatchObject({
+      'Host path that gives root on the host mounted read-write: / → /host': 'remove -v /:/host',
+      'Sensitive host path mounted read-write: /home → /homes': '-v /home:/homes:ro',
+      'Sensitive host path mounted (not writable): /etc/ssl → /certs': 'remove -v /etc/ssl:/certs:ro',
+      'A container engine\'s API socket is mounted: /var/run/docker.sock → /run/engine.sock': 'remove -v /var/run/docker.sock:/run/engine.sock',
+    });
+    // One finding per mount, so two writable host-root mounts are two findings.
+    expect(findingsOf((c) => { bind('/', '/host', false)(c); bind('/etc', '/e', false)(c); }).filter((f) => f.ruleId === 'mounts/host-root-read-write')).toHaveLength(2);
+  });
 
   it('recognise every engine\'s socket, and the /run directory that holds them', () => {
     for (const source of ['/run/containerd/containerd.sock', '/run/podman/podman.sock', '/var/run/crio/crio.sock', '/run/user/1000/docker.sock', '/var/run']) {

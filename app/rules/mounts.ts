@@ -1,7 +1,7 @@
 // Mount rules: engine sockets, sensitive host paths (read-write vs read-only), writable kernel filesystems, propagation, root filesystem.
-import { mountedEngineSocket } from '../model/sensitive.js';
+import { givesHostRootIfWritable, mountedEngineSocket } from '../model/sensitive.js';
 import type { ContainerIsolation, Mount } from '../model/schema.js';
-import { evidenceOf, fired, type ContainerRule } from './rule.js';
+import { evidenceOf, fired, type ContainerRule, type RuleHit, type RuleRemediation } from './rule.js';
 
 const mountFact = (m: Mount, field: string) => `mounts[${m.destination}].${field}`;
 
@@ -13,6 +13,25 @@ function socketOf(m: Mount): string | null {
 
 /** Declared host paths that expose the host; socket mounts are left to the socket rule so one mount is not counted twice. */
 const sensitiveMounts = (c: ContainerIsolation) => c.mounts.filter((m) => m.origin === 'engine' && m.sensitive && socketOf(m) === null);
+
+/** The mount as `docker run -v` spells it, with the destination the container really uses. */
+function volumeSpec(m: Mount, readOnly = m.readOnly === true): string {
+  return `${m.source}:${m.destination}${readOnly ? ':ro' : ''}`;
+}
+
+/** The exact fix for one mount: take it out, or keep it read-only. */
+function removeMount(m: Mount, text: string): RuleRemediation {
+  return { text, dockerRun: `remove -v ${volumeSpec(m)}`, compose: `remove ${JSON.stringify(volumeSpec(m))} from volumes:` };
+}
+function mountReadOnly(m: Mount, text: string): RuleRemediation {
+  return { text, dockerRun: `-v ${volumeSpec(m, true)}`, compose: `volumes: [${JSON.stringify(volumeSpec(m, true))}]` };
+}
+
+/** One hit per mount: the finding names the mount and carries the fix for exactly that mount. */
+function perMount(c: ContainerIsolation, mounts: readonly Mount[], evidence: (m: Mount) => RuleHit['evidence'], remediation: (m: Mount) => RuleRemediation): RuleHit[] | null {
+  const hits = mounts.map((m) => ({ evidence: evidence(m), subject: `${m.source} → ${m.destination}`, remediation: remediation(m) }));
+  return hits.length > 0 ? hits : null;
+}
 
 function mountEvidence(c: ContainerIsolation, m: Mount) {
   return [
@@ -39,11 +58,39 @@ export const engineSocket: ContainerRule = {
   dockerBench:
     'docker-bench greps the Mounts list for "docker.sock"; Isolens also recognises the containerd, Podman, CRI-O, dockershim and cri-dockerd sockets and a mount of the whole /run or /var/run directory that holds them.',
   check(c) {
-    return fired(
-      c.mounts.flatMap((m) => {
-        const socket = socketOf(m);
-        return socket === null ? [] : [...mountEvidence(c, m), evidenceOf(c, mountFact(m, 'engine'), socket)];
-      }),
+    return perMount(
+      c,
+      c.mounts.filter((m) => socketOf(m) !== null),
+      (m) => [...mountEvidence(c, m), evidenceOf(c, mountFact(m, 'engine'), socketOf(m))],
+      (m) => removeMount(m, `Remove the mount of ${m.source}. If a tool must talk to the engine, put an authorising proxy in front of the socket that allows only the calls it needs.`),
+    );
+  },
+};
+
+const writableHostRoot = (m: Mount) => m.readOnly === false && m.type === 'bind' && givesHostRootIfWritable(m.source);
+
+export const hostRootReadWrite: ContainerRule = {
+  id: 'mounts/host-root-read-write',
+  title: 'Host path that gives root on the host mounted read-write',
+  severity: 'critical',
+  family: 'mounts',
+  rationale:
+    'A host directory that root on the host depends on (/, /etc, /root, /boot, /usr, /var/lib/docker, /proc, /sys, /dev …) is mounted writable. Root in the container is one write away from root on the host: a line in the host\'s /etc/shadow or a cron job, a replaced binary, a kernel parameter, another container\'s filesystem.',
+  cis: '5.6',
+  attack: ['T1611', 'T1053.003', 'T1098'],
+  remediation: {
+    text: 'Remove the mount; if the workload only reads it, mount the one file or directory it needs read-only.',
+    dockerRun: 'remove -v /host/path:/path',
+    compose: 'remove the entry from volumes:',
+  },
+  dockerBench:
+    'docker-bench 5.6 checks /, /boot, /dev, /etc, /lib, /proc, /sys and /usr exactly, read-write only, and matches the destination too; Isolens splits the writable ones by what they give: host root one step away here (critical), the rest under mounts/sensitive-read-write (high).',
+  check(c) {
+    return perMount(
+      c,
+      sensitiveMounts(c).filter(writableHostRoot),
+      (m) => mountEvidence(c, m),
+      (m) => removeMount(m, `Remove the mount of the host's ${m.source}. If the workload only reads from it, mount the one file or directory it needs with :ro (-v ${m.source}/<needed>:${m.destination}:ro); read-only still exposes its secrets.`),
     );
   },
 };
@@ -54,7 +101,7 @@ export const sensitiveReadWrite: ContainerRule = {
   severity: 'high',
   family: 'mounts',
   rationale:
-    'A host directory that controls the host (/, /etc, /proc, /sys, /dev, /boot, /usr, /lib, /root, engine data …) is mounted writable. Root in the container can plant cron jobs, change users or binaries, or write kernel settings and so take over the host.',
+    'A host directory with host data or state (/home, /usr/share, /etc/ssl, /var/lib/kubelet …) is mounted writable. Root in the container can read and change what host users and services rely on: keys, certificates, shared data. Paths that put host root one step away are reported as mounts/host-root-read-write instead.',
   cis: '5.6',
   attack: ['T1611', 'T1552'],
   remediation: {
@@ -65,7 +112,12 @@ export const sensitiveReadWrite: ContainerRule = {
   dockerBench:
     'docker-bench checks only /, /boot, /dev, /etc, /lib, /proc, /sys and /usr, exactly (not /etc/ssh), matches the mount destination as well as the source, and ignores read-only mounts; Isolens uses the collector\'s longer list of host paths and their subtrees and reports read-only ones under mounts/sensitive-read-only.',
   check(c) {
-    return fired(sensitiveMounts(c).filter((m) => m.readOnly === false).flatMap((m) => mountEvidence(c, m)));
+    return perMount(
+      c,
+      sensitiveMounts(c).filter((m) => m.readOnly === false && !writableHostRoot(m)),
+      (m) => mountEvidence(c, m),
+      (m) => mountReadOnly(m, `Add :ro to the mount of ${m.source} (or remove it), and narrow it to the one file or directory the workload needs.`),
+    );
   },
 };
 
@@ -86,7 +138,12 @@ export const sensitiveReadOnly: ContainerRule = {
   dockerBench: 'docker-bench does not warn on read-only mounts of sensitive paths (CIS 5.6 covers them, "especially" read-write).',
   check(c) {
     // readOnly null (not established) lands here rather than in the read-write rule: the mount itself is a fact.
-    return fired(sensitiveMounts(c).filter((m) => m.readOnly !== false).flatMap((m) => mountEvidence(c, m)));
+    return perMount(
+      c,
+      sensitiveMounts(c).filter((m) => m.readOnly !== false),
+      (m) => mountEvidence(c, m),
+      (m) => removeMount(m, `Remove the mount of ${m.source}, or mount only the file or directory under it the workload needs (-v ${m.source}/<needed>:${m.destination}:ro).`),
+    );
   },
 };
 
@@ -101,7 +158,7 @@ function writableKernelMount(m: Mount): boolean {
 export const writableKernelFilesystem: ContainerRule = {
   id: 'mounts/writable-kernel-filesystem',
   title: '/sys, /proc/sys or cgroupfs is writable',
-  severity: 'high',
+  severity: 'critical',
   family: 'mounts',
   rationale:
     'The engine normally mounts /sys, /proc/sys and the cgroup filesystem read-only. Writable, they let root in the container change kernel parameters for the whole host or use cgroup release_agent to run a program on the host.',
@@ -166,6 +223,7 @@ export const writableRootFilesystem: ContainerRule = {
 
 export const MOUNT_RULES: readonly ContainerRule[] = [
   engineSocket,
+  hostRootReadWrite,
   sensitiveReadWrite,
   sensitiveReadOnly,
   writableKernelFilesystem,

@@ -1,6 +1,7 @@
 // Namespace rules: the host's pid, net, ipc, uts, user and cgroup namespaces shared with a container, and root without a user namespace.
 import type { ContainerIsolation, NamespaceKind } from '../model/schema.js';
 import { evidenceOf, type ContainerRule, type RuleMeta } from './rule.js';
+import { hasHostBindMount } from './runtime.js';
 
 function namespaceEvidence(c: ContainerIsolation, kind: NamespaceKind) {
   const namespace = c.namespaces[kind];
@@ -54,7 +55,7 @@ export const hostNet = hostNamespaceRule('net', {
 export const hostIpc = hostNamespaceRule('ipc', {
   id: 'namespaces/host-ipc',
   title: 'Shares the host\'s IPC namespace',
-  severity: 'medium',
+  severity: 'high',
   rationale:
     'The container can read and write the host\'s System V shared memory, semaphores and message queues, and /dev/shm of host processes. Data in shared memory segments of host services is exposed.',
   cis: '5.17',
@@ -112,10 +113,10 @@ export const hostCgroupV2 = hostNamespaceRule(
 export const rootInHostUserns: ContainerRule = {
   id: 'namespaces/root-in-host-userns',
   title: 'Runs as root with no private user namespace',
-  severity: 'medium',
+  severity: 'low',
   family: 'namespaces',
   rationale:
-    'The main process runs as uid 0 and the container shares the host\'s user namespace, so it is the host\'s root user, held back only by capabilities, seccomp and the LSM. Any escape or writable host mount is used with root\'s rights.',
+    'The main process runs as uid 0 and the container shares the host\'s user namespace, so it is the host\'s root user, held back only by capabilities, seccomp and the LSM. Any escape or writable host mount is used with root\'s rights. It stays quiet for root with no capabilities at all (--cap-drop ALL), no host bind mount and its own PID namespace, where uid 0 owns nothing of the host\'s and can signal nothing of it.',
   cis: '4.1',
   attack: ['T1611', 'T1068'],
   remediation: {
@@ -126,6 +127,8 @@ export const rootInHostUserns: ContainerRule = {
   dockerBench: 'docker-bench 4.1 reads Config.User; Isolens reads the uid the kernel shows for the main process and does not fire when a user namespace maps root to an unprivileged host uid.',
   check(c) {
     if (c.user.uid !== 0 || c.user.userns !== 'host') return null;
+    const powerless = c.capabilities?.bounding.length === 0 && c.capabilities.effective.length === 0;
+    if (powerless && !hasHostBindMount(c) && c.namespaces.pid.sharedWithHost === false) return null;
     return [evidenceOf(c, 'user.uid', 0), evidenceOf(c, 'user.userns', 'host'), { fact: 'user.configured', value: c.user.configured, source: 'config' }];
   },
 };

@@ -43,9 +43,28 @@ export interface RuleContext {
   engine: EngineInfo;
 }
 
-/** A rule over one container. `check` returns the evidence when the rule fires, null when it does not. */
+/**
+ * One finding of a rule that reports each instance on its own (one per mount, say), with the fix for exactly that
+ * instance: the remediation replaces the rule's generic one, so the finding names the real mount and destination.
+ */
+export interface RuleHit {
+  evidence: Evidence[];
+  /** Says which instance this is, appended to the rule's title: "/ → /host". */
+  subject?: string;
+  remediation?: RuleRemediation;
+}
+
+/**
+ * A rule over one container. `check` returns the evidence when the rule fires (one finding), a list of hits
+ * (one finding each), or null when it does not fire.
+ */
 export interface ContainerRule extends RuleMeta {
-  check(container: ContainerIsolation, context: RuleContext): Evidence[] | null;
+  check(container: ContainerIsolation, context: RuleContext): Evidence[] | RuleHit[] | null;
+  /**
+   * Rule ids this rule rolls up when it fires: their findings are folded into its finding as evidence instead of
+   * being reported (and scored) on their own. --privileged implies every capability; one finding says so.
+   */
+  rollsUp?: (ruleId: string) => boolean;
 }
 
 /** A rule over the engine itself. */
@@ -53,18 +72,28 @@ export interface HostRule extends RuleMeta {
   check(engine: EngineInfo): Evidence[] | null;
 }
 
-export function findingFrom(rule: RuleMeta, evidence: Evidence[]): Finding {
+export function findingFrom(rule: RuleMeta, evidence: Evidence[], hit: Omit<RuleHit, 'evidence'> = {}): Finding {
   return {
     ruleId: rule.id,
-    title: rule.title,
+    title: hit.subject ? `${rule.title}: ${hit.subject}` : rule.title,
     severity: rule.severity,
     family: rule.family,
     rationale: rule.rationale,
     evidence,
     cis: rule.cis,
     attack: [...rule.attack],
-    remediation: { ...rule.remediation },
+    remediation: { ...(hit.remediation ?? rule.remediation) },
   };
+}
+
+function isHitList(result: Evidence[] | RuleHit[]): result is RuleHit[] {
+  return result.length > 0 && 'evidence' in result[0]!;
+}
+
+/** A check's result as hits: plain evidence is one hit; an empty list is none. */
+export function hitsOf(result: Evidence[] | RuleHit[] | null): RuleHit[] {
+  if (result === null || result.length === 0) return [];
+  return isHitList(result) ? result : [{ evidence: result }];
 }
 
 /** Where a fact came from: namespaces carry their own source; everything else is looked up by its top-level key. */

@@ -65,19 +65,27 @@ const scenarios = {
       Binds: ['/etc:/host-etc:ro', '/usr/share:/host-share'],
     },
   },
-  /** Every host namespace the engine lets a container share, an sshd in the command line, restart always. */
+  /** Each dangerous capability added by name (fewer than ALL, so each is its own finding), a host device and a read-only /etc. */
+  'cap-add-each': {
+    HostConfig: {
+      CapAdd: ['SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'SYS_PTRACE', 'NET_ADMIN', 'SYS_BOOT', 'MAC_ADMIN', 'MAC_OVERRIDE', 'SYS_TIME', 'SYSLOG', 'AUDIT_CONTROL', 'LINUX_IMMUTABLE'],
+      Devices: [{ PathOnHost: '/dev/zero', PathInContainer: '/dev/isolens-zero', CgroupPermissions: 'rwm' }],
+      Binds: ['/etc:/host-etc:ro'],
+    },
+  },
+  /** Every host namespace the engine lets a container share, CAP_SYS_PTRACE with them, an sshd in the command line, restart always. */
   'host-namespaces': {
     // "; : sshd" keeps sh as the main process with sshd in its command line.
     Cmd: ['sh', '-c', 'sleep 3600; : sshd'],
-    HostConfig: { PidMode: 'host', NetworkMode: 'host', IpcMode: 'host', UTSMode: 'host', UsernsMode: 'host', RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } },
+    HostConfig: { PidMode: 'host', NetworkMode: 'host', IpcMode: 'host', UTSMode: 'host', UsernsMode: 'host', CapAdd: ['SYS_PTRACE'], RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } },
   },
   /** Joins host-namespaces' network namespace, which is the host's: the configuration says container:…, the kernel says host. */
   'joined-host-net': { HostConfig: { NetworkMode: `container:${PREFIX}host-namespaces` } },
-  /** Engine socket, a port on every interface below 1024, shared propagation and a custom cgroup parent. */
+  /** Engine socket, the host's (empty here) /boot read-write, a port on every interface below 1024, shared propagation and a custom cgroup parent. */
   exposed: {
     ExposedPorts: { '80/tcp': {} },
     HostConfig: {
-      Binds: ['/var/run/docker.sock:/var/run/docker.sock'],
+      Binds: ['/var/run/docker.sock:/var/run/docker.sock', '/boot:/host-boot'],
       PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '81' }] },
       Mounts: [{ Type: 'bind', Source: SHARED_DIR, Target: '/shared', BindOptions: { Propagation: 'rshared' } }],
       CgroupParent: CGROUP_PARENT,
@@ -116,7 +124,7 @@ interface LiveCase {
 }
 
 const bounding = (name: string): LiveCase => ({
-  fires: ['cap-add-all-devices-mounts'],
+  fires: ['cap-add-each'],
   quiet: ['default', 'hardened'],
   evidence: { fact: 'capabilities.bounding', source: 'kernel', value: `CAP_${name}` },
 });
@@ -147,16 +155,29 @@ const LIVE: Record<string, LiveCase> = {
     evidence: { fact: 'restartPolicy.name', source: 'config', value: 'always' },
   },
 
-  'capabilities/beyond-default': {
+  // --cap-add ALL is one finding; what it implies is its evidence (asserted below).
+  'capabilities/all': {
     fires: ['cap-add-all-devices-mounts'],
-    quiet: ['default', 'hardened'],
+    // unshared: its own user namespace shows a full bounding set, over that namespace only.
+    quiet: ['default', 'cap-add-each', 'unshared'],
+    evidence: { fact: 'capabilities.bounding', source: 'kernel', value: '37 of the 41 capabilities the kernel knows' },
+  },
+  'capabilities/beyond-default': {
+    fires: ['cap-add-each'],
+    // cap-add-all-devices-mounts: rolled up into capabilities/all.
+    quiet: ['default', 'hardened', 'cap-add-all-devices-mounts'],
     evidence: { fact: 'capabilities.addedVsDefault', source: 'kernel' },
   },
-  'capabilities/sys-admin': { ...bounding('SYS_ADMIN'), fires: ['cap-add-all-devices-mounts', 'unshared', 'remounted'] },
+  'capabilities/sys-admin': { ...bounding('SYS_ADMIN'), fires: ['cap-add-each', 'unshared', 'remounted'] },
   'capabilities/sys-module': bounding('SYS_MODULE'),
   'capabilities/sys-rawio': bounding('SYS_RAWIO'),
   'capabilities/dac-read-search': bounding('DAC_READ_SEARCH'),
-  'capabilities/sys-ptrace': bounding('SYS_PTRACE'),
+  'capabilities/sys-ptrace': { ...bounding('SYS_PTRACE'), quiet: ['default', 'hardened', 'host-namespaces'] },
+  'capabilities/sys-ptrace-host-pid': {
+    fires: ['host-namespaces'],
+    quiet: ['default', 'cap-add-each'],
+    evidence: { fact: 'capabilities.bounding', source: 'kernel', value: 'CAP_SYS_PTRACE' },
+  },
   'capabilities/net-admin': bounding('NET_ADMIN'),
   'capabilities/sys-boot': bounding('SYS_BOOT'),
   'capabilities/mac-admin': bounding('MAC_ADMIN'),
@@ -210,6 +231,11 @@ const LIVE: Record<string, LiveCase> = {
     fires: ['exposed'],
     quiet: ['default'],
     evidence: { fact: 'mounts[/var/run/docker.sock].source', source: 'kernel', value: '/var/run/docker.sock' },
+  },
+  'mounts/host-root-read-write': {
+    fires: ['exposed'],
+    quiet: ['default', 'cap-add-all-devices-mounts'],
+    evidence: { fact: 'mounts[/host-boot].readOnly', source: 'kernel', value: false },
   },
   'mounts/sensitive-read-write': {
     fires: ['cap-add-all-devices-mounts'],
@@ -421,8 +447,23 @@ describe.skipIf(noEngine)('rules on real containers', () => {
     expect(findingOf(everything, 'consistency/capabilities')).toBeUndefined();
   });
 
-  it('the default container scores as docs/rules.md says (72, C)', () => {
-    expect({ score: doc('default').score, grade: doc('default').grade }).toEqual({ score: 72, grade: 'C' });
+  it('the default container scores as docs/rules.md says (66, D)', () => {
+    expect({ score: doc('default').score, grade: doc('default').grade }).toEqual({ score: 66, grade: 'D' });
+  });
+
+  it('--cap-add ALL is one finding with every dangerous capability as its evidence, not one finding per capability', () => {
+    const everything = doc('cap-add-all-devices-mounts');
+    expect(everything.findings.filter((f) => f.family === 'capabilities').map((f) => f.ruleId)).toEqual(['capabilities/all']);
+    const implied = findingOf(everything, 'capabilities/all')!.evidence.map((e) => e.fact);
+    for (const id of ['sys-admin', 'sys-module', 'sys-rawio', 'sys-ptrace', 'net-admin', 'mknod', 'dac-override', 'beyond-default']) expect(implied).toContain(`implies[capabilities/${id}]`);
+  });
+
+  it('a writable host mount names the mount and its exact fix, with the destination the container uses', () => {
+    const hostRoot = findingOf(doc('exposed'), 'mounts/host-root-read-write')!;
+    expect(hostRoot.severity).toBe('critical');
+    expect(hostRoot.title).toContain('/boot → /host-boot');
+    expect(hostRoot.remediation.dockerRun).toBe('remove -v /boot:/host-boot');
+    expect(findingOf(doc('cap-add-all-devices-mounts'), 'mounts/sensitive-read-write')!.remediation.dockerRun).toBe('-v /usr/share:/host-share:ro');
   });
 
   describe('rules this machine cannot trigger, on documents derived from a real scan', () => {
@@ -442,7 +483,8 @@ describe.skipIf(noEngine)('rules on real containers', () => {
     }
 
     it('capabilities/bpf and capabilities/perfmon fire when the bounding set holds them (derived: dockerd 20.10 cannot grant them)', () => {
-      const real = doc('cap-add-all-devices-mounts');
+      // cap-add-each, not ALL: under --cap-add ALL they would be rolled up into capabilities/all.
+      const real = doc('cap-add-each');
       const derived = structuredClone(real);
       derived.capabilities!.bounding.push('CAP_BPF', 'CAP_PERFMON');
       const findings = judge(derived);
@@ -541,7 +583,7 @@ describe('rules on the captured privileged container (app/collect/fixtures/privi
   });
 
   it('runtime/privileged fires, citing the flag and the bounding set the kernel applied', () => {
-    expect(finding('runtime/privileged')?.evidence).toEqual([
+    expect(finding('runtime/privileged')?.evidence.slice(0, 2)).toEqual([
       { fact: 'privileged', value: true, source: 'config' },
       { fact: 'capabilities.bounding', value: `${container.capabilities!.bounding.length} capabilities`, source: 'kernel' },
     ]);
@@ -556,10 +598,12 @@ describe('rules on the captured privileged container (app/collect/fixtures/privi
     expect(kernel).not.toContain('CAP_SYS_RESOURCE');
   });
 
-  it('what privileged mode did is reported from the kernel: seccomp off, every dangerous capability, CAP_MKNOD with host devices', () => {
-    expect(finding('seccomp-lsm/seccomp-disabled')?.evidence).toContainEqual({ fact: 'seccomp.mode', value: 'disabled', source: 'kernel' });
-    for (const id of ['capabilities/sys-admin', 'capabilities/sys-module', 'capabilities/sys-rawio', 'capabilities/mknod', 'capabilities/beyond-default']) {
-      expect(finding(id), id).toBeDefined();
+  it('what privileged mode did is reported from the kernel, as the one finding\'s evidence: seccomp off, every dangerous capability, CAP_MKNOD with host devices', () => {
+    const evidence = finding('runtime/privileged')!.evidence;
+    expect(evidence).toContainEqual({ fact: 'implies[seccomp-lsm/seccomp-disabled]', value: 'Seccomp is disabled', source: 'kernel' });
+    for (const id of ['capabilities/all', 'capabilities/sys-admin', 'capabilities/sys-module', 'capabilities/sys-rawio', 'capabilities/mknod', 'capabilities/beyond-default']) {
+      expect(evidence.map((e) => e.fact), id).toContain(`implies[${id}]`);
+      expect(finding(id), id).toBeUndefined();
     }
     expect(container.grade).toBe('F');
   });

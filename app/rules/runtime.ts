@@ -1,5 +1,17 @@
 // Runtime rules: privileged mode, no-new-privileges, sshd, host devices, health check and restart policy.
+import type { ContainerIsolation } from '../model/schema.js';
 import { evidenceOf, fired, type ContainerRule } from './rule.js';
+
+/** What --privileged implies, reported once as its evidence rather than as findings of their own. */
+const IMPLIED_BY_PRIVILEGED = new Set([
+  'mounts/writable-kernel-filesystem',
+  'seccomp-lsm/seccomp-disabled',
+  'seccomp-lsm/apparmor-unconfined',
+  'seccomp-lsm/selinux-unconfined',
+]);
+
+/** A host path bind-mounted by the user: where uid 0 owns root's files on the host without any capability. */
+export const hasHostBindMount = (c: ContainerIsolation) => c.mounts.some((m) => m.origin === 'engine' && m.type === 'bind');
 
 export const privileged: ContainerRule = {
   id: 'runtime/privileged',
@@ -22,15 +34,16 @@ export const privileged: ContainerRule = {
     if (c.capabilities !== null) evidence.push(evidenceOf(c, 'capabilities.bounding', `${c.capabilities.bounding.length} capabilities`));
     return evidence;
   },
+  rollsUp: (ruleId) => ruleId.startsWith('capabilities/') || IMPLIED_BY_PRIVILEGED.has(ruleId),
 };
 
 export const newPrivileges: ContainerRule = {
   id: 'runtime/new-privileges-allowed',
   title: 'Processes can gain privileges (no-new-privileges not set)',
-  severity: 'medium',
+  severity: 'low',
   family: 'runtime',
   rationale:
-    'Without no-new-privileges a process in the container can gain privileges by running a setuid or file-capability binary, so a non-root foothold can become root inside the container. The flag costs nothing for almost every workload.',
+    'Without no-new-privileges a process in the container can gain privileges by running a setuid or file-capability binary, so a non-root foothold can become root inside the container. The flag costs nothing for almost every workload. It stays quiet for root with an empty bounding set (--cap-drop ALL) and no host bind mount, where a setuid binary has nothing left to give.',
   cis: '5.26',
   attack: ['T1068', 'T1548.001'],
   remediation: {
@@ -42,6 +55,8 @@ export const newPrivileges: ContainerRule = {
     'docker-bench greps SecurityOpt and the daemon\'s arguments; Isolens reads the NoNewPrivs flag the kernel applied to the process, which covers both and also a flag set by the image\'s runtime configuration.',
   check(c) {
     if (c.noNewPrivileges !== false) return null;
+    // Gaining privileges means gaining capabilities from the bounding set, or uid 0; root with none to gain has neither.
+    if (c.capabilities?.bounding.length === 0 && c.user.uid === 0 && !hasHostBindMount(c)) return null;
     return [evidenceOf(c, 'noNewPrivileges', false)];
   },
 };
@@ -73,7 +88,7 @@ export const sshd: ContainerRule = {
 export const hostDevices: ContainerRule = {
   id: 'runtime/host-devices',
   title: 'Host devices are exposed',
-  severity: 'medium',
+  severity: 'high',
   family: 'runtime',
   rationale:
     'Host devices passed in with --device are usable by the container with the listed permissions. A block device, /dev/mem or a GPU driver\'s node gives direct access to host data or a kernel driver\'s attack surface.',
@@ -84,7 +99,7 @@ export const hostDevices: ContainerRule = {
     dockerRun: '--device /dev/<needed>:/dev/<needed>:r',
     compose: 'devices: ["/dev/<needed>:/dev/<needed>:r"]',
   },
-  dockerBench: 'docker-bench reports HostConfig.Devices as INFO (5.18 is a manual control); Isolens grades it medium.',
+  dockerBench: 'docker-bench reports HostConfig.Devices as INFO (5.18 is a manual control); Isolens grades it high: a host device is the host\'s hardware.',
   check(c) {
     return fired(c.devices.map((d) => ({ fact: `devices[${d.pathInContainer}]`, value: `${d.pathOnHost} (${d.permissions})`, source: 'config' as const })));
   },
@@ -93,7 +108,7 @@ export const hostDevices: ContainerRule = {
 export const deviceCgroupRules: ContainerRule = {
   id: 'runtime/device-cgroup-rules',
   title: 'Device cgroup rules allow extra devices',
-  severity: 'medium',
+  severity: 'high',
   family: 'runtime',
   rationale:
     'Device cgroup rules let the container open device numbers beyond the default set; with CAP_MKNOD it can create a node for a host disk and read or write it. Wildcard rules such as "b *:* rwm" open every block device.',

@@ -3,16 +3,16 @@ import type { Finding, Grade, Severity } from '../model/schema.js';
 import { SEVERITIES } from '../model/schema.js';
 
 /**
- * Per severity: the points the first finding costs and the most all findings of that severity can cost together.
- * n findings of one severity cost max × (1 − (1 − first/max)^n): each one costs something, later ones cost less,
- * so ten missing limits do not weigh like one host escape.
+ * What one finding costs, by the rung of the ladder its severity stands for (docs/rules.md): host root one step away,
+ * watching or interfering with the host, denial of service, defence in depth. A low finding still costs 5 points,
+ * so each single hardening flag visibly moves a default container's score.
  */
-export const SEVERITY_WEIGHTS: Readonly<Record<Severity, { first: number; max: number }>> = {
-  critical: { first: 45, max: 100 },
-  high: { first: 20, max: 50 },
-  medium: { first: 8, max: 30 },
-  low: { first: 3, max: 12 },
-  info: { first: 0, max: 0 },
+export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = {
+  critical: 50,
+  high: 15,
+  medium: 8,
+  low: 5,
+  info: 0,
 };
 
 /** The worst finding caps the score whatever else is true: a critical always fails, a high never passes D. */
@@ -20,6 +20,12 @@ export const SEVERITY_CAPS: Readonly<Partial<Record<Severity, number>>> = {
   critical: 49,
   high: 69,
 };
+
+/**
+ * Without a critical finding the score never falls below this, however many highs: every host-root case ranks below
+ * every case that only watches or disturbs the host.
+ */
+export const NO_CRITICAL_FLOOR = 50;
 
 /** Lowest score for each grade, best first; below the last is F. */
 export const GRADE_THRESHOLDS: ReadonlyArray<readonly [Grade, number]> = [
@@ -31,11 +37,11 @@ export const GRADE_THRESHOLDS: ReadonlyArray<readonly [Grade, number]> = [
 ];
 
 export const SCORE_MODEL_TEXT = [
-  'Each container (and the host) starts at 100; every finding deducts points by severity, with diminishing returns within a severity: n findings cost max × (1 − (1 − first/max)^n) (critical 45 up to 100, high 20 up to 50, medium 8 up to 30, low 3 up to 12, info 0).',
-  'The worst finding caps the score: any critical finding means at most 49, any high finding at most 69.',
+  'Each container (and the host) starts at 100; every finding deducts its severity\'s weight (critical 50, high 15, medium 8, low 5, info 0), and within one rule family the worst finding counts in full and each further one half, because several routes to the same gain are not several gains.',
+  'The worst finding caps the score: any critical finding means at most 49, any high finding at most 69; without a critical finding the score stays at 50 or above, so host root always ranks below host interference.',
   'Grades: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, E ≥ 50, F below 50 — so a critical finding always fails and a high one never grades above D.',
-  'The model is monotone: adding a finding never raises the score and removing one never lowers it (each deduction only grows with findings, the cap only tightens).',
-  'Info findings cost nothing; accepted risks (--ignore, ignore file) are removed before scoring; the host is scored the same way from its own findings.',
+  'The model is monotone: adding a finding never raises the score and removing one never lowers it (each family\'s cost only grows with its findings, the caps only tighten).',
+  'Info findings cost nothing; accepted risks (--ignore, ignore file) and findings rolled up into an umbrella finding (--privileged, --cap-add ALL) are removed before scoring; the host is scored the same way from its own findings.',
 ].join('\n');
 
 /** Position in the severity order, 0 = critical. */
@@ -52,10 +58,11 @@ export function compareSeverity(a: Severity, b: Severity): number {
   return severityRank(a) - severityRank(b);
 }
 
-function deduction(severity: Severity, count: number): number {
-  const { first, max } = SEVERITY_WEIGHTS[severity];
-  if (count === 0 || max === 0) return 0;
-  return max * (1 - Math.pow(1 - first / max, count));
+/** One family's cost: the worst finding in full, every further one at half its weight. (Σ + max) / 2 grows with each finding. */
+function familyCost(weights: readonly number[]): number {
+  if (weights.length === 0) return 0;
+  const sum = weights.reduce((total, weight) => total + weight, 0);
+  return (sum + Math.max(...weights)) / 2;
 }
 
 export function gradeFor(score: number): Grade {
@@ -64,14 +71,19 @@ export function gradeFor(score: number): Grade {
 }
 
 /** Score (0–100, integer) and grade of a list of findings; the same for a container and for the host. */
-export function scoreFindings(findings: readonly Pick<Finding, 'severity'>[]): { score: number; grade: Grade } {
-  const counts = new Map<Severity, number>();
-  for (const finding of findings) counts.set(finding.severity, (counts.get(finding.severity) ?? 0) + 1);
+export function scoreFindings(findings: readonly Pick<Finding, 'severity' | 'family'>[]): { score: number; grade: Grade } {
+  const byFamily = new Map<string, number[]>();
+  const present = new Set<Severity>();
+  for (const finding of findings) {
+    present.add(finding.severity);
+    byFamily.set(finding.family, [...(byFamily.get(finding.family) ?? []), SEVERITY_WEIGHTS[finding.severity]]);
+  }
   let score = 100;
-  for (const severity of SEVERITIES) score -= deduction(severity, counts.get(severity) ?? 0);
+  for (const weights of byFamily.values()) score -= familyCost(weights);
+  if (!present.has('critical')) score = Math.max(score, NO_CRITICAL_FLOOR);
   for (const severity of SEVERITIES) {
     const cap = SEVERITY_CAPS[severity];
-    if (cap !== undefined && (counts.get(severity) ?? 0) > 0) score = Math.min(score, cap);
+    if (cap !== undefined && present.has(severity)) score = Math.min(score, cap);
   }
   // Rounding is a monotone step, so the rounded score stays monotone too.
   const rounded = Math.max(0, Math.min(100, Math.round(score)));
