@@ -1,0 +1,355 @@
+// `npm run bench:live -- --containers 500`: the live dashboard's cost and latency against `docker stats`' engine cost, same run.
+//
+// Starts N labelled containers (removed at the end, whatever happens), then measures, each over the same window:
+//   - the engine at rest (dockerd, containerd, shims), then the extra CPU `docker stats` costs it (CLI included);
+//   - every subject in SUBJECTS (serve today; the exporter adds its own), each with the engine's extra CPU while it runs;
+//     serve without a client, then with the UI open in Chromium (first-screen time, CPU, RSS), then the
+//     start-to-visible latency of newly started containers (p95) and stop-to-gone;
+// and prints each figure with the ratio against `docker stats`. The machine's load average is printed with the figures:
+// on a shared machine they are only comparable within one run.
+//
+// Options: --containers N (500) --seconds S per window (30) --late L new containers for latency (20)
+//          --profile DIR (serve runs with --cpu-prof into DIR) --no-build (use dist/ as it is)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import type Dockerode from 'dockerode';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
+
+const { values } = parseArgs({
+  options: {
+    containers: { type: 'string', default: '500' },
+    seconds: { type: 'string', default: '30' },
+    late: { type: 'string', default: '20' },
+    profile: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
+const COUNT = Number(values.containers);
+const WINDOW_S = Number(values.seconds);
+const LATE = Number(values.late);
+const PREFIX = 'isolens-bench-live-';
+const LATE_PREFIX = `${PREFIX}late-`;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = resolve(ROOT, 'bin/isolens.js');
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+// ---- measuring processes from /proc ------------------------------------------------------------------------------
+
+/** utime + stime (+ reaped children's) of a process, in seconds; 0 for a vanished one. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[11..14] = utime stime cutime cstime (fields 14–17 of proc(5), counted from state = 3)
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function rssMiB(pid: number): number {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Number(kb ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+function allPids(): number[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+}
+
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+let engineRoots: { dockerd: number; containerd: number | null; shimMarker: string } | null = null;
+
+/** The engine's processes: the dockerd serving DOCKER_HOST's socket, its containerd, and that containerd's shims. */
+function enginePids(): number[] {
+  const pids = allPids();
+  const lines = new Map(pids.map((pid) => [pid, cmdline(pid)]));
+  if (!engineRoots) {
+    const socket = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+    const dockerds = pids.filter((pid) => /(^|\/)dockerd /.test(lines.get(pid)!));
+    const dockerd = dockerds.find((pid) => lines.get(pid)!.includes(socket)) ?? dockerds.find((pid) => !lines.get(pid)!.includes(' -H '));
+    if (dockerd === undefined) throw new Error(`no dockerd serving ${socket} found in /proc`);
+    const containerd = pids.find((pid) => /(^|\/)containerd /.test(lines.get(pid)!) && parentOf(pid) === dockerd) ?? null;
+    const config = containerd === null ? null : (/--config (\S+)/.exec(lines.get(containerd)!)?.[1] ?? null);
+    engineRoots = { dockerd, containerd, shimMarker: config ? config.replace(/\/[^/]+$/, '') : '/run/containerd' };
+  }
+  const { dockerd, containerd, shimMarker } = engineRoots;
+  const shims = pids.filter((pid) => /containerd-shim/.test(lines.get(pid)!) && lines.get(pid)!.includes(shimMarker));
+  return [dockerd, ...(containerd === null ? [] : [containerd]), ...shims];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU as % of one core of these processes over the window (re-listing pids that come and go), and peak RSS of the first. */
+async function measure(pids: () => number[], seconds: number, during?: () => void): Promise<{ cpuPercent: number; rssMiB: number }> {
+  const start = new Map(pids().map((pid) => [pid, cpuSeconds(pid)]));
+  const startedAt = performance.now();
+  let peak = 0;
+  const end = startedAt + seconds * 1000;
+  while (performance.now() < end) {
+    await sleep(Math.min(1000, end - performance.now()));
+    const first = pids()[0];
+    if (first !== undefined) peak = Math.max(peak, rssMiB(first));
+    during?.();
+  }
+  const elapsed = (performance.now() - startedAt) / 1000;
+  let used = 0;
+  for (const pid of new Set([...start.keys(), ...pids()])) used += cpuSeconds(pid) - (start.get(pid) ?? cpuSeconds(pid));
+  return { cpuPercent: (used / elapsed) * 100, rssMiB: peak };
+}
+
+// ---- subjects ------------------------------------------------------------------------------------------------------
+
+export interface Row {
+  subject: string;
+  condition: string;
+  cpuPercent: number | null;
+  rssMiB: number | null;
+  /** Extra engine CPU while the subject ran, over the engine at rest. */
+  engineExtraPercent: number | null;
+  note?: string;
+}
+
+export interface BenchContext {
+  client: Dockerode;
+  count: number;
+  windowSeconds: number;
+  engineAtRestPercent: number;
+  /** CPU/RSS of a process and the engine's extra CPU over one window. */
+  measureProcess(pid: number, during?: () => void): Promise<Pick<Row, 'cpuPercent' | 'rssMiB' | 'engineExtraPercent'>>;
+  /** Start `isolens ARGS…` from the build; resolves with the child and its output so far. */
+  spawnIsolens(args: string[]): { child: ChildProcess; output: () => string };
+}
+
+/** What the bench measures besides the engine: add a subject here (e.g. the exporter) and it gets its rows. */
+export interface Subject {
+  name: string;
+  run(context: BenchContext): Promise<Row[]>;
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+async function countInSnapshot(origin: string, token: string, prefix: string): Promise<number | null> {
+  const response = await fetch(`${origin}/api/getSnapshot`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: '{"args":[]}',
+  });
+  const body = (await response.json()) as { result: { containers: Array<{ name: string }> } | null };
+  return body.result ? body.result.containers.filter((c) => c.name.startsWith(prefix)).length : null;
+}
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+const serveSubject: Subject = {
+  name: 'isolens serve',
+  async run(context) {
+    const { child, output } = context.spawnIsolens(['serve', '--port', '0']);
+    const rows: Row[] = [];
+    let browser: Browser | null = null;
+    try {
+      const url = await waitFor('the serve URL', 60_000, async () => /(http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]+))/.exec(output()));
+      const origin = new URL(url[1]!).origin;
+      const token = url[2]!;
+      const startedAt = Date.now();
+      await waitFor(`serve to list ${context.count} containers`, 300_000, async () => {
+        const n = await countInSnapshot(origin, token, PREFIX);
+        return n !== null && n >= context.count ? n : null;
+      });
+      rows.push({ subject: 'isolens serve', condition: 'first snapshot after start', cpuPercent: null, rssMiB: rssMiB(child.pid!), engineExtraPercent: null, note: `${Date.now() - startedAt} ms` });
+      await sleep(5000); // settle: the first rebuilds and the stats history filling are not steady state
+      rows.push({ subject: 'isolens serve', condition: 'no client', ...(await context.measureProcess(child.pid!)) });
+
+      browser = await chromium.launch({
+        executablePath: process.env.ISOLENS_CHROMIUM ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      });
+      const page: Page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      const loadStart = performance.now();
+      await page.goto(`${url[1]!}#/containers`);
+      await page.locator('[data-testid="container-row"]').first().waitFor({ state: 'visible', timeout: 120_000 });
+      const firstScreenMs = performance.now() - loadStart;
+      rows.push({ subject: 'UI (Chromium)', condition: `first screen, ${context.count} containers`, cpuPercent: null, rssMiB: null, engineExtraPercent: null, note: `${firstScreenMs.toFixed(0)} ms` });
+      await sleep(3000);
+      rows.push({ subject: 'isolens serve', condition: 'one client (UI open)', ...(await context.measureProcess(child.pid!)) });
+
+      // Start-to-visible: filter the table to the late containers, start them one by one, time each until its row shows.
+      await page.getByTestId('table-search').fill(LATE_PREFIX);
+      const appear: number[] = [];
+      const vanish: number[] = [];
+      for (let i = 0; i < LATE; i++) {
+        const name = `${LATE_PREFIX}${i}`;
+        const started = await startContainer(name, { HostConfig: { NetworkMode: 'none' } }, context.client);
+        const tStarted = performance.now();
+        await page.locator(`[data-testid="container-row"][data-name="${name}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+        appear.push(performance.now() - tStarted);
+        const t1 = performance.now();
+        await context.client.getContainer(started.id).remove({ force: true });
+        await page.locator(`[data-testid="container-row"][data-name="${name}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+        vanish.push(performance.now() - t1);
+      }
+      if (LATE > 0) {
+        rows.push({ subject: 'UI (Chromium)', condition: `started container visible (p95 of ${LATE})`, cpuPercent: null, rssMiB: null, engineExtraPercent: null, note: `${percentile(appear, 95).toFixed(0)} ms (median ${percentile(appear, 50).toFixed(0)})` });
+        rows.push({ subject: 'UI (Chromium)', condition: `removed container gone (p95 of ${LATE})`, cpuPercent: null, rssMiB: null, engineExtraPercent: null, note: `${percentile(vanish, 95).toFixed(0)} ms (median ${percentile(vanish, 50).toFixed(0)})` });
+      }
+      await page.close();
+      await sleep(3000);
+      rows.push({ subject: 'isolens serve', condition: 'after the client left', ...(await context.measureProcess(child.pid!)) });
+    } finally {
+      await browser?.close().catch(() => undefined);
+      await stopChild(child);
+    }
+    return rows;
+  },
+};
+
+/** Everything measured besides the engine itself. The exporter's row goes here. */
+export const SUBJECTS: Subject[] = [serveSubject];
+
+// ---- the run -----------------------------------------------------------------------------------------------------
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGINT');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+async function startMany(client: Dockerode, count: number): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const workers = Array.from({ length: 6 }, async () => {
+    while (next < count) {
+      const i = next++;
+      // No network: a bridge has 254 addresses, and the bench is about reading the kernel, not about networking.
+      await startContainer(`${PREFIX}${i}`, { HostConfig: { NetworkMode: 'none' } }, client);
+      if (++done % 50 === 0) process.stdout.write(`  ${done}/${count}\n`);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function fmt(value: number | null | undefined, unit: string, digits = 1): string {
+  return value === null || value === undefined ? '' : `${value.toFixed(digits)}${unit}`;
+}
+
+async function main(): Promise<void> {
+  if (!values['no-build']) {
+    console.log('building (npm run build)…');
+    const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  if (values.profile) mkdirSync(values.profile, { recursive: true });
+  const client = testClient();
+  await ensureTestImage(client);
+  await removeTestContainers(client, PREFIX);
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  const rows: Row[] = [];
+  try {
+    console.log(`starting ${COUNT} labelled containers (load average ${load()})…`);
+    const t0 = Date.now();
+    await startMany(client, COUNT);
+    console.log(`  started in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    await sleep(5000);
+
+    const rest = await measure(enginePids, WINDOW_S);
+    rows.push({ subject: 'engine (dockerd, containerd, shims)', condition: 'at rest', cpuPercent: rest.cpuPercent, rssMiB: null, engineExtraPercent: null });
+
+    // docker stats as lazydocker, ctop and Portainer use it: one streaming CLI for every running container.
+    const stats = spawn('docker', ['stats'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    await sleep(5000);
+    const withStats = await measure(() => [...enginePids(), stats.pid!], WINDOW_S);
+    await stopChild(stats);
+    const statsCost = withStats.cpuPercent - rest.cpuPercent;
+    rows.push({ subject: '`docker stats`', condition: 'engine extra CPU + CLI', cpuPercent: statsCost, rssMiB: null, engineExtraPercent: null });
+
+    const context: BenchContext = {
+      client,
+      count: COUNT,
+      windowSeconds: WINDOW_S,
+      engineAtRestPercent: rest.cpuPercent,
+      async measureProcess(pid, during) {
+        const engineStart = new Map(enginePids().map((p) => [p, cpuSeconds(p)]));
+        const t = performance.now();
+        const own = await measure(() => [pid], WINDOW_S, during);
+        const elapsed = (performance.now() - t) / 1000;
+        let engineUsed = 0;
+        for (const p of new Set([...engineStart.keys(), ...enginePids()])) engineUsed += cpuSeconds(p) - (engineStart.get(p) ?? cpuSeconds(p));
+        return { cpuPercent: own.cpuPercent, rssMiB: own.rssMiB, engineExtraPercent: (engineUsed / elapsed) * 100 - rest.cpuPercent };
+      },
+      spawnIsolens(args) {
+        const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(values.profile)] : [];
+        const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+        let output = '';
+        child.stdout!.on('data', (chunk) => (output += chunk));
+        child.stderr!.on('data', (chunk) => (output += chunk));
+        return { child, output: () => output };
+      },
+    };
+    for (const subject of SUBJECTS) {
+      console.log(`measuring ${subject.name} (load average ${load()})…`);
+      rows.push(...(await subject.run(context)));
+    }
+
+    console.log(`\n${COUNT} containers, ${WINDOW_S} s windows, ${process.env.DOCKER_HOST ?? 'default engine'}; load average at the end ${load()} (2 cores shared)\n`);
+    const header = ['subject', 'condition', 'CPU (% of one core)', 'RSS', 'engine extra', 'vs docker stats', 'note'];
+    const table = rows.map((r) => [
+      r.subject,
+      r.condition,
+      fmt(r.cpuPercent, ' %'),
+      fmt(r.rssMiB, ' MiB', 0),
+      fmt(r.engineExtraPercent, ' %'),
+      r.cpuPercent !== null && r.subject !== '`docker stats`' && !r.subject.startsWith('engine') && statsCost > 0
+        ? `${((r.cpuPercent + Math.max(0, r.engineExtraPercent ?? 0)) / statsCost).toFixed(2)}×`
+        : '',
+      r.note ?? '',
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+    console.log(line(header));
+    console.log(line(widths.map((w) => '-'.repeat(w))));
+    for (const row of table) console.log(line(row));
+    console.log('\n"vs docker stats" = (subject CPU + engine extra while it ran) / (`docker stats` engine extra + CLI), same run.');
+  } finally {
+    console.log(`\nremoving ${await removeTestContainers(client, PREFIX)} containers`);
+  }
+}
+
+await main();
