@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Snapshot } from './model/schema.js';
 import type { EngineState, LiveStats } from './model/live.js';
+import type { SnapshotDelta } from './model/delta.js';
 import { LabOptions, ProbeIdSchema, type LabOptionsInput, type ProbeId } from './model/lab.js';
 import type { ContainerDiff } from './lab/diff.js';
 import type { GeneratedFix } from './lab/fix.js';
@@ -16,9 +17,13 @@ export interface ProbeInfo {
   destructive: boolean;
 }
 
-/** Pushed to subscribers; the renderer keeps no other channel open. */
+/**
+ * Pushed to subscribers; the renderer keeps no other channel open. A live host sends the whole snapshot once, then a
+ * `delta` per rebuild (the containers that changed); a client whose snapshot is not the delta's base calls getSnapshot.
+ */
 export type ApiEvent =
   | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'delta'; delta: SnapshotDelta }
   | { type: 'stats'; stats: LiveStats[] }
   | { type: 'engine'; state: EngineState };
 

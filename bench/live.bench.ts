@@ -148,7 +148,8 @@ export interface BenchContext {
 /** What the bench measures besides the engine: add a subject here (e.g. the exporter) and it gets its rows. */
 export interface Subject {
   name: string;
-  run(context: BenchContext): Promise<Row[]>;
+  /** Push rows as they are measured: what was measured before a failure is still printed. */
+  run(context: BenchContext, rows: Row[]): Promise<void>;
 }
 
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
@@ -178,9 +179,8 @@ function percentile(samples: number[], p: number): number {
 
 const serveSubject: Subject = {
   name: 'isolens serve',
-  async run(context) {
+  async run(context, rows) {
     const { child, output } = context.spawnIsolens(['serve', '--port', '0']);
-    const rows: Row[] = [];
     let browser: Browser | null = null;
     try {
       const url = await waitFor('the serve URL', 60_000, async () => /(http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]+))/.exec(output()));
@@ -234,7 +234,6 @@ const serveSubject: Subject = {
       await browser?.close().catch(() => undefined);
       await stopChild(child);
     }
-    return rows;
   },
 };
 
@@ -325,7 +324,13 @@ async function main(): Promise<void> {
     };
     for (const subject of SUBJECTS) {
       console.log(`measuring ${subject.name} (load average ${load()})…`);
-      rows.push(...(await subject.run(context)));
+      const subjectRows: Row[] = [];
+      try {
+        await subject.run(context, subjectRows);
+      } catch (error) {
+        subjectRows.push({ subject: subject.name, condition: 'FAILED', cpuPercent: null, rssMiB: null, engineExtraPercent: null, note: String(error).split('\n')[0]! });
+      }
+      rows.push(...subjectRows);
     }
 
     console.log(`\n${COUNT} containers, ${WINDOW_S} s windows, ${process.env.DOCKER_HOST ?? 'default engine'}; load average at the end ${load()} (2 cores shared)\n`);

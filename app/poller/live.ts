@@ -3,6 +3,7 @@ import type { ApiEvent, IsolensApi } from '../api.js';
 import type { LiveStats, EngineState } from '../model/live.js';
 import type { Snapshot } from '../model/schema.js';
 import type { InspectDocument } from '../collect/config.js';
+import { snapshotDelta } from '../model/delta.js';
 import { LabFacade } from '../lab/facade.js';
 import { EngineSession, type SessionOptions } from './session.js';
 import { StatsSampler } from './stats.js';
@@ -23,6 +24,8 @@ export class LiveApi implements IsolensApi {
   private readonly lab: LabFacade;
   private readonly statsIntervalMs: number;
   private statsTimer: NodeJS.Timeout | null = null;
+  /** The last snapshot sent to subscribers: the base of the next delta. */
+  private sent: Snapshot | null = null;
   private readonly stopSession: () => void;
 
   constructor(options: LiveApiOptions = {}) {
@@ -38,9 +41,13 @@ export class LiveApi implements IsolensApi {
           this.onEngineState(event.state);
           this.emit({ type: 'engine', state: event.state });
           break;
-        case 'snapshot':
-          this.emit({ type: 'snapshot', snapshot: event.snapshot });
+        case 'snapshot': {
+          // Whole once, then only what changed: at 500 containers a snapshot is megabytes, a quiet rebuild's delta bytes.
+          const base = this.sent;
+          this.sent = event.snapshot;
+          this.emit(base ? { type: 'delta', delta: snapshotDelta(base, event.snapshot, event.changes) } : { type: 'snapshot', snapshot: event.snapshot });
           break;
+        }
         default:
           break;
       }
@@ -84,9 +91,14 @@ export class LiveApi implements IsolensApi {
     return this.session.retry();
   }
 
+  /** Stats are sampled only while someone listens: with no client, serve reads nothing every second. */
   subscribe(listener: (event: ApiEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    if (this.session.engineState().status === 'connected') this.startStats();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopStats();
+    };
   }
 
   diffContainers: IsolensApi['diffContainers'] = (a, b) => this.lab.diffContainers(a, b);
@@ -110,7 +122,7 @@ export class LiveApi implements IsolensApi {
   }
 
   private onEngineState(state: EngineState): void {
-    if (state.status === 'connected') this.startStats();
+    if (state.status === 'connected' && this.listeners.size > 0) this.startStats();
     else this.stopStats();
   }
 

@@ -3,10 +3,11 @@ import type { ApiEvent, IsolensApi } from '../../app/api.js';
 import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { IsolensStore, STATS_WINDOW_SAMPLES } from './store.js';
+import { snapshotDelta } from '../../app/model/delta.js';
 import { apiDouble } from '../../e2e/harness/api-double.js';
 
 function snapshotWith(ids: string[], generatedAt = '2026-01-01T00:00:00.000Z'): Snapshot {
-  return { generatedAt, containers: ids.map((id) => ({ id })) } as unknown as Snapshot;
+  return { generatedAt, containers: ids.map((id) => ({ id, name: `c-${id}` })) } as unknown as Snapshot;
 }
 
 function stats(id: string, atMs: number): LiveStats {
@@ -16,14 +17,18 @@ function stats(id: string, atMs: number): LiveStats {
   };
 }
 
-function fakeApi(history: LiveStats[] = []) {
+function fakeApi(history: LiveStats[] = [], answer: () => Snapshot = () => snapshotWith(['a', 'b'])) {
   let listener: ((event: ApiEvent) => void) | null = null;
+  let snapshotCalls = 0;
   let unsubscribed = false;
   let retries = 0;
   const engine: EngineState = { status: 'connected', endpoint: 'unix:///var/run/docker.sock', error: null, sinceMs: 0, nextRetryMs: null };
   const api: IsolensApi = {
     ...apiDouble(),
-    getSnapshot: async () => snapshotWith(['a', 'b']),
+    getSnapshot: async () => {
+      snapshotCalls++;
+      return answer();
+    },
     getInspect: async () => ({}),
     getStatsHistory: async () => history,
     getEngineState: async () => engine,
@@ -37,7 +42,7 @@ function fakeApi(history: LiveStats[] = []) {
       };
     },
   };
-  return { api, emit: (event: ApiEvent) => listener?.(event), isUnsubscribed: () => unsubscribed, retries: () => retries };
+  return { api, emit: (event: ApiEvent) => listener?.(event), isUnsubscribed: () => unsubscribed, retries: () => retries, snapshotCalls: () => snapshotCalls };
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -115,5 +120,37 @@ describe('IsolensStore', () => {
     await pending;
     expect(fake.retries()).toBe(1);
     expect(store.getState().retrying).toBe(false);
+  });
+
+  it('applies a delta made for its snapshot without asking for the whole snapshot again', async () => {
+    const fake = fakeApi();
+    const store = new IsolensStore(fake.api);
+    store.start();
+    await flush();
+    const base = store.getState().snapshot!;
+    const after = snapshotWith(['b', 'c'], '2026-01-01T00:00:05.000Z');
+    fake.emit({ type: 'delta', delta: snapshotDelta(base, after, { added: ['c'], updated: [], removed: ['a'] }) });
+    expect(store.getState().snapshot?.containers.map((c) => c.id)).toEqual(['b', 'c']);
+    expect(store.getState().snapshot?.generatedAt).toBe('2026-01-01T00:00:05.000Z');
+    expect(fake.snapshotCalls()).toBe(1);
+  });
+
+  it('resyncs once on a delta for another base, and applies the deltas that arrive meanwhile on top', async () => {
+    const t5 = snapshotWith(['a', 'b', 'c'], '2026-01-01T00:00:05.000Z');
+    let answer = snapshotWith(['a', 'b']);
+    const fake = fakeApi([], () => answer);
+    const store = new IsolensStore(fake.api);
+    store.start();
+    await flush();
+    // A delta from t5 to t10 while the client holds t0 (it missed the t0→t5 one): resync, answered with t5.
+    answer = t5;
+    const t10 = snapshotWith(['b', 'c'], '2026-01-01T00:00:10.000Z');
+    const t15 = snapshotWith(['b', 'c', 'd'], '2026-01-01T00:00:15.000Z');
+    fake.emit({ type: 'delta', delta: snapshotDelta(t5, t10, { added: [], updated: [], removed: ['a'] }) });
+    fake.emit({ type: 'delta', delta: snapshotDelta(t10, t15, { added: ['d'], updated: [], removed: [] }) });
+    await flush();
+    expect(fake.snapshotCalls()).toBe(2);
+    expect(store.getState().snapshot?.generatedAt).toBe('2026-01-01T00:00:15.000Z');
+    expect(store.getState().snapshot?.containers.map((c) => c.id)).toEqual(['b', 'c', 'd']);
   });
 });

@@ -2,6 +2,7 @@
 import type { ApiEvent, IsolensApi } from '../../app/api.js';
 import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
+import { applySnapshotDelta, type SnapshotDelta } from '../../app/model/delta.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /** Five minutes at one sample a second. */
@@ -32,6 +33,8 @@ export class IsolensStore {
   private readonly rings = new Map<string, RingBuffer<LiveStats>>();
   /** Per-container counter bumped on each new sample, so only the rows and charts of that container re-render. */
   private readonly statsVersions = new Map<string, number>();
+  /** Deltas that arrived while a getSnapshot was in flight; applied in order on top of its answer. */
+  private pendingDeltas: SnapshotDelta[] | null = null;
 
   constructor(private readonly api: IsolensApi) {}
 
@@ -43,14 +46,7 @@ export class IsolensStore {
   /** Subscribe to events and ask for the current state; returns the stop function. */
   start(): () => void {
     const unsubscribe = this.api.subscribe((event) => this.handle(event));
-    this.api.getSnapshot().then(
-      (snapshot) => {
-        // An event may have delivered a newer snapshot while the request was in flight.
-        if (!this.state.snapshot || (snapshot && snapshot.generatedAt > this.state.snapshot.generatedAt)) this.setSnapshot(snapshot);
-        this.update({ snapshotRequested: true });
-      },
-      (error: unknown) => this.update({ snapshotRequested: true, apiError: oneLine(error) }),
-    );
+    this.resync();
     this.api.getEngineState().then(
       (engine) => {
         if (!this.state.engine || engine.sinceMs >= this.state.engine.sinceMs) this.update({ engine });
@@ -63,8 +59,11 @@ export class IsolensStore {
   handle(event: ApiEvent): void {
     switch (event.type) {
       case 'snapshot':
-        this.setSnapshot(event.snapshot);
+        if (!this.state.snapshot || !event.snapshot || event.snapshot.generatedAt >= this.state.snapshot.generatedAt) this.setSnapshot(event.snapshot);
         this.update({ snapshotRequested: true, apiError: null });
+        break;
+      case 'delta':
+        this.applyDelta(event.delta);
         break;
       case 'stats':
         this.appendStats(event.stats);
@@ -73,6 +72,43 @@ export class IsolensStore {
         this.update({ engine: event.state, retrying: event.state.status === 'connected' ? false : this.state.retrying });
         break;
     }
+  }
+
+  /** A delta on the snapshot it was made for; any other base (missed events, first load) costs one getSnapshot. */
+  private applyDelta(delta: SnapshotDelta): void {
+    if (this.pendingDeltas) {
+      this.pendingDeltas.push(delta);
+      return;
+    }
+    const next = this.state.snapshot ? applySnapshotDelta(this.state.snapshot, delta) : null;
+    if (next) {
+      this.setSnapshot(next);
+      if (this.state.apiError) this.update({ apiError: null });
+      return;
+    }
+    if (this.state.snapshot && delta.snapshot.generatedAt <= this.state.snapshot.generatedAt) return; // an old delta
+    this.resync([delta]);
+  }
+
+  /** Fetch the whole snapshot once, then apply the deltas that arrived meanwhile (those made for it or later). */
+  private resync(pending: SnapshotDelta[] = []): void {
+    if (this.pendingDeltas) return;
+    this.pendingDeltas = pending;
+    this.api.getSnapshot().then(
+      (snapshot) => {
+        const queued = this.pendingDeltas ?? [];
+        this.pendingDeltas = null;
+        // An event may have delivered a newer snapshot while the request was in flight.
+        let current = this.state.snapshot && (!snapshot || this.state.snapshot.generatedAt > snapshot.generatedAt) ? this.state.snapshot : snapshot;
+        for (const delta of queued) current = (current && applySnapshotDelta(current, delta)) ?? current;
+        this.setSnapshot(current);
+        this.update({ snapshotRequested: true, apiError: null });
+      },
+      (error: unknown) => {
+        this.pendingDeltas = null;
+        this.update({ snapshotRequested: true, apiError: oneLine(error) });
+      },
+    );
   }
 
   getState = (): StoreState => this.state;

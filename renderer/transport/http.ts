@@ -17,7 +17,7 @@ export interface HttpTransportOptions {
 export const LOST_CONNECTION = 'Lost connection to isolens serve';
 const NOT_AUTHORIZED = 'Not authorized: open the address `isolens serve` printed (it carries the access token); a restarted serve has a new one';
 const DEFAULT_RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
-const EVENT_TYPES = new Set<string>(['snapshot', 'stats', 'engine']);
+const EVENT_TYPES = new Set<string>(['snapshot', 'delta', 'stats', 'engine']);
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

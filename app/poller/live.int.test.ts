@@ -1,0 +1,65 @@
+// The live API against a real engine: deltas after the first snapshot, and stats sampled only while someone listens.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEvent } from '../api.js';
+import { applySnapshotDelta } from '../model/delta.js';
+import { createLiveApi, type LiveApi } from './live.js';
+import { removeTestContainers, startContainer, testClient } from '../../e2e/harness/engine.js';
+
+const PREFIX = 'isolens-int-live-';
+const client = testClient();
+let api: LiveApi;
+
+function waitFor(events: ApiEvent[], match: (event: ApiEvent) => boolean, timeoutMs = 20_000): Promise<ApiEvent> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = events.find(match);
+      if (found) return resolve(found);
+      if (Date.now() > deadline) return reject(new Error('no matching event'));
+      setTimeout(check, 50);
+    };
+    check();
+  });
+}
+
+describe('LiveApi', () => {
+  beforeAll(async () => {
+    await removeTestContainers(client, PREFIX);
+    await startContainer(`${PREFIX}first`, { HostConfig: { Memory: 64 * 1024 * 1024, PidsLimit: 40 } });
+    api = await createLiveApi({ statsIntervalMs: 200, refreshIntervalMs: 60_000 });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await removeTestContainers(client, PREFIX);
+  });
+
+  it('sends a started container as a delta on the snapshot a client holds, not the whole snapshot again', async () => {
+    const events: ApiEvent[] = [];
+    const stop = api.subscribe((event) => events.push(event));
+    let snapshot = (await api.getSnapshot())!;
+    const second = await startContainer(`${PREFIX}second`);
+    await waitFor(events, (e) => e.type === 'delta' && e.delta.upserted.some((c) => c.id === second.id));
+    for (const event of events) if (event.type === 'delta') snapshot = applySnapshotDelta(snapshot, event.delta) ?? snapshot;
+    expect(events.some((e) => e.type === 'snapshot')).toBe(false);
+    expect(snapshot).toEqual(await api.getSnapshot());
+    const delta = events.find((e) => e.type === 'delta' && e.delta.upserted.some((c) => c.id === second.id));
+    if (delta?.type !== 'delta') throw new Error('unreachable');
+    expect(delta.delta.upserted.map((c) => c.name)).toEqual([`${PREFIX}second`]);
+    stop();
+  });
+
+  it('samples stats while a listener is subscribed and stops when the last one leaves', async () => {
+    const events: ApiEvent[] = [];
+    const stop = api.subscribe((event) => events.push(event));
+    const sample = await waitFor(events, (e) => e.type === 'stats' && e.stats.some((s) => s.memoryLimitBytes === 64 * 1024 * 1024));
+    if (sample.type !== 'stats') throw new Error('unreachable');
+    const first = sample.stats.find((s) => s.memoryLimitBytes === 64 * 1024 * 1024)!;
+    expect(first.pidsLimit).toBe(40);
+    expect(first.pids).toBeGreaterThanOrEqual(1);
+    stop();
+    const history = await api.getStatsHistory(first.id);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    // No listener: no new samples were taken.
+    expect((await api.getStatsHistory(first.id)).length).toBe(history.length);
+  });
+});
