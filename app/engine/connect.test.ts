@@ -113,6 +113,16 @@ describe('EngineUnreachableError from real connection failures', () => {
     expect((error as EngineUnreachableError).code).toBe('ECONNREFUSED');
   });
 
+  it('a path that is not a socket (a regular file, a directory, /dev/null) says so, not "no engine listens"', async () => {
+    const file = join(dir, 'passwd');
+    writeFileSync(file, 'root:x:0:0:root:/root:/bin/sh\n');
+    for (const [path, kind] of [[file, 'a regular file'], [dir, 'a directory'], ['/dev/null', 'a character device']] as const) {
+      const error = await describeError(unix(path));
+      expect(error.message).toBe(`${path} is ${kind}, not a socket: no engine can listen there; check --host`);
+      expect((error as EngineUnreachableError).code).toBe('ENOTSOCK');
+    }
+  });
+
   it('a closed tcp port: ECONNREFUSED', async () => {
     const probe = await listen(net.createServer(), 0);
     const port = (probe.address() as net.AddressInfo).port;
@@ -375,9 +385,14 @@ describe('ssh', () => {
     const port = await sshEngine();
     const knownHosts = join(dir, 'known_hosts');
     writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
     const client = createClient(sshEndpoint(port), { knownHostsFiles: [knownHosts] });
-    const info = await describeEngine(client, sshEndpoint(port), THIS_HOST);
+    const info = await describeEngine(client, sshEndpoint(port), THIS_HOST).finally(() => process.off('warning', onWarning));
     expect(info.version).toBe('20.10.24+dfsg1');
+    // docker-modem's "ssh:HOST:PORT/path" address would print Node's DEP0170 on stderr for every request.
+    expect(warnings.map((warning) => (warning as Error & { code?: string }).code)).not.toContain('DEP0170');
     expect(info.local).toBe(false);
     expect(commands).toContain('docker system dial-stdio');
   });

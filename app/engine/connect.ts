@@ -1,6 +1,6 @@
 // A dockerode client for a resolved endpoint, the one-line errors a user can act on when the engine cannot be reached, and the engine's description.
 import Dockerode from 'dockerode';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import https from 'node:https';
 import { homedir, release, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,26 @@ function readTlsFile(path: string | undefined, what: string, endpoint: string): 
   }
 }
 
+let modemSshWarningDropped = false;
+
+/**
+ * docker-modem turns an ssh endpoint into the pseudo-URL "ssh:HOST:PORT/path" (only its path is sent, through the ssh
+ * channel) and passes it to url.resolve, which prints Node's DEP0170 deprecation on stderr for every request. That
+ * warning, for an address of that shape, is dropped; every other warning is emitted as before.
+ */
+function dropModemSshUrlWarning(): void {
+  if (modemSshWarningDropped) return;
+  modemSshWarningDropped = true;
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const options = rest[0];
+    const code = typeof options === 'object' && options !== null ? (options as { code?: unknown }).code : rest[1];
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (code === 'DEP0170' && text.startsWith('The URL ssh:')) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 /**
  * Build the dockerode options for an endpoint. Every connection field is set, even to undefined, because docker-modem
  * merges our options over its own reading of DOCKER_HOST and would otherwise keep e.g. the environment's host.
@@ -122,6 +142,7 @@ function modemOptions(
       );
     }
     const port = url.port ? Number(url.port) : 22;
+    dropModemSshUrlWarning();
     // ssh2 accepts any host key unless told otherwise; the docker CLI's ssh checks known_hosts, and so do we.
     const hostVerifier = (key: Buffer): boolean => {
       const knownHosts = knownHostsFiles.map((file) => readOptional(file) ?? '').join('\n');
@@ -241,6 +262,23 @@ function isTlsError(code: string, message: string): boolean {
   );
 }
 
+/** What a unix endpoint's path is when it exists but is not a socket ("a regular file", "a directory", …); else null. */
+function nonSocketKind(endpoint: string): string | null {
+  if (!endpoint.startsWith('unix://')) return null;
+  try {
+    const stats = statSync(endpoint.slice('unix://'.length));
+    if (stats.isSocket()) return null;
+    if (stats.isFile()) return 'a regular file';
+    if (stats.isDirectory()) return 'a directory';
+    if (stats.isCharacterDevice()) return 'a character device';
+    if (stats.isBlockDevice()) return 'a block device';
+    if (stats.isFIFO()) return 'a FIFO';
+    return 'not a socket';
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The one-line, actionable error for a failure to talk to the engine, or null when the error is something else (a bug,
  * or an HTTP answer such as 404 that the caller handles).
@@ -306,12 +344,17 @@ export function toEngineUnreachableError(
         code,
       );
     case 'ECONNREFUSED':
+    case 'ENOTSOCK': {
+      // connect(2) on a path that is a file, a directory or a device also says ECONNREFUSED: say what the path is.
+      const kind = nonSocketKind(endpoint);
+      if (kind) return make(`${where} is ${kind}, not a socket: no engine can listen there; check ${resolved.source}`, 'ENOTSOCK');
       return make(
         isSocket
           ? `the socket ${where} exists but no engine listens on it; ${hint.engine} has stopped: start it with "${hint.start}"`
           : `connection refused by ${where}; is the engine listening there? (port 2375 is plain HTTP, 2376 TLS)`,
         code,
       );
+    }
     case 'ETIMEDOUT':
     case 'ESOCKETTIMEDOUT':
       return make(`the engine at ${where} did not answer within ${seconds} s; check the address, the network and any firewall`, code);
