@@ -1,6 +1,6 @@
 // The application shell: header and navigation, the engine banner, and the view the route asks for (with loading and empty states).
-import { useCallback, useState } from 'react';
-import type { Grade } from '../app/model/schema.js';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { TableFilter } from './state/filter.js';
 import { EngineBanner } from './components/EngineBanner.js';
 import { useStore, useStoreState } from './state/hooks.js';
 import { navigate, routeHref, useRoute } from './state/route.js';
@@ -9,6 +9,9 @@ import { Containers, INITIAL_TABLE_STATE, type TableState } from './views/Contai
 import { EngineCard, Overview } from './views/Overview.js';
 import { CompareView } from './views/compare/CompareView.js';
 import { LabView } from './views/lab/LabView.js';
+
+/** One object for "no filter", so the table's memos see the same filter between renders. */
+const NO_FILTER: TableFilter = {};
 
 function Loading() {
   return (
@@ -34,10 +37,25 @@ export function App() {
   const route = useRoute();
   const [tableState, setTableState] = useState<TableState>(INITIAL_TABLE_STATE);
   const updateTable = useCallback((update: (old: TableState) => TableState) => setTableState(update), []);
-  const selectGrade = useCallback((grade: Grade) => {
-    setTableState((s) => ({ ...s, columnFilters: [...s.columnFilters.filter((f) => f.id !== 'grade'), { id: 'grade', value: grade }] }));
-    navigate({ view: 'containers' });
-  }, []);
+  // Typing into a filter replaces the history entry; a link that filters (a count, a bar) pushes one, so Back returns.
+  const updateFilter = useCallback((filter: TableFilter) => navigate({ view: 'containers', filter }, true), []);
+  const mainRef = useRef<HTMLElement>(null);
+  const viewKey = route.view === 'container' ? `container/${route.id}` : route.view;
+  const shownView = useRef(viewKey);
+  useEffect(() => {
+    // A new view moves focus to its heading (or the table to its grid), so keyboard and screen reader users start there, not at the body.
+    if (shownView.current === viewKey) return;
+    shownView.current = viewKey;
+    const frame = requestAnimationFrame(() => {
+      const main = mainRef.current;
+      if (!main || main.contains(document.activeElement)) return;
+      const target = main.querySelector<HTMLElement>('[data-focus-on-arrival]') ?? main.querySelector<HTMLElement>('h1');
+      if (!target) return;
+      if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+      target.focus({ preventScroll: true });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [viewKey]);
 
   const snapshot = state.snapshot;
   const engine = snapshot?.engine;
@@ -56,8 +74,8 @@ export function App() {
         </div>
       </>
     );
-  else if (route.view === 'overview') body = <Overview snapshot={snapshot} onSelectGrade={selectGrade} />;
-  else if (route.view === 'containers') body = <Containers snapshot={snapshot} state={tableState} onStateChange={updateTable} />;
+  else if (route.view === 'overview') body = <Overview snapshot={snapshot} />;
+  else if (route.view === 'containers') body = <Containers snapshot={snapshot} state={tableState} onStateChange={updateTable} filter={route.filter ?? NO_FILTER} onFilterChange={updateFilter} />;
   else if (route.view === 'compare') body = <CompareView snapshot={snapshot} idA={route.idA} idB={route.idB} />;
   else body = <ContainerDetail snapshot={snapshot} id={route.id} tab={route.tab} />;
 
@@ -78,7 +96,11 @@ export function App() {
             Lab
           </a>
         </nav>
-        {worst > 0 ? <span className="topbar-alert">{worst} graded E or F</span> : null}
+        {worst > 0 ? (
+          <a className="topbar-alert" href={routeHref({ view: 'containers', filter: { grade: 'E-F' } })} data-testid="topbar-alert">
+            {worst} graded E or F
+          </a>
+        ) : null}
         <span className="topbar-engine muted" data-testid="engine-status" data-status={state.engine?.status ?? 'unknown'}>
           <span className={`dot dot-${state.engine?.status ?? 'connecting'}`} aria-hidden="true" />
           {engine ? `${engine.kind ?? 'engine'} ${engine.version ?? ''} · ${engine.endpoint}` : state.engine?.endpoint ?? ''}
@@ -86,7 +108,9 @@ export function App() {
         </span>
       </header>
       <EngineBanner engine={state.engine} retrying={state.retrying} onRetry={() => void store.retryEngine()} apiError={state.apiError} hasSnapshot={snapshot !== null} />
-      <main className="content">{body}</main>
+      <main className="content" ref={mainRef}>
+        {body}
+      </main>
     </div>
   );
 }

@@ -1,6 +1,7 @@
-// How many containers have each grade, A to F; a bar opens the table filtered to that grade.
+// How many containers have each grade, A to F; a bar, or the count under it (keyboard, screen reader), opens the table filtered to that grade.
 import { Bar, BarChart, CartesianGrid, Cell, LabelList, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { ContainerIsolation, Grade } from '../../app/model/schema.js';
+import { routeHref } from '../state/route.js';
 import { GRADE_COLORS } from './colors.js';
 
 const GRADES: Grade[] = ['A', 'B', 'C', 'D', 'E', 'F'];
@@ -12,7 +13,8 @@ export function gradeCounts(containers: readonly ContainerIsolation[]): { grade:
 export function GradeDistribution({ containers, onSelectGrade }: { containers: readonly ContainerIsolation[]; onSelectGrade: (grade: Grade) => void }) {
   const data = gradeCounts(containers);
   return (
-    <div data-testid="grade-distribution" aria-label={`Grades: ${data.map((d) => `${d.grade} ${d.count}`).join(', ')}`} role="img">
+    <div data-testid="grade-distribution">
+      <div aria-hidden="true">
       <ResponsiveContainer width="100%" height={180}>
         <BarChart data={data} margin={{ top: 18, right: 8, bottom: 0, left: -20 }}>
           <CartesianGrid strokeDasharray="2 4" stroke="#8a94a6" strokeOpacity={0.35} vertical={false} />
@@ -26,6 +28,22 @@ export function GradeDistribution({ containers, onSelectGrade }: { containers: r
           </Bar>
         </BarChart>
       </ResponsiveContainer>
+      </div>
+      <ul className="grade-links" aria-label="Containers by grade">
+        {data.map((d) => (
+          <li key={d.grade}>
+            {d.count > 0 ? (
+              <a href={routeHref({ view: 'containers', filter: { grade: d.grade } })} data-testid={`grade-link-${d.grade}`} aria-label={`${d.count} graded ${d.grade}`}>
+                <span className={`grade grade-${d.grade}`}>{d.grade}</span> {d.count}
+              </a>
+            ) : (
+              <span className="muted" aria-label={`none graded ${d.grade}`}>
+                <span className={`grade grade-${d.grade} grade-none`}>{d.grade}</span> 0
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

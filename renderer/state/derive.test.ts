@@ -38,11 +38,32 @@ describe('riskFlags', () => {
       cgroup: { ...base.cgroup, pidsLimit: null },
     });
     const flags = riskFlags(risky, 'docker');
-    expect(flags.map((f) => f.kind)).toEqual(['host-namespaces', 'dangerous-capabilities', 'seccomp-off', 'engine-socket', 'no-limits', 'root']);
+    // No findings here (rules not run): escape routes still come before hygiene.
+    expect(flags.map((f) => f.kind)).toEqual(['engine-socket', 'host-namespaces', 'dangerous-capabilities', 'seccomp-off', 'root', 'no-limits']);
     // CAP_AUDIT_READ is not dangerous; CAP_DAC_OVERRIDE is, but it is in the default set.
-    expect(flags.find((f) => f.kind === 'dangerous-capabilities')!.detail).toBe('Dangerous capabilities beyond the engine default: SYS_ADMIN');
+    expect(flags.find((f) => f.kind === 'dangerous-capabilities')!.detail).toBe('1 dangerous capability beyond the engine default: SYS_ADMIN');
+    expect(flags.find((f) => f.kind === 'dangerous-capabilities')!.label).toBe('SYS_ADMIN');
     expect(flags.find((f) => f.kind === 'host-namespaces')!.label).toBe('HOST pid');
     expect(flags.find((f) => f.kind === 'no-limits')!.detail).toContain('pids');
+  });
+});
+
+describe('risk flags follow the findings behind them', () => {
+  const finding = (ruleId: string, severity: 'critical' | 'high' | 'medium' | 'low') => ({
+    ruleId, title: ruleId, severity, family: ruleId.split('/')[0]!, rationale: '', evidence: [], cis: null, attack: [], remediation: { text: '', dockerRun: null, compose: null },
+  });
+
+  it('orders flags by the severity of their worst finding, and names the worst capability first', () => {
+    const base = container();
+    const c = container({
+      user: { ...base.user, uid: 0 },
+      cgroup: { ...base.cgroup, memoryLimitBytes: null },
+      capabilities: { ...base.capabilities!, effective: [...DOCKER_DEFAULT, 'CAP_NET_ADMIN', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE'] },
+      findings: [finding('resources/memory-unlimited', 'medium'), finding('namespaces/root-in-host-userns', 'medium'), finding('capabilities/sys-admin', 'critical')],
+    });
+    const flags = riskFlags(c, 'docker');
+    expect(flags.map((f) => [f.kind, f.severity])).toEqual([['dangerous-capabilities', 'critical'], ['root', 'medium'], ['no-limits', 'medium']]);
+    expect(flags[0]!.label).toBe('SYS_ADMIN +2');
   });
 });
 

@@ -15,8 +15,10 @@ export interface RiskFlag {
   kind: RiskFlagKind;
   /** Short label shown in the badge. */
   label: string;
-  /** One sentence with the evidence, shown as the tooltip. */
+  /** One sentence with the evidence: the tooltip, the screen reader's text, and the drill-down's list. */
   detail: string;
+  /** The worst finding the flag stands for. */
+  severity: Severity;
 }
 
 
@@ -31,24 +33,65 @@ export function dangerousExtraCapabilities(container: ContainerIsolation, engine
   return container.capabilities.effective.filter((name) => !defaults.has(name) && capabilityInfo(name)?.attacker !== undefined);
 }
 
+/** The findings each flag stands for: a flag is as severe as the worst of them, so the table can show the worst first. */
+const FLAG_RULES: Record<RiskFlagKind, (ruleId: string) => boolean> = {
+  privileged: (id) => id === 'runtime/privileged',
+  'engine-socket': (id) => id === 'mounts/engine-socket',
+  'host-namespaces': (id) => /^namespaces\/host-(pid|net|ipc|uts|mnt)$/.test(id),
+  'dangerous-capabilities': (id) => id.startsWith('capabilities/') && id !== 'capabilities/beyond-default',
+  'seccomp-off': (id) => id === 'seccomp-lsm/seccomp-disabled',
+  'no-limits': (id) => id.startsWith('resources/'),
+  root: (id) => id === 'namespaces/root-in-host-userns',
+};
+
+/** When no finding backs a flag (accepted risk, rules not run), the order still puts escape routes before hygiene. */
+const FLAG_FALLBACK: Record<RiskFlagKind, Severity> = {
+  privileged: 'critical',
+  'engine-socket': 'critical',
+  'host-namespaces': 'high',
+  'dangerous-capabilities': 'high',
+  'seccomp-off': 'high',
+  root: 'medium',
+  'no-limits': 'low',
+};
+
+/** Risk flags, worst first: each flag carries the severity of the worst finding it stands for. */
 export function riskFlags(container: ContainerIsolation, engineKind: 'docker' | 'podman' | null): RiskFlag[] {
-  const flags: RiskFlag[] = [];
-  if (container.privileged) flags.push({ kind: 'privileged', label: 'PRIV', detail: 'Privileged: every capability, every device, no seccomp or AppArmor' });
+  const flags: Omit<RiskFlag, 'severity'>[] = [];
+  if (container.privileged) flags.push({ kind: 'privileged', label: 'PRIVILEGED', detail: 'Privileged: every capability, every device, no seccomp or AppArmor' });
+  const sockets = container.mounts.filter(isEngineSocketMount);
+  if (sockets.length > 0) flags.push({ kind: 'engine-socket', label: 'ENGINE SOCKET', detail: `Engine API socket mounted (${sockets.map((m) => m.source).join(', ')}): control of the engine is control of the host` });
   const shared = PRIVATE_BY_DEFAULT.filter((kind) => container.namespaces[kind].sharedWithHost === true);
   if (shared.length > 0) flags.push({ kind: 'host-namespaces', label: `HOST ${shared.join(',')}`, detail: `Shares the host's ${shared.join(', ')} namespace${shared.length > 1 ? 's' : ''}` });
   const dangerous = dangerousExtraCapabilities(container, engineKind);
-  if (dangerous.length > 0) flags.push({ kind: 'dangerous-capabilities', label: dangerous.length === 1 ? dangerous[0]!.replace(/^CAP_/, '') : `+${dangerous.length} CAPS`, detail: `Dangerous capabilities beyond the engine default: ${dangerous.map((c) => c.replace(/^CAP_/, '')).join(', ')}` });
+  if (dangerous.length > 0) {
+    const names = dangerous.map((c) => c.replace(/^CAP_/, ''));
+    // The worst capability by name, then how many more: the same count the Capabilities tab calls "dangerous, added".
+    const worst = [...names].sort((a, b) => capabilityRank(a) - capabilityRank(b))[0]!;
+    flags.push({ kind: 'dangerous-capabilities', label: names.length === 1 ? worst : `${worst} +${names.length - 1}`, detail: `${names.length} dangerous capabilit${names.length === 1 ? 'y' : 'ies'} beyond the engine default: ${names.join(', ')}` });
+  }
   if (container.seccomp.mode === 'disabled' || container.seccomp.profile === 'unconfined') flags.push({ kind: 'seccomp-off', label: 'NO SECCOMP', detail: 'No seccomp filter: every system call reaches the kernel' });
-  const sockets = container.mounts.filter(isEngineSocketMount);
-  if (sockets.length > 0) flags.push({ kind: 'engine-socket', label: 'SOCKET', detail: `Engine API socket mounted (${sockets.map((m) => m.source).join(', ')}): control of the engine is control of the host` });
+  if (container.user.uid === 0) flags.push({ kind: 'root', label: 'ROOT', detail: container.user.userns === 'private' ? 'Runs as root (uid 0 as seen from the host)' : 'Runs as root with no private user namespace: uid 0 is the host\'s root' });
   const unlimited = [
     container.cgroup.memoryLimitBytes === null ? 'memory' : null,
     container.cgroup.pidsLimit === null ? 'pids' : null,
     container.cgroup.cpuQuotaCores === null ? 'CPU' : null,
   ].filter((x): x is string => x !== null);
   if (unlimited.length > 0) flags.push({ kind: 'no-limits', label: `NO LIMIT`, detail: `No ${unlimited.join(', ')} limit: one container can starve the host` });
-  if (container.user.uid === 0) flags.push({ kind: 'root', label: 'ROOT', detail: container.user.userns === 'private' ? 'Runs as root (uid 0 as seen from the host)' : 'Runs as root with no private user namespace: uid 0 is the host\'s root' });
-  return flags;
+  const ranked = flags.map((flag, order) => {
+    const backing = container.findings.filter((f) => FLAG_RULES[flag.kind](f.ruleId)).map((f) => f.severity);
+    const severity = backing.length > 0 ? backing.reduce((worst, s) => (SEVERITY_RANK[s] < SEVERITY_RANK[worst] ? s : worst)) : FLAG_FALLBACK[flag.kind];
+    return { flag: { ...flag, severity }, order };
+  });
+  ranked.sort((a, b) => SEVERITY_RANK[a.flag.severity] - SEVERITY_RANK[b.flag.severity] || a.order - b.order);
+  return ranked.map((r) => r.flag);
+}
+
+/** Capabilities an attacker escapes with first: the order the flag names the worst one by. */
+const CAPABILITY_ORDER = ['SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'BPF', 'NET_ADMIN'];
+function capabilityRank(name: string): number {
+  const index = CAPABILITY_ORDER.indexOf(name);
+  return index < 0 ? CAPABILITY_ORDER.length : index;
 }
 
 export type SeverityCounts = Record<Severity, number>;

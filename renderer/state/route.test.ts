@@ -29,3 +29,17 @@ describe('routes', () => {
     expect(parseRoute('#/compare/abc123def456')).toEqual({ view: 'overview' });
   });
 });
+
+describe('the table filter in the URL', () => {
+  it('round-trips every filter, rule ids with their slash included', () => {
+    const route = { view: 'containers', filter: { q: 'SYS_ADMIN /var/run', grade: 'E-F', flag: 'engine-socket', severity: 'critical', rule: 'capabilities/sys-admin', namespace: 'pid', project: 'shop' } } as const;
+    const href = routeHref(route);
+    expect(href).toBe('#/containers?q=SYS_ADMIN+%2Fvar%2Frun&grade=E-F&flag=engine-socket&severity=critical&rule=capabilities%2Fsys-admin&namespace=pid&project=shop');
+    expect(parseRoute(href)).toEqual(route);
+  });
+
+  it('drops unknown keys and invalid values instead of throwing', () => {
+    expect(parseRoute('#/containers?grade=Z&severity=dire&namespace=pidx&rule=..%2F..&evil=1')).toEqual({ view: 'containers' });
+    expect(parseRoute('#/containers?q=%E0%A4%A')).toMatchObject({ view: 'containers', filter: { q: expect.any(String) } });
+  });
+});

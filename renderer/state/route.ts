@@ -1,25 +1,30 @@
-// Hash routes (#/, #/containers, #/container/<id>/<tab>, #/compare/<idA>/<idB>, #/lab): survive reloads, work from file:// and keep the back button useful.
+// Hash routes (#/, #/containers?filter, #/container/<id>/<tab>, #/compare/<idA>/<idB>, #/lab): survive reloads, work from file:// and keep the back button useful.
 import { useEffect, useState } from 'react';
+import { filterQuery, parseFilter, type TableFilter } from './filter.js';
 
 export const DETAIL_TABS = ['findings', 'namespaces', 'capabilities', 'seccomp', 'resources', 'mounts', 'network', 'raw', 'fix'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
 export type Route =
   | { view: 'overview' }
-  | { view: 'containers' }
+  | { view: 'containers'; filter?: TableFilter }
   | { view: 'container'; id: string; tab: DetailTab }
   | { view: 'compare'; idA: string; idB: string }
   | { view: 'lab' };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((part) => {
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split(/\?(.*)/s);
+  const parts = path.split('/').filter(Boolean).map((part) => {
     try {
       return decodeURIComponent(part);
     } catch {
       return part;
     }
   });
-  if (parts[0] === 'containers') return { view: 'containers' };
+  if (parts[0] === 'containers') {
+    const filter = parseFilter(query);
+    return Object.keys(filter).length > 0 ? { view: 'containers', filter } : { view: 'containers' };
+  }
   if (parts[0] === 'container' && parts[1]) {
     const tab = (DETAIL_TABS as readonly string[]).includes(parts[2] ?? '') ? (parts[2] as DetailTab) : 'findings';
     return { view: 'container', id: parts[1], tab };
@@ -33,8 +38,10 @@ export function routeHref(route: Route): string {
   switch (route.view) {
     case 'overview':
       return '#/';
-    case 'containers':
-      return '#/containers';
+    case 'containers': {
+      const query = route.filter ? filterQuery(route.filter) : '';
+      return query === '' ? '#/containers' : `#/containers?${query}`;
+    }
     case 'container':
       return `#/container/${encodeURIComponent(route.id)}/${route.tab}`;
     case 'compare':

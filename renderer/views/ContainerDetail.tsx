@@ -1,7 +1,7 @@
 // The drill-down of one container: who it is, how it grades and why, one tab per isolation concern.
 import { useEffect, useState } from 'react';
 import type { ContainerIsolation, Snapshot } from '../../app/model/schema.js';
-import { GradeBadge, RiskFlags, SeverityBadge } from '../components/badges.js';
+import { GradeBadge, RiskFlagList, SeverityBadge } from '../components/badges.js';
 import { Tabs, type TabSpec } from '../components/Tabs.js';
 import { riskFlags, severityCounts, SEVERITY_ORDER } from '../state/derive.js';
 import { shortId } from '../state/format.js';
@@ -29,7 +29,6 @@ export function ContainerHeader({ container, engineKind }: { container: Containe
           {container.pid !== null ? ` · pid ${container.pid}` : ''} · score {container.score === null ? '—' : Math.round(container.score)}/100
         </div>
         <div className="detail-flags">
-          <RiskFlags flags={riskFlags(container, engineKind)} />
           <span className="counts">
             {SEVERITY_ORDER.filter((s) => counts[s] > 0).map((s) => (
               <span key={s}>
@@ -40,6 +39,7 @@ export function ContainerHeader({ container, engineKind }: { container: Containe
           {container.gaps.length > 0 ? <span className="gap-count" title="Facts Isolens could not establish; each is marked where it appears">{container.gaps.length} fact{container.gaps.length > 1 ? 's' : ''} not read from the kernel</span> : null}
           {container.mismatches.length > 0 ? <span className="gap-count">{container.mismatches.length} engine/kernel mismatch{container.mismatches.length > 1 ? 'es' : ''}</span> : null}
         </div>
+        <RiskFlagList flags={riskFlags(container, engineKind)} />
       </div>
     </header>
   );

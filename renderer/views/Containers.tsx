@@ -18,16 +18,18 @@ import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type Keybo
 import type { ContainerIsolation, Grade, Severity, Snapshot } from '../../app/model/schema.js';
 import { Sparkline } from '../charts/Sparkline.js';
 import { GradeBadge, RiskFlags } from '../components/badges.js';
-import { riskFlags, severityCounts, severityWeight, SEVERITY_RANK, type RiskFlag, type RiskFlagKind, type SeverityCounts } from '../state/derive.js';
+import { riskFlags, severityCounts, severityWeight, type RiskFlag, type RiskFlagKind, type SeverityCounts } from '../state/derive.js';
+import { composeProject, composeService, describeFilter, FLAG_KINDS, gradeMatches, isFiltered, matchesScope, matchesSearch, searchIndex, type GradeFilter, type TableFilter } from '../state/filter.js';
 import { formatBytes, formatPercent, shortId } from '../state/format.js';
 import { useStats, useStore } from '../state/hooks.js';
 import { navigate, routeHref } from '../state/route.js';
 
-/** Everything the user set on the table; lives above the view so it survives refreshes and trips to the drill-down. */
+/**
+ * How the user set up the table; lives above the view so it survives refreshes and trips to the drill-down.
+ * What it is filtered to lives in the URL instead (TableFilter), so every count elsewhere can link to it.
+ */
 export interface TableState {
   sorting: SortingState;
-  columnFilters: ColumnFiltersState;
-  globalFilter: string;
   columnVisibility: VisibilityState;
   /** The selected container, by id (never by row index: rows move when a snapshot arrives). */
   activeId: string | null;
@@ -35,14 +37,15 @@ export interface TableState {
 
 export const INITIAL_TABLE_STATE: TableState = {
   sorting: [{ id: 'grade', desc: false }],
-  columnFilters: [],
-  globalFilter: '',
   columnVisibility: {},
   activeId: null,
 };
 
 interface Row {
   container: ContainerIsolation;
+  /** What search matches against (searchIndex): built once per snapshot, not per keystroke. */
+  index: string;
+  project: string | null;
   flags: RiskFlag[];
   counts: SeverityCounts;
   cpuPercent: number | null;
@@ -91,23 +94,25 @@ function FindingCounts({ counts }: { counts: SeverityCounts }) {
 }
 
 const includesText: FilterFn<Row> = (row, columnId, value: string) => String(row.getValue(columnId) ?? '').toLowerCase().includes(value.toLowerCase());
-const gradeIs: FilterFn<Row> = (row, _columnId, value: Grade | 'D-F') =>
-  value === 'D-F' ? ['D', 'E', 'F'].includes(row.original.container.grade ?? '') : row.original.container.grade === value;
+const gradeIs: FilterFn<Row> = (row, _columnId, value: GradeFilter) => gradeMatches(row.original.container.grade, value);
 const hasFlag: FilterFn<Row> = (row, _columnId, value: RiskFlagKind | 'any-flag') =>
   value === 'any-flag' ? row.original.flags.length > 0 : row.original.flags.some((f) => f.kind === value);
-const atLeastSeverity: FilterFn<Row> = (row, _columnId, value: Severity) =>
-  row.original.container.findings.some((f) => SEVERITY_RANK[f.severity] <= SEVERITY_RANK[value]);
+/** "a critical finding": the same question the overview's counts answer, so a count and the rows it opens agree. */
+const hasSeverity: FilterFn<Row> = (row, _columnId, value: Severity) => row.original.container.findings.some((f) => f.severity === value);
 
-const FLAG_FILTERS: { value: RiskFlagKind | 'any-flag'; label: string }[] = [
-  { value: 'any-flag', label: 'any flag' },
-  { value: 'privileged', label: 'privileged' },
-  { value: 'host-namespaces', label: 'host namespaces' },
-  { value: 'dangerous-capabilities', label: 'dangerous caps' },
-  { value: 'seccomp-off', label: 'seccomp off' },
-  { value: 'engine-socket', label: 'engine socket' },
-  { value: 'no-limits', label: 'no limits' },
-  { value: 'root', label: 'root' },
-];
+const FLAG_LABELS: Record<RiskFlagKind | 'any-flag', string> = {
+  'any-flag': 'any flag',
+  privileged: 'privileged',
+  'engine-socket': 'engine socket',
+  'host-namespaces': 'host namespaces',
+  'seccomp-off': 'seccomp off',
+  'dangerous-capabilities': 'dangerous capabilities',
+  root: 'root',
+  'no-limits': 'no limits',
+};
+
+/** Table column id ↔ URL filter key, for the filters the table itself applies. */
+const COLUMN_FILTER_KEYS = { grade: 'grade', flags: 'flag', findings: 'severity', name: 'name', image: 'image' } as const;
 
 const columns: ColumnDef<Row>[] = [
   {
@@ -169,19 +174,40 @@ const columns: ColumnDef<Row>[] = [
     accessorFn: (row) => row.flags.length,
     sortDescFirst: true,
     filterFn: hasFlag,
-    size: 330,
+    size: 230,
     enableGlobalFilter: false,
-    cell: ({ row }) => <RiskFlags flags={row.original.flags} />,
+    // The worst two: the rest are counted, and named for screen readers and in the tooltip.
+    cell: ({ row }) => <RiskFlags flags={row.original.flags} limit={2} />,
   },
   {
     id: 'findings',
     header: 'Findings',
     accessorFn: (row) => severityWeight(row.counts),
     sortDescFirst: true,
-    filterFn: atLeastSeverity,
+    filterFn: hasSeverity,
     size: 110,
     enableGlobalFilter: false,
     cell: ({ row }) => <FindingCounts counts={row.original.counts} />,
+  },
+  {
+    id: 'project',
+    header: 'Compose project',
+    accessorFn: (row) => row.project ?? undefined,
+    sortUndefined: 'last',
+    enableColumnFilter: false,
+    enableGlobalFilter: false,
+    size: 140,
+    cell: ({ row }) => {
+      const project = row.original.project;
+      if (project === null) return <span className="muted">—</span>;
+      const service = composeService(row.original.container);
+      return (
+        <span className="name-cell">
+          <span className="truncate" title={project}>{project}</span>
+          {service ? <span className="muted truncate" title={service}>{service}</span> : null}
+        </span>
+      );
+    },
   },
   { id: 'cpu', header: 'CPU', accessorFn: (row) => row.cpuPercent ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 150, cell: ({ row }) => <CpuCell id={row.original.container.id} /> },
   { id: 'memory', header: 'Memory', accessorFn: (row) => row.memoryBytes ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 160, cell: ({ row }) => <MemoryCell id={row.original.container.id} /> },
@@ -213,7 +239,13 @@ function apply<T>(updater: Updater<T>, current: T): T {
   return typeof updater === 'function' ? (updater as (old: T) => T)(current) : updater;
 }
 
-export function Containers({ snapshot, state, onStateChange }: { snapshot: Snapshot; state: TableState; onStateChange: (update: (old: TableState) => TableState) => void }) {
+export function Containers({ snapshot, state, onStateChange, filter, onFilterChange }: {
+  snapshot: Snapshot;
+  state: TableState;
+  onStateChange: (update: (old: TableState) => TableState) => void;
+  filter: TableFilter;
+  onFilterChange: (filter: TableFilter) => void;
+}) {
   const store = useStore();
   const tick = useSortRefreshTick();
   // Ids in the order they were ticked: the first is A, the second B.
@@ -223,28 +255,50 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
     () =>
       snapshot.containers.map((container) => {
         const last = store.latestStats(container.id);
-        return { container, flags: riskFlags(container, engineKind), counts: severityCounts(container.findings), cpuPercent: last?.cpuPercent ?? null, memoryBytes: last?.memoryBytes ?? null };
+        return {
+          container,
+          index: searchIndex(container),
+          project: composeProject(container),
+          flags: riskFlags(container, engineKind),
+          counts: severityCounts(container.findings),
+          cpuPercent: last?.cpuPercent ?? null,
+          memoryBytes: last?.memoryBytes ?? null,
+        };
       }),
     // tick is deliberately a dependency: it re-reads the latest stats for sorting every few seconds.
     [snapshot, engineKind, store, tick],
   );
+  // Rule, namespace and project narrow the rows before the table's own column filters and search.
+  const scoped = useMemo(() => (filter.rule || filter.namespace || filter.project !== undefined ? data.filter((row) => matchesScope(row.container, filter)) : data), [data, filter]);
+  const projects = useMemo(() => [...new Set(data.map((row) => row.project).filter((p): p is string => p !== null))].sort(), [data]);
+  // Derived from the URL's filter, and kept stable between renders: a new array each time would make the table re-filter on every frame.
+  const columnFilters = useMemo<ColumnFiltersState>(() => Object.entries(COLUMN_FILTER_KEYS).flatMap(([column, key]) => (filter[key] ? [{ id: column, value: filter[key] }] : [])), [filter]);
 
   const table = useReactTable({
-    data,
+    data: scoped,
     columns,
-    state: { sorting: state.sorting, columnFilters: state.columnFilters, globalFilter: state.globalFilter, columnVisibility: state.columnVisibility, rowSelection },
+    state: { sorting: state.sorting, columnFilters, globalFilter: filter.q ?? '', columnVisibility: state.columnVisibility, rowSelection },
     getRowId: (row) => row.container.id,
     enableRowSelection: (row) => row.getIsSelected() || Object.keys(rowSelection).length < 2,
     onRowSelectionChange: setRowSelection,
     onSortingChange: (u) => onStateChange((s) => ({ ...s, sorting: apply(u, s.sorting) })),
-    onColumnFiltersChange: (u) => onStateChange((s) => ({ ...s, columnFilters: apply(u, s.columnFilters) })),
-    onGlobalFilterChange: (u) => onStateChange((s) => ({ ...s, globalFilter: apply(u, s.globalFilter) })),
-    onColumnVisibilityChange: (u) => onStateChange((s) => ({ ...s, columnVisibility: apply(u, s.columnVisibility) })),
-    globalFilterFn: (row, _columnId, value: string) => {
-      const needle = value.toLowerCase();
-      const c = row.original.container;
-      return c.name.toLowerCase().includes(needle) || c.image.toLowerCase().includes(needle) || c.id.startsWith(needle) || c.grade?.toLowerCase() === needle;
+    onColumnFiltersChange: (u) => {
+      const next = apply(u, columnFilters);
+      const updated: TableFilter = { ...filter };
+      for (const [column, key] of Object.entries(COLUMN_FILTER_KEYS)) {
+        const value = next.find((f) => f.id === column)?.value as string | undefined;
+        if (value === undefined || value === '') delete updated[key];
+        else (updated as Record<string, string>)[key] = value;
+      }
+      onFilterChange(updated);
     },
+    onGlobalFilterChange: (u) => {
+      const q = apply(u, filter.q ?? '');
+      const { q: _old, ...rest } = filter;
+      onFilterChange(q === '' ? rest : { ...rest, q });
+    },
+    onColumnVisibilityChange: (u) => onStateChange((s) => ({ ...s, columnVisibility: apply(u, s.columnVisibility) })),
+    globalFilterFn: (row, _columnId, value: string) => matchesSearch(row.original.container, row.original.index, value),
     getCoreRowModel: getCoreRowModel(),
     getFilteredRowModel: getFilteredRowModel(),
     getSortedRowModel: getSortedRowModel(),
@@ -313,7 +367,14 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
   const live = new Set(data.map((row) => row.container.id));
   const compareIds = Object.keys(rowSelection).filter((id) => rowSelection[id] && live.has(id));
 
-  const filterValue = (id: string) => state.columnFilters.find((f) => f.id === id)?.value as string | undefined;
+  const filterValue = (id: string) => columnFilters.find((f) => f.id === id)?.value as string | undefined;
+  const withoutKey = (key: keyof TableFilter): TableFilter => {
+    const next = { ...filter };
+    delete next[key];
+    return next;
+  };
+  // Filters with no control of their own in the filter row: shown as chips that say what they are and remove them.
+  const chips = (['rule', 'namespace'] as const).filter((key) => filter[key]);
   const setFilter = (id: string, value: string) => table.getColumn(id)?.setFilterValue(value === '' ? undefined : value);
 
   return (
@@ -321,8 +382,8 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
       <div className="table-toolbar">
         <input
           type="search"
-          placeholder="Search name, image, id or grade"
-          value={state.globalFilter}
+          placeholder="Search: name, image, capability, rule, mount, project"
+          value={filter.q ?? ''}
           onChange={(e) => table.setGlobalFilter(e.target.value)}
           aria-label="Search containers"
           data-testid="table-search"
@@ -331,8 +392,16 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
         <span className="muted" data-testid="row-count">
           {rows.length === data.length ? `${data.length} containers` : `${rows.length} of ${data.length} containers`}
         </span>
-        {state.columnFilters.length > 0 || state.globalFilter ? (
-          <button type="button" onClick={() => onStateChange((s) => ({ ...s, columnFilters: [], globalFilter: '' }))} data-testid="clear-filters">
+        {chips.map((key) => (
+          <span key={key} className="chip" data-testid={`filter-chip-${key}`}>
+            {describeFilter(key, filter[key]!)}
+            <button type="button" onClick={() => onFilterChange(withoutKey(key))} aria-label={`Remove the filter ${describeFilter(key, filter[key]!)}`}>
+              ×
+            </button>
+          </span>
+        ))}
+        {isFiltered(filter) ? (
+          <button type="button" onClick={() => onFilterChange({})} data-testid="clear-filters">
             Clear filters
           </button>
         ) : null}
@@ -398,6 +467,7 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
                   <select value={filterValue('grade') ?? ''} onChange={(e) => setFilter('grade', e.target.value)} aria-label="Filter by grade" data-testid="filter-grade">
                     <option value="">all</option>
                     <option value="D-F">D to F</option>
+                    <option value="E-F">E or F</option>
                     {(['A', 'B', 'C', 'D', 'E', 'F'] as const).map((g) => (
                       <option key={g} value={g}>
                         {g}
@@ -407,18 +477,30 @@ export function Containers({ snapshot, state, onStateChange }: { snapshot: Snaps
                 ) : column.id === 'flags' ? (
                   <select value={filterValue('flags') ?? ''} onChange={(e) => setFilter('flags', e.target.value)} aria-label="Filter by risk flag" data-testid="filter-flags">
                     <option value="">all</option>
-                    {FLAG_FILTERS.map((f) => (
-                      <option key={f.value} value={f.value}>
-                        {f.label}
+                    {FLAG_KINDS.map((kind) => (
+                      <option key={kind} value={kind}>
+                        {FLAG_LABELS[kind]}
                       </option>
                     ))}
                   </select>
                 ) : column.id === 'findings' ? (
                   <select value={filterValue('findings') ?? ''} onChange={(e) => setFilter('findings', e.target.value)} aria-label="Filter by finding severity" data-testid="filter-findings">
                     <option value="">all</option>
-                    <option value="critical">critical</option>
-                    <option value="high">high or worse</option>
-                    <option value="medium">medium or worse</option>
+                    <option value="critical">a critical one</option>
+                    <option value="high">a high one</option>
+                    <option value="medium">a medium one</option>
+                    <option value="low">a low one</option>
+                  </select>
+                ) : column.id === 'project' ? (
+                  <select value={filter.project ?? ''} onChange={(e) => onFilterChange(e.target.value === '' ? withoutKey('project') : { ...filter, project: e.target.value })} aria-label="Filter by compose project" data-testid="filter-project">
+                    <option value="">all</option>
+                    <option value="-">none (not compose)</option>
+                    {filter.project && filter.project !== '-' && !projects.includes(filter.project) ? <option value={filter.project}>{filter.project}</option> : null}
+                    {projects.map((project) => (
+                      <option key={project} value={project}>
+                        {project}
+                      </option>
+                    ))}
                   </select>
                 ) : column.getCanFilter() ? (
                   <input type="text" value={filterValue(column.id) ?? ''} onChange={(e) => setFilter(column.id, e.target.value)} placeholder="filter" aria-label={`Filter by ${column.id}`} data-testid={`filter-${column.id}`} />

@@ -1,14 +1,12 @@
 // The overview: what engine and host this is, how the containers grade, the worst findings, and who shares the host's namespaces.
-import type { ReactNode } from 'react';
-import type { ContainerIsolation, Finding, Grade, NamespaceKind, Snapshot } from '../../app/model/schema.js';
+import { useState, type ReactNode } from 'react';
+import type { ContainerIsolation, Finding, NamespaceKind, Snapshot } from '../../app/model/schema.js';
 import { NAMESPACE_KINDS } from '../../app/model/schema.js';
 import { GradeDistribution } from '../charts/GradeDistribution.js';
 import { FindingCard } from '../components/FindingCard.js';
 import { GradeBadge, SeverityBadge } from '../components/badges.js';
-import { PRIVATE_BY_DEFAULT, SEVERITY_RANK, sortFindings } from '../state/derive.js';
-import { routeHref } from '../state/route.js';
-
-const TOP_FINDINGS = 8;
+import { PRIVATE_BY_DEFAULT, SEVERITY_ORDER, SEVERITY_RANK, sortFindings } from '../state/derive.js';
+import { navigate, routeHref } from '../state/route.js';
 
 /** Why the engine leaves these namespaces shared, and what changes it. */
 const SHARED_BY_DEFAULT: Partial<Record<NamespaceKind, string>> = {
@@ -73,23 +71,164 @@ export function EngineCard({ snapshot }: { snapshot: Snapshot }) {
   );
 }
 
-interface RankedFinding {
-  finding: Finding;
-  container: ContainerIsolation;
+/** One rule across the fleet: how many containers it fires on and how severe it is there. */
+export interface RuleGroup {
+  ruleId: string;
+  title: string;
+  severity: Finding['severity'];
+  /** Distinct containers the rule fired on. */
+  containers: number;
+  dockerRun: string | null;
 }
 
-function worstFindings(containers: readonly ContainerIsolation[]): RankedFinding[] {
-  const all: RankedFinding[] = containers.flatMap((container) => container.findings.map((finding) => ({ finding, container })));
-  all.sort((a, b) => SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] || (a.container.score ?? 0) - (b.container.score ?? 0));
-  return all.slice(0, TOP_FINDINGS);
+/** Findings grouped by rule, worst severity first, then by how many containers they touch (info findings left out, as in the table's counts). */
+export function groupByRule(containers: readonly ContainerIsolation[]): RuleGroup[] {
+  const groups = new Map<string, RuleGroup & { ids: Set<string> }>();
+  for (const container of containers) {
+    for (const finding of container.findings) {
+      if (finding.severity === 'info') continue;
+      let group = groups.get(finding.ruleId);
+      if (!group) {
+        group = { ruleId: finding.ruleId, title: finding.title, severity: finding.severity, containers: 0, dockerRun: finding.remediation.dockerRun, ids: new Set() };
+        groups.set(finding.ruleId, group);
+      }
+      // One rule can fire at different severities (a mount read-only or not): the group shows the worst.
+      if (SEVERITY_RANK[finding.severity] < SEVERITY_RANK[group.severity]) group.severity = finding.severity;
+      group.ids.add(container.id);
+    }
+  }
+  return [...groups.values()]
+    .map(({ ids, ...group }) => ({ ...group, containers: ids.size }))
+    .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.containers - a.containers || a.ruleId.localeCompare(b.ruleId));
+}
+
+/** Containers with at least one finding of each severity: the numbers "2 critical · 5 high" that open the table filtered to them. */
+export function containersWithSeverity(containers: readonly ContainerIsolation[]): Record<Finding['severity'], number> {
+  const counts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const severity of SEVERITY_ORDER) counts[severity] = containers.filter((c) => c.findings.some((f) => f.severity === severity)).length;
+  return counts;
+}
+
+const TOP_RULES = 10;
+const TOP_CONTAINERS = 6;
+
+function RiskSummary({ containers }: { containers: readonly ContainerIsolation[] }) {
+  const counts = containersWithSeverity(containers);
+  const shown = (['critical', 'high', 'medium', 'low'] as const).filter((s) => counts[s] > 0);
+  return (
+    <p className="risk-summary" data-testid="risk-summary">
+      {shown.length === 0 ? (
+        <span className="tone-good">No container has a finding.</span>
+      ) : (
+        shown.map((severity, index) => (
+          <span key={severity}>
+            {index > 0 ? <span className="muted"> · </span> : null}
+            <a href={routeHref({ view: 'containers', filter: { severity } })} className={`summary-count tone-${severity}`} data-testid={`summary-${severity}`} data-count={counts[severity]}>
+              {counts[severity]} {severity}
+            </a>
+          </span>
+        ))
+      )}
+      {shown.length > 0 ? <span className="muted"> — containers with at least one finding of that severity, of {containers.length}; a count opens them</span> : null}
+    </p>
+  );
+}
+
+function RuleGroups({ containers }: { containers: readonly ContainerIsolation[] }) {
+  const groups = groupByRule(containers);
+  const [all, setAll] = useState(false);
+  const shown = all ? groups : groups.slice(0, TOP_RULES);
+  return (
+    <section className="card" aria-labelledby="by-rule-title" data-testid="rule-groups">
+      <h2 id="by-rule-title">
+        Findings by rule <span className="muted">— worst first; the count opens those containers</span>
+      </h2>
+      {groups.length === 0 ? (
+        <p className="muted">No findings on any container.</p>
+      ) : (
+        <table className="plain worst">
+          <thead>
+            <tr>
+              <th scope="col">Severity</th>
+              <th scope="col">Finding</th>
+              <th scope="col" className="num">Containers</th>
+              <th scope="col">Fix</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((group) => (
+              <tr key={group.ruleId} data-testid="rule-group" data-rule={group.ruleId} data-count={group.containers}>
+                <td className="narrow">
+                  <SeverityBadge severity={group.severity} />
+                </td>
+                <td>
+                  {group.title} <code className="rule-id">{group.ruleId}</code>
+                </td>
+                <td className="num narrow">
+                  <a href={routeHref({ view: 'containers', filter: { rule: group.ruleId } })} data-testid="rule-group-link" aria-label={`${group.containers} container${group.containers === 1 ? '' : 's'} with ${group.title}`}>
+                    {group.containers} container{group.containers === 1 ? '' : 's'}
+                  </a>
+                </td>
+                <td className="mono muted">{group.dockerRun ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {groups.length > TOP_RULES ? (
+        <button type="button" className="link-button" onClick={() => setAll(!all)} aria-expanded={all} data-testid="rule-groups-all">
+          {all ? 'Show the worst ten' : `Show all ${groups.length} rules`}
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
+function RiskiestContainers({ containers }: { containers: readonly ContainerIsolation[] }) {
+  const ranked = [...containers].filter((c) => c.findings.some((f) => f.severity !== 'info')).sort((a, b) => (a.score ?? 101) - (b.score ?? 101) || a.name.localeCompare(b.name)).slice(0, TOP_CONTAINERS);
+  return (
+    <section className="card" aria-labelledby="riskiest-title" data-testid="riskiest-containers">
+      <h2 id="riskiest-title">
+        Riskiest containers <span className="muted">— each with its worst finding</span>
+      </h2>
+      {ranked.length === 0 ? (
+        <p className="muted">No container has a finding.</p>
+      ) : (
+        <table className="plain worst">
+          <tbody>
+            {ranked.map((container) => {
+              const findings = sortFindings(container.findings.filter((f) => f.severity !== 'info'));
+              const worst = findings[0]!;
+              return (
+                <tr key={container.id} data-testid="riskiest-container" data-name={container.name}>
+                  <td className="narrow">
+                    <GradeBadge grade={container.grade} score={container.score} />
+                  </td>
+                  <td className="worst-container">
+                    <a href={routeHref({ view: 'container', id: container.id, tab: 'findings' })} className="container-name">
+                      {container.name}
+                    </a>
+                  </td>
+                  <td>
+                    <SeverityBadge severity={worst.severity} /> {worst.title}
+                    {findings.length > 1 ? <span className="muted"> and {findings.length - 1} more</span> : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
 }
 
 function NamespaceSharing({ containers }: { containers: readonly ContainerIsolation[] }) {
   const count = (kind: NamespaceKind) => containers.filter((c) => c.namespaces[kind].sharedWithHost === true).length;
   const unknown = (kind: NamespaceKind) => containers.filter((c) => c.namespaces[kind].sharedWithHost === null).length;
   return (
-    <section className="card" aria-label="Host namespaces shared" data-testid="namespace-sharing">
-      <h2>Containers sharing a host namespace</h2>
+    <section className="card" aria-labelledby="namespaces-title" data-testid="namespace-sharing">
+      <h2 id="namespaces-title">Containers sharing a host namespace</h2>
       <table className="plain">
         <thead>
           <tr>
@@ -106,7 +245,13 @@ function NamespaceSharing({ containers }: { containers: readonly ContainerIsolat
               <tr key={kind} className={chosen && n > 0 ? 'row-bad' : ''} data-namespace={kind} data-count={n}>
                 <td className="mono">{kind}</td>
                 <td className="num">
-                  {n}
+                  {n > 0 ? (
+                    <a href={routeHref({ view: 'containers', filter: { namespace: kind } })} data-testid="namespace-link" aria-label={`${n} container${n === 1 ? '' : 's'} sharing the host's ${kind} namespace`}>
+                      {n}
+                    </a>
+                  ) : (
+                    n
+                  )}
                   {unknown(kind) > 0 ? <span className="muted" title="Not readable for these containers"> +{unknown(kind)}?</span> : null}
                 </td>
                 <td className="muted">{chosen ? (n > 0 ? `chosen with --${kind}=host: that isolation is off` : 'private in every container') : SHARED_BY_DEFAULT[kind]}</td>
@@ -119,46 +264,25 @@ function NamespaceSharing({ containers }: { containers: readonly ContainerIsolat
   );
 }
 
-export function Overview({ snapshot, onSelectGrade }: { snapshot: Snapshot; onSelectGrade: (grade: Grade) => void }) {
-  const worst = worstFindings(snapshot.containers);
+export function Overview({ snapshot }: { snapshot: Snapshot }) {
   return (
     <div className="overview" data-testid="overview">
-      <section className="card" aria-label="Most severe findings" data-testid="worst-findings">
-        <h2>
-          Most severe findings <span className="muted">— across all containers, worst first; a title opens the container</span>
-        </h2>
-        {worst.length === 0 ? (
-          <p className="muted">No findings on any container.</p>
-        ) : (
-          <table className="plain worst">
-            <tbody>
-              {worst.map(({ finding, container }, index) => (
-                <tr key={`${container.id}-${finding.ruleId}-${index}`} data-testid="worst-finding">
-                  <td className="narrow">
-                    <SeverityBadge severity={finding.severity} />
-                  </td>
-                  <td>
-                    <a href={routeHref({ view: 'container', id: container.id, tab: 'findings' })}>{finding.title}</a>
-                  </td>
-                  <td className="worst-container">
-                    <GradeBadge grade={container.grade} score={container.score} /> <span className="container-name">{container.name}</span>
-                  </td>
-                  <td className="mono muted">{finding.remediation.dockerRun ?? ''}</td>
-                  <td className="muted narrow">{finding.cis ? `CIS ${finding.cis}` : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <header className="view-head">
+        <h1>Risk overview</h1>
+        <RiskSummary containers={snapshot.containers} />
+      </header>
+      <div className="overview-grid lead">
+        <RuleGroups containers={snapshot.containers} />
+        <RiskiestContainers containers={snapshot.containers} />
+      </div>
       <div className="overview-grid">
         <EngineCard snapshot={snapshot} />
         <div className="overview-column">
-          <section className="card" aria-label="Grade distribution">
-            <h2>
-              Grades <span className="muted">— {snapshot.containers.length} containers; a bar opens them</span>
+          <section className="card" aria-labelledby="grades-title">
+            <h2 id="grades-title">
+              Grades <span className="muted">— {snapshot.containers.length} containers; a bar or count opens them</span>
             </h2>
-            <GradeDistribution containers={snapshot.containers} onSelectGrade={onSelectGrade} />
+            <GradeDistribution containers={snapshot.containers} onSelectGrade={(grade) => navigate({ view: 'containers', filter: { grade } })} />
           </section>
           <NamespaceSharing containers={snapshot.containers} />
         </div>
