@@ -181,8 +181,22 @@ export class LocalKernelSource implements KernelSource {
   }
 }
 
+/**
+ * The host reference for this process's own local source. ISOLENS_HOST_REFERENCE=container-parent is set by the Isolens
+ * container image (Dockerfile), which runs with --pid=host: /proc is the host's there, but /proc/self is not.
+ */
+export function hostReferenceFromEnvironment(env: NodeJS.ProcessEnv = process.env): HostReferencePolicy {
+  return env.ISOLENS_HOST_REFERENCE === 'container-parent' ? 'container-parent' : 'reader';
+}
+
 /** The host's own kernel, read locally. */
-export const LOCAL_HOST_SOURCE: KernelSource = new LocalKernelSource();
+export const LOCAL_HOST_SOURCE: KernelSource =
+  hostReferenceFromEnvironment() === 'container-parent'
+    ? new LocalKernelSource({}, {
+        hostReference: 'container-parent',
+        detail: "read from the host's /proc and /sys/fs/cgroup from inside a container (--pid=host); shared with the host means shared with the container's runtime shim",
+      })
+    : new LocalKernelSource();
 
 /** A local source over a captured tree (KernelPaths as the tests and old callers give them). */
 export function localSource(paths: Partial<KernelPaths> = {}): KernelSource {
