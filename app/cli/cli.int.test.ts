@@ -1,5 +1,6 @@
 // The `isolens` command end to end on a real engine: formats, filters, exit codes and one-line errors.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,39 @@ describe.skipIf(noEngine)('isolens scan on a real engine', () => {
     const missing = await cli(['scan', '--container', 'isolens-int-cli-no-such']);
     expect(missing.code).toBe(EXIT.error);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--container takes a name glob, and a near miss names what is running', async () => {
+    const both = Snapshot.parse(JSON.parse((await cli(['scan', '--json', '--container', `${PREFIX}*`])).stdout));
+    expect(both.containers.map((c) => c.name).sort()).toEqual([hardened.name, risky.name].sort());
+    const near = await cli(['scan', '--container', 'isolens-int-cli']);
+    expect(near.code).toBe(EXIT.error);
+    expect(near.stderr).toContain(hardened.name);
+    expect(near.stderr).toContain("--container '*isolens-int-cli*'");
+    // fix and diff need exactly one container: a glob that selects two is a bad argument.
+    const ambiguous = await cli(['fix', `${PREFIX}*`]);
+    expect(ambiguous.code).toBe(EXIT.usage);
+    expect(ambiguous.stderr).toMatch(/selects 2 containers/);
+  });
+
+  it('serve on a port in use exits 1 with one line, and does not keep running', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      // The built CLI in its own process: it must exit by itself (a live engine session left open would keep it alive).
+      const child = spawn(process.execPath, ['bin/isolens.js', 'serve', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+      clearTimeout(timer);
+      expect(code).toBe(EXIT.error);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    } finally {
+      blocker.close();
+    }
   });
 
   it('--fail-on gives a distinct exit code when a finding at or above it exists', async () => {

@@ -9,7 +9,9 @@ import { openEngine } from '../engine/open.js';
 import type { ContainerIsolation, EngineInfo } from '../model/schema.js';
 import { diffContainers, formatFactValue, type ContainerDiff } from '../lab/diff.js';
 import { generateFix, imageDefaultsFrom, type GeneratedFix, type ImageDefaults } from '../lab/fix.js';
-import { cleanupLab, createLabSession, runLab, type LabOptionsInput, type LabRun } from '../lab/lab.js';
+import { cleanupLab, createLabSession, readSeccompProfile, runLab, type LabOptionsInput, type LabRun } from '../lab/lab.js';
+import { LabOptions } from '../model/lab.js';
+import { noMatchMessage, parseContainerSelector } from './arguments.js';
 
 export interface LabCommandsIo {
   stdout: (text: string) => void;
@@ -19,6 +21,7 @@ export interface LabCommandsIo {
 }
 
 const EXIT_ERROR = 1;
+const EXIT_USAGE = 2;
 
 /** Container text (names, labels, paths, probe output) printed to a terminal: control characters become '?'. */
 export function terminalText(text: string): string {
@@ -55,10 +58,17 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** One assessed container by name or id, or null when no running container matches. */
-async function assessedContainer(client: Dockerode, engine: EngineInfo, wanted: string): Promise<ContainerIsolation | null> {
-  const snapshot = assessSnapshot(await collectSnapshot(client, engine, { container: wanted }));
-  return snapshot.containers[0] ?? null;
+/** The one assessed container a name, glob or id selects; else the line to print and the exit code. */
+async function assessedContainer(
+  client: Dockerode,
+  engine: EngineInfo,
+  wanted: string,
+): Promise<{ ok: true; container: ContainerIsolation } | { ok: false; message: string; exitCode: number }> {
+  const { containers } = assessSnapshot(await collectSnapshot(client, engine, { container: wanted }));
+  if (containers.length === 1) return { ok: true, container: containers[0]! };
+  if (containers.length === 0) return { ok: false, message: await noMatchMessage(client, wanted), exitCode: EXIT_ERROR };
+  const names = containers.map((container) => terminalText(container.name));
+  return { ok: false, message: `${JSON.stringify(terminalText(wanted))} selects ${containers.length} containers (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}); name one`, exitCode: EXIT_USAGE };
 }
 
 function pad(text: string, width: number): string {
@@ -148,6 +158,22 @@ interface LabFlags {
   json?: boolean;
 }
 
+/** The flag a LabOptions field came from, for error lines ("addCapabilities.0" → "--cap-add"). */
+function labFlagOf(path: ReadonlyArray<PropertyKey>): string {
+  const flags: Record<string, string> = {
+    image: '--image',
+    addCapabilities: '--cap-add',
+    tmpfs: '--tmpfs',
+    seccomp: '--seccomp',
+    user: '--user',
+    memoryBytes: '--memory',
+    cpus: '--cpus',
+    pidsLimit: '--pids-limit',
+  };
+  const field = String(path[0] ?? '');
+  return flags[field] ?? (field || 'options');
+}
+
 /** The CLI flags as LabOptions input: validated by runLab's schema like any other caller's. */
 export function labOptionsFromFlags(flags: LabFlags, cwd = process.cwd()): LabOptionsInput {
   const seccomp = flags.seccomp === undefined || flags.seccomp === 'default' ? 'default' : flags.seccomp === 'unconfined' ? 'unconfined' : { profilePath: resolve(cwd, flags.seccomp) };
@@ -174,39 +200,41 @@ export function registerLabCommands(program: Command, io: LabCommandsIo): void {
   program
     .command('diff')
     .description('Compare the isolation of two running containers side by side')
-    .argument('<a>', 'container name or id')
-    .argument('<b>', 'container name or id')
+    .argument('<a>', 'container name, name glob or id', parseContainerSelector)
+    .argument('<b>', 'container name, name glob or id', parseContainerSelector)
     .addOption(hostOption())
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (a: string, b: string, options: { host?: string; format: 'table' | 'json' }) => {
       const { client, engine } = await openEngine({ host: options.host });
       const [left, right] = await Promise.all([assessedContainer(client, engine, a), assessedContainer(client, engine, b)]);
-      for (const [wanted, found] of [[a, left], [b, right]] as const) {
-        if (!found) {
-          io.stderr(`isolens: no running container is named or has the id ${JSON.stringify(wanted)}\n`);
-          io.setExitCode(EXIT_ERROR);
+      for (const found of [left, right]) {
+        if (!found.ok) {
+          io.stderr(`isolens: ${found.message}\n`);
+          io.setExitCode(found.exitCode);
           return;
         }
       }
-      const diff = diffContainers(left!, right!);
+      if (!left.ok || !right.ok) return;
+      const diff = diffContainers(left.container, right.container);
       io.stdout(options.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff));
     });
 
   program
     .command('fix')
     .description('Print the docker run command (or compose service) that recreates a container with its findings fixed')
-    .argument('<name>', 'container name or id')
+    .argument('<name>', 'container name, name glob or id', parseContainerSelector)
     .addOption(hostOption())
     .option('--compose', 'print a compose service instead of a docker run command')
     .option('--json', 'print the command, the compose service and each flag\'s reasons as JSON')
     .action(async (name: string, options: { host?: string; compose?: boolean; json?: boolean }) => {
       const { client, engine } = await openEngine({ host: options.host });
-      const container = await assessedContainer(client, engine, name);
-      if (!container) {
-        io.stderr(`isolens: no running container is named or has the id ${JSON.stringify(name)}\n`);
-        io.setExitCode(EXIT_ERROR);
+      const selected = await assessedContainer(client, engine, name);
+      if (!selected.ok) {
+        io.stderr(`isolens: ${selected.message}\n`);
+        io.setExitCode(selected.exitCode);
         return;
       }
+      const container = selected.container;
       const inspect = (await client.getContainer(container.id).inspect()) as InspectDocument;
       let image: ImageDefaults | undefined;
       try {
@@ -237,10 +265,27 @@ export function registerLabCommands(program: Command, io: LabCommandsIo): void {
     .option('--network-none', 'no network (--network none)')
     .option('--json', 'print the run as JSON')
     .action(async (flags: LabFlags) => {
+      // Bad options (an unknown capability, a seccomp file that is missing or not a profile) are bad arguments: exit 2
+      // before the engine is asked anything, like every other command's.
+      const input = labOptionsFromFlags(flags);
+      const parsed = LabOptions.safeParse(input);
+      if (!parsed.success) {
+        io.stderr(`isolens: ${parsed.error.issues.map((issue) => `${labFlagOf(issue.path)}: ${issue.message}`).join('; ')}\n`);
+        io.setExitCode(EXIT_USAGE);
+        return;
+      }
+      if (typeof parsed.data.seccomp === 'object') {
+        const profile = await readSeccompProfile(parsed.data.seccomp.profilePath);
+        if (!profile.ok) {
+          io.stderr(`isolens: --seccomp: ${profile.reason}\n`);
+          io.setExitCode(EXIT_USAGE);
+          return;
+        }
+      }
       const { client, engine } = await openEngine({ host: flags.host });
       const session = createLabSession();
       try {
-        const result = await runLab(client, engine, labOptionsFromFlags(flags), session);
+        const result = await runLab(client, engine, input, session);
         if (!result.ok) {
           io.stderr(`isolens: ${result.reason}\n`);
           io.setExitCode(EXIT_ERROR);

@@ -11,6 +11,7 @@ import { isKnownRuleOrFamily, parseIgnoreFile } from '../rules/catalogue.js';
 import { severityAtLeast } from '../rules/score.js';
 import { renderReport } from '../report/index.js';
 import { registerLabCommands } from './lab-commands.js';
+import { noMatchMessage, parseContainerSelector } from './arguments.js';
 import { registerExporterCommand } from './exporter.js';
 import { ISOLENS_VERSION } from '../version.js';
 
@@ -66,7 +67,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .command('scan')
     .description('Scan every running container once and print the report')
     .option('-H, --host <endpoint>', 'engine endpoint (unix:///path, tcp://host:port); default: like the docker CLI')
-    .option('-c, --container <name|id>', 'only this container')
+    .option('-c, --container <name|glob|id>', 'only the containers with this name, name glob ("web-*") or id prefix', parseContainerSelector)
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
     .option('--json', 'same as --format json')
     .option('--fail-on <severity>', `exit ${EXIT.findings} when a finding at or above this severity exists (${SEVERITIES.join('|')})`, parseSeverity)
@@ -111,7 +112,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       const { client, engine } = await openEngine({ host: options.host });
       const facts = await collectSnapshot(client, engine, { container: options.container });
       if (options.container && facts.containers.length === 0) {
-        io.stderr(`isolens: no running container is named or has the id ${JSON.stringify(options.container)}\n`);
+        io.stderr(`isolens: ${await noMatchMessage(client, options.container)}\n`);
         exitCode = EXIT.error;
         return;
       }
@@ -124,14 +125,15 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
 
   program
     .command('serve')
-    .description('Serve the Isolens UI and API on 127.0.0.1 with a random token (read-only)')
+    .description('Serve the Isolens UI and API on 127.0.0.1 with a random token (the lab and probes included, unless --read-only)')
     .option('-H, --host <endpoint>', 'engine endpoint (unix:///path, tcp://host:port); default: like the docker CLI')
     .option('-p, --port <port>', 'port on 127.0.0.1 (0 = any free port)', (value) => {
       const port = Number(value);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port number 0–65535');
       return port;
     }, 7717)
-    .action(async (options: { host?: string; port: number }) => {
+    .option('--read-only', 'no lab and no probes: nothing is created or run in any container (for shared screens)')
+    .action(async (options: { host?: string; port: number; readOnly?: boolean }) => {
       const { serveCommand } = await import('./serve.js');
       exitCode = await serveCommand(options, io);
     });

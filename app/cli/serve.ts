@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLiveApi } from '../poller/index.js';
-import { startServer } from '../serve/server.js';
+import { startServer, type RunningServer } from '../serve/server.js';
+import { readOnlyApi } from '../serve/read-only.js';
 
 /** The built renderer: dist/renderer, whether we run from dist/ or from source. */
 export function rendererDirectory(): string | null {
@@ -17,7 +18,7 @@ export function rendererDirectory(): string | null {
 }
 
 export async function serveCommand(
-  options: { host?: string; port: number },
+  options: { host?: string; port: number; readOnly?: boolean },
   io: { stdout: (text: string) => void; stderr: (text: string) => void },
 ): Promise<number> {
   const staticDir = rendererDirectory();
@@ -28,8 +29,20 @@ export async function serveCommand(
   const api = await createLiveApi({ host: options.host });
   const state = await api.getEngineState();
   if (state.status !== 'connected') io.stderr(`isolens: engine not reachable yet (${state.error}); retrying in the background\n`);
-  const server = await startServer({ api, port: options.port, staticDir });
-  io.stdout(`Isolens is serving on 127.0.0.1 only. Open:\n\n  ${server.url}\n\nThe token in that address is required for every request. Ctrl+C stops.\n`);
+  let server: RunningServer;
+  try {
+    server = await startServer({ api: options.readOnly ? readOnlyApi(api) : api, port: options.port, staticDir });
+  } catch (error) {
+    // Without the live API closed, its engine session and timers would keep the process running after the error.
+    await api.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') io.stderr(`isolens: port ${options.port} on 127.0.0.1 is already in use (another isolens serve?); choose another with --port, or --port 0 for any free port\n`);
+    else if (code === 'EACCES') io.stderr(`isolens: may not listen on port ${options.port} (ports below 1024 need privileges); choose another with --port\n`);
+    else io.stderr(`isolens: cannot listen on 127.0.0.1:${options.port}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const mode = options.readOnly ? 'Read-only: the lab and probes are off. ' : '';
+  io.stdout(`Isolens is serving on 127.0.0.1 only. Open:\n\n  ${server.url}\n\n${mode}The token in that address is required for every request. Ctrl+C stops.\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

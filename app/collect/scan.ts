@@ -8,6 +8,7 @@ import { overlayKernel } from './kernel.js';
 import { LOCAL_HOST_SOURCE, type KernelSource } from '../kernel/source.js';
 import { pidBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
 import { ParentReferences, readReaderReference, type HostReference } from '../kernel/host-reference.js';
+import { nameMatchesGlob } from '../model/name-glob.js';
 
 export interface CollectOptions {
   /** Where the kernel is read; the host's own /proc and /sys/fs/cgroup when absent. */
@@ -90,10 +91,10 @@ export interface ScanOptions extends CollectOptions {
   concurrency?: number;
 }
 
-/** Does `wanted` (a name, an id or an id prefix) name this container? */
+/** Does `wanted` (a name, a name glob such as `web-*`, an id or an id prefix) name this container? */
 export function matchesContainer(inspect: Pick<InspectDocument, 'Id' | 'Name'>, wanted: string): boolean {
   const name = inspect.Name.replace(/^\//, '');
-  return name === wanted.replace(/^\//, '') || (wanted.length >= 3 && /^[a-f0-9]+$/.test(wanted) && inspect.Id.startsWith(wanted));
+  return nameMatchesGlob(wanted.replace(/^\//, ''), name) || (wanted.length >= 3 && /^[a-f0-9]+$/.test(wanted) && inspect.Id.startsWith(wanted));
 }
 
 async function mapLimited<T, U>(items: readonly T[], limit: number, f: (item: T) => Promise<U>): Promise<U[]> {

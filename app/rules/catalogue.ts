@@ -11,6 +11,7 @@ import { findingFrom, hitsOf, RULE_FAMILIES, type ContainerRule, type RuleContex
 import { compareSeverity } from './score.js';
 import { RUNTIME_RULES } from './runtime.js';
 import { SECCOMP_LSM_RULES } from './seccomp-lsm.js';
+import { nameMatchesGlob } from '../model/name-glob.js';
 
 export const CONTAINER_RULES: readonly ContainerRule[] = [
   ...RUNTIME_RULES,
@@ -49,11 +50,6 @@ export function isKnownRuleOrFamily(entry: string): boolean {
   return byId.has(entry) || (RULE_FAMILIES as readonly string[]).includes(entry) || ALL_RULES.some((rule) => rule.id.startsWith(`${entry}/`));
 }
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 's');
-}
-
 /** Is this rule accepted for this container (null = the host)? */
 export function isAccepted(ruleId: string, containerName: string | null, ignore: ReadonlyArray<string | AcceptedRisk>): boolean {
   return ignore.some((entry) => {
@@ -61,7 +57,7 @@ export function isAccepted(ruleId: string, containerName: string | null, ignore:
     const ruleMatches = ruleId === risk.ruleId || ruleId.startsWith(`${risk.ruleId}/`);
     if (!ruleMatches) return false;
     if (risk.container === null) return true;
-    return containerName !== null && globToRegExp(risk.container).test(containerName);
+    return containerName !== null && nameMatchesGlob(risk.container, containerName);
   });
 }
 

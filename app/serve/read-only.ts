@@ -1,0 +1,27 @@
+// `isolens serve --read-only`, for shared screens: the same API with the lab and probes turned into refusals.
+import type { IsolensApi } from '../api.js';
+
+export const READ_ONLY_REASON = 'this isolens serve is read-only (--read-only): the lab and probes are off, so nothing is created or run in any container';
+
+/**
+ * The API minus the only calls that start containers or exec in them (runLab, runProbe) and the one that removes them
+ * (closeLab): each answers with its ordinary typed refusal, so every UI shows the reason where the result would be.
+ */
+export function readOnlyApi(api: IsolensApi): IsolensApi {
+  // Every method listed, none spread: a method added to IsolensApi must be decided on here (the type-check says so).
+  return {
+    getSnapshot: () => api.getSnapshot(),
+    getInspect: (id) => api.getInspect(id),
+    getStatsHistory: (id) => api.getStatsHistory(id),
+    getEngineState: () => api.getEngineState(),
+    retryEngine: () => api.retryEngine(),
+    subscribe: (listener) => api.subscribe(listener),
+    diffContainers: (a, b) => api.diffContainers(a, b),
+    generateFix: (id) => api.generateFix(id),
+    listProbes: () => api.listProbes(),
+    listLabImages: async () => [],
+    runLab: async () => ({ ok: false, reason: READ_ONLY_REASON }),
+    closeLab: async () => 0,
+    runProbe: async (_id, probeId) => ({ refused: true, probeId, reason: READ_ONLY_REASON }),
+  };
+}
