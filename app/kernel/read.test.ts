@@ -24,6 +24,10 @@ describe('errno → reason', () => {
     expect(failureFor('ESRCH', '/proc/123/status', true).reason).toBe('vanished');
   });
 
+  it('ENODEV (a kept descriptor on a removed cgroup) is "vanished"', () => {
+    expect(failureFor('ENODEV', '/sys/fs/cgroup/cpuacct/docker/abc/cpuacct.usage', null)).toMatchObject({ reason: 'vanished', message: expect.stringContaining('no longer exists') });
+  });
+
   it('EACCES/EPERM say how to get access', () => {
     const failure = failureFor('EACCES', '/proc/1/ns/pid', true);
     expect(failure.reason).toBe('permission');

@@ -36,6 +36,9 @@ export function failureFor(code: string | undefined, path: string, processDirect
   switch (code) {
     case 'ESRCH':
       return { ok: false, reason: 'vanished', message: `the process exited while ${path} was read` };
+    case 'ENODEV':
+      // A descriptor kept open on a cgroup file whose cgroup was removed (the container stopped).
+      return { ok: false, reason: 'vanished', message: `${path} belongs to a cgroup that no longer exists` };
     case 'ENOENT':
     case 'ENOTDIR':
       if (processDirectory !== null && processDirectoryExists === false) {

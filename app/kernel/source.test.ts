@@ -90,3 +90,29 @@ describe('the seam holds', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('LocalKernelSource.openSync', () => {
+  it('reads a kept-open file from its start each time, sees rewrites, and grows past its buffer', () => {
+    const root = tree({ 'cpuacct.usage': '88808585\n' });
+    const opened = new LocalKernelSource().openSync(join(root, 'cpuacct.usage'));
+    if (!opened.ok) throw new Error(opened.message);
+    const file = opened.value;
+    expect(file.read()).toEqual({ ok: true, value: '88808585\n' });
+    writeFileSync(join(root, 'cpuacct.usage'), '99000000\n');
+    expect(file.read()).toEqual({ ok: true, value: '99000000\n' });
+    const big = `${'x'.repeat(40_000)}\n`;
+    writeFileSync(join(root, 'cpuacct.usage'), big);
+    expect(file.read()).toEqual({ ok: true, value: big });
+    file.close();
+    file.close();
+    expect(file.read().ok).toBe(false);
+  });
+
+  it('reads procfs through a kept descriptor, and says why it cannot open a missing file', () => {
+    const opened = LOCAL_HOST_SOURCE.openSync!('/proc/self/status');
+    if (!opened.ok) throw new Error(opened.message);
+    expect(opened.value.read()).toMatchObject({ ok: true, value: expect.stringMatching(/^Name:/) });
+    opened.value.close();
+    expect(LOCAL_HOST_SOURCE.openSync!('/nonexistent/cpuacct.usage')).toMatchObject({ ok: false, reason: 'missing' });
+  });
+});
