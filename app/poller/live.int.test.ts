@@ -1,5 +1,5 @@
 // The live API against a real engine: deltas after the first snapshot, and stats sampled only while someone listens.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ApiEvent } from '../api.js';
 import { applySnapshotDelta } from '../model/delta.js';
 import { createLiveApi, type LiveApi } from './live.js';
@@ -36,12 +36,14 @@ describe('LiveApi', () => {
   it('sends a started container as a delta on the snapshot a client holds, not the whole snapshot again', async () => {
     const events: ApiEvent[] = [];
     const stop = api.subscribe((event) => events.push(event));
+    onTestFinished(stop); // a failed assertion must not leave a listener that keeps stats sampling for the next test
     let snapshot = (await api.getSnapshot())!;
     const second = await startContainer(`${PREFIX}second`);
     await waitFor(events, (e) => e.type === 'delta' && e.delta.upserted.some((c) => c.id === second.id));
+    // Events arrive synchronously from the session, so right now the last delta is the session's latest snapshot.
     for (const event of events) if (event.type === 'delta') snapshot = applySnapshotDelta(snapshot, event.delta) ?? snapshot;
     expect(events.some((e) => e.type === 'snapshot')).toBe(false);
-    expect(snapshot).toEqual(await api.getSnapshot());
+    expect(snapshot).toEqual(api.session.latest());
     const delta = events.find((e) => e.type === 'delta' && e.delta.upserted.some((c) => c.id === second.id));
     if (delta?.type !== 'delta') throw new Error('unreachable');
     expect(delta.delta.upserted.map((c) => c.name)).toEqual([`${PREFIX}second`]);
@@ -51,6 +53,7 @@ describe('LiveApi', () => {
   it('samples stats while a listener is subscribed and stops when the last one leaves', async () => {
     const events: ApiEvent[] = [];
     const stop = api.subscribe((event) => events.push(event));
+    onTestFinished(stop);
     const sample = await waitFor(events, (e) => e.type === 'stats' && e.stats.some((s) => s.memoryLimitBytes === 64 * 1024 * 1024));
     if (sample.type !== 'stats') throw new Error('unreachable');
     const first = sample.stats.find((s) => s.memoryLimitBytes === 64 * 1024 * 1024)!;

@@ -62,6 +62,7 @@ export class LiveApi implements IsolensApi {
   async close(): Promise<void> {
     this.stopSession();
     this.stopStats();
+    this.stats.close();
     await this.lab.close();
     if (this.ownsSession) this.session.close();
     this.listeners.clear();
