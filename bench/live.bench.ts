@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
+import { exporterSubject } from './exporter.subject.js';
 
 const { values } = parseArgs({
   options: {
@@ -238,7 +239,7 @@ const serveSubject: Subject = {
 };
 
 /** Everything measured besides the engine itself. The exporter's row goes here. */
-export const SUBJECTS: Subject[] = [serveSubject];
+export const SUBJECTS: Subject[] = [serveSubject, exporterSubject(PREFIX)];
 
 // ---- the run -----------------------------------------------------------------------------------------------------
 

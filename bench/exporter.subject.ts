@@ -1,0 +1,79 @@
+// The exporter's rows of `npm run bench:live`: CPU and RSS of `isolens exporter` at N containers, scraped every 15 s.
+import type { BenchContext, Row, Subject } from './live.bench.js';
+
+const SCRAPE_INTERVAL_MS = 15_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** Containers named with the prefix in one exposition (their isolens_container_info series). */
+function countIn(text: string, prefix: string): number {
+  return text.split('\n').filter((line) => line.startsWith('isolens_container_info{') && line.includes(`name="${prefix}`)).length;
+}
+
+export function exporterSubject(prefix: string): Subject {
+  return {
+    name: 'isolens exporter',
+    async run(context: BenchContext, rows: Row[]) {
+      const { child, output } = context.spawnIsolens(['exporter', '--listen', '127.0.0.1:0']);
+      try {
+        const url = (await waitFor('the exporter URL', 60_000, async () => /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output())))[1]!;
+        const startedAt = Date.now();
+        let text = '';
+        await waitFor(`the exporter to list ${context.count} containers`, 300_000, async () => {
+          text = await (await fetch(url)).text();
+          return countIn(text, prefix) >= context.count ? true : null;
+        });
+        const series = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+        rows.push({
+          subject: 'isolens exporter',
+          condition: 'first snapshot after start',
+          cpuPercent: null,
+          rssMiB: null,
+          engineExtraPercent: null,
+          note: `${Date.now() - startedAt} ms; ${series} series, ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`,
+        });
+        await sleep(5000);
+
+        // Prometheus' default: a scrape every 15 s. The first one at the window's start, then on the interval.
+        const scrapes: number[] = [];
+        let lastScrape = 0;
+        const scrape = () => {
+          if (Date.now() - lastScrape < SCRAPE_INTERVAL_MS) return;
+          lastScrape = Date.now();
+          const t = performance.now();
+          void fetch(url)
+            .then((r) => r.text())
+            .then(() => scrapes.push(performance.now() - t), () => undefined);
+        };
+        scrape();
+        rows.push({
+          subject: 'isolens exporter',
+          condition: 'scraped every 15 s',
+          ...(await context.measureProcess(child.pid!, scrape)),
+          note: `${scrapes.length} scrapes, median ${median(scrapes).toFixed(0)} ms`,
+        });
+      } finally {
+        await new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGINT');
+          setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+        });
+      }
+    },
+  };
+}
