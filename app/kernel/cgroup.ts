@@ -116,7 +116,7 @@ export function parseV1CpuQuotaCores(quotaText: string, periodText: string): num
 /** v2 cpu.max: "$MAX $PERIOD", $MAX "max" for no limit (default "max 100000"). */
 export function parseCpuMax(text: string): { quotaUs: number | null; periodUs: number } {
   const [max, period] = text.trim().split(/\s+/);
-  if (max === undefined || period === undefined) throw new Error(`cpu.max: expected "$MAX $PERIOD", got ${JSON.stringify(text.trim())}`);
+  if (max === undefined || period === undefined) throw new Error(`cpu.max: expected "$MAX $PERIOD", got ${JSON.stringify(text.trim().slice(0, 40))}`);
   return { quotaUs: max === 'max' ? null : Number(integerText(max, 'cpu.max')), periodUs: Number(integerText(period, 'cpu.max')) };
 }
 
