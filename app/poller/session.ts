@@ -24,10 +24,11 @@ import type { EngineState } from '../model/live.js';
 import { openEngine } from '../engine/open.js';
 import { inspectContainer } from '../engine/containers.js';
 import { watchContainerEvents } from '../engine/events.js';
-import { inspectRunning, snapshotFromInspects } from '../collect/scan.js';
+import { inspectRunning } from '../collect/scan.js';
 import type { InspectDocument } from '../collect/config.js';
 import { LOCAL_HOST_SOURCE, type KernelSource } from '../kernel/source.js';
-import { assessSnapshot, type AssessOptions } from '../assess.js';
+import type { AssessOptions } from '../assess.js';
+import { IncrementalRebuilder } from './rebuild.js';
 
 export interface SessionOptions {
   host?: string;
@@ -77,6 +78,7 @@ export class EngineSession {
   private readonly listeners = new Set<SessionListener>();
   private readonly inspects = new Map<string, InspectDocument>();
   private readonly fingerprints = new Map<string, string>();
+  private readonly rebuilder: IncrementalRebuilder;
   private client: Dockerode | null = null;
   private engine: EngineInfo | null = null;
   private current: Snapshot | null = null;
@@ -95,6 +97,7 @@ export class EngineSession {
   constructor(options: SessionOptions = {}) {
     this.options = { resyncIntervalMs: 30_000, refreshIntervalMs: 5000, source: LOCAL_HOST_SOURCE, ...options };
     this.state = { status: 'connecting', endpoint: options.host ?? 'default', error: null, sinceMs: Date.now(), nextRetryMs: null };
+    this.rebuilder = new IncrementalRebuilder(this.options.source, this.options.assess ?? {});
   }
 
   /** Connect and keep connected; resolves after the first attempt (connected or not). */
@@ -313,9 +316,8 @@ export class EngineSession {
         const engine = this.engine;
         if (!engine) return;
         const started = performance.now();
-        const facts = await snapshotFromInspects([...this.inspects.values()], engine, { source: this.options.source });
+        const assessed = await this.rebuilder.rebuild([...this.inspects.values()], engine);
         if (this.closed) return;
-        const assessed = assessSnapshot(facts, this.options.assess ?? {});
         this.publish(assessed, performance.now() - started);
       } while (this.rebuildAgain);
     })().finally(() => {
@@ -331,9 +333,11 @@ export class EngineSession {
     const events: SessionEvent[] = [];
     const fingerprints = new Map<string, string>();
     for (const container of snapshot.containers) {
-      const print = fingerprint(container);
-      fingerprints.set(container.id, print);
       const before = previous.get(container.id);
+      previous.delete(container.id);
+      // An incremental rebuild hands back the very same object for a container it did not collect again.
+      const print = before === container ? this.fingerprints.get(container.id)! : fingerprint(container);
+      fingerprints.set(container.id, print);
       if (!before) {
         changes.added.push(container.id);
         events.push({ type: 'container-added', container });
@@ -341,7 +345,6 @@ export class EngineSession {
         changes.updated.push(container.id);
         events.push({ type: 'container-updated', container, previous: before });
       }
-      previous.delete(container.id);
     }
     for (const [id, before] of previous) {
       changes.removed.push(id);

@@ -1,0 +1,85 @@
+// Incremental rebuilds for the engine session: each refresh probes every container's run-time-changeable kernel facts
+// cheaply (capabilities, seccomp, credentials in status; mounts; LSM label) and collects and assesses again only the
+// containers whose inspect document or probe changed. Every `fullEvery`-th rebuild, and any after a reconnect, is full.
+import type { ContainerIsolation, EngineInfo, Snapshot } from '../model/schema.js';
+import type { InspectDocument } from '../collect/config.js';
+import { snapshotFromInspects } from '../collect/scan.js';
+import { processOf, type KernelSource } from '../kernel/source.js';
+import type { ReadResult } from '../kernel/read.js';
+import { assessSnapshot, type AssessOptions } from '../assess.js';
+
+interface Cached {
+  inspect: InspectDocument;
+  inspectKey: string;
+  probe: string;
+  container: ContainerIsolation;
+}
+
+/** The status lines a running process can change that isolation depends on (not its memory or context switches). */
+const STABLE_STATUS_LINE = /^(?:Cap\w+|Seccomp\w*|NoNewPrivs|Uid|Gid|Groups|PPid|NSpid):/;
+
+function text(result: ReadResult<string>): string {
+  return result.ok ? result.value : `!${result.reason}`;
+}
+
+export class IncrementalRebuilder {
+  private readonly cache = new Map<string, Cached>();
+  private rebuilds = 0;
+  private engine: EngineInfo | null = null;
+  /** How many containers the last rebuild collected again (for tests and the bench). */
+  lastCollected = 0;
+
+  constructor(
+    private readonly source: KernelSource,
+    private readonly assess: AssessOptions = {},
+    private readonly fullEvery = 12,
+  ) {}
+
+  async rebuild(inspects: readonly InspectDocument[], engine: EngineInfo): Promise<Snapshot> {
+    const full = this.rebuilds++ % this.fullEvery === 0 || engine !== this.engine;
+    this.engine = engine;
+    const kept: ContainerIsolation[] = [];
+    const changed: InspectDocument[] = [];
+    const probes = new Map<string, string>();
+    for (const inspect of inspects) {
+      const probe = await this.probe(inspect, engine);
+      probes.set(inspect.Id, probe);
+      const cached = this.cache.get(inspect.Id);
+      if (!full && cached && cached.probe === probe && this.sameInspect(cached, inspect)) kept.push(cached.container);
+      else changed.push(inspect);
+    }
+    const facts = await snapshotFromInspects(changed, engine, { source: this.source });
+    const assessed = assessSnapshot(facts, this.assess);
+    const byId = new Map(changed.map((inspect) => [inspect.Id, inspect]));
+    for (const container of assessed.containers) {
+      const inspect = byId.get(container.id)!;
+      this.cache.set(container.id, { inspect, inspectKey: JSON.stringify(inspect), probe: probes.get(container.id)!, container });
+    }
+    const live = new Set(inspects.map((inspect) => inspect.Id));
+    for (const id of [...this.cache.keys()]) if (!live.has(id)) this.cache.delete(id);
+    this.lastCollected = changed.length;
+    const containers = [...kept, ...assessed.containers].sort((a, b) => a.name.localeCompare(b.name));
+    return { ...assessed, containers };
+  }
+
+  /** The same document, or a new object with the same content (a re-list replaces every document). */
+  private sameInspect(cached: Cached, inspect: InspectDocument): boolean {
+    if (cached.inspect === inspect) return true;
+    if (cached.inspectKey !== JSON.stringify(inspect)) return false;
+    cached.inspect = inspect;
+    return true;
+  }
+
+  private async probe(inspect: InspectDocument, engine: EngineInfo): Promise<string> {
+    const pid = inspect.State?.Pid;
+    if (!pid || pid <= 0 || (!engine.local && this.source.description.kind === 'local')) return 'no process';
+    const process = processOf(this.source, pid);
+    const readTextSync = this.source.readTextSync;
+    const read = readTextSync ? (name: string) => readTextSync(process.path(name)) : null;
+    const [status, mountinfo, label] = read
+      ? [read('status'), read('mountinfo'), read('attr/current')]
+      : await Promise.all([process.readText('status'), process.readText('mountinfo'), process.readText('attr/current')]);
+    const stable = status.ok ? status.value.split('\n').filter((line) => STABLE_STATUS_LINE.test(line)).join('\n') : text(status);
+    return `${pid}\n${stable}\n${text(mountinfo)}\n${text(label)}`;
+  }
+}
