@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // The HTML report as a reviewer gets it: `isolens scan --format html` on real containers, opened in Chromium from a file.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -30,4 +32,50 @@ test('the HTML report is self-contained, cites evidence and fixes, and escapes c
   expect(requests).toEqual([]);
   expect(consoleErrors).toEqual([]);
   await page.screenshot({ path: 'e2e/screenshots/report-html.png', fullPage: false });
+});
+
+test('the HTML report keeps 64-character names inside its column at 1,200 px, and F reads darker than E in both themes', async ({ browser, containers }, testInfo) => {
+  test.skip(testInfo.project.name === 'electron', 'a file report, not the app');
+  void containers;
+  const { startContainer, removeTestContainers, testClient } = await import('./harness/engine.js');
+  const longName = `isolens-e2e-long-${'n'.repeat(64 - 'isolens-e2e-long-'.length - 4)}-end`;
+  expect(longName).toHaveLength(64);
+  await startContainer(longName, { Labels: { 'com.docker.compose.project': 'p'.repeat(64) } });
+  try {
+    const html = execFileSync(process.execPath, ['bin/isolens.js', 'scan', '--format', 'html'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const file = join(mkdtempSync(join(tmpdir(), 'isolens-report-')), 'report.html');
+    writeFileSync(file, html);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme });
+      await page.goto(`file://${file}`);
+      await expect(page.locator('body')).toContainText(longName);
+      const overflow = await page.evaluate(() => {
+        const out: string[] = [];
+        if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push(`page ${document.documentElement.scrollWidth}px wide`);
+        for (const table of document.querySelectorAll('table')) {
+          const parent = table.parentElement!;
+          if (table.getBoundingClientRect().right > parent.getBoundingClientRect().right + 1) out.push(`table .${table.className} runs past its column`);
+        }
+        for (const cell of document.querySelectorAll('td')) if (cell.scrollWidth > cell.clientWidth + 1) out.push(`a cell overflows: ${cell.textContent?.slice(0, 40)}`);
+        return out;
+      });
+      expect(overflow, colorScheme).toEqual([]);
+      const luminance = await page.evaluate(() => {
+        const of = (grade: string) => {
+          const probe = document.createElement('span');
+          probe.className = `grade grade-${grade}`;
+          document.body.append(probe);
+          const [r, g, b] = getComputedStyle(probe).backgroundColor.match(/\d+/g)!.map(Number).map((c) => c / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+          probe.remove();
+          return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+        };
+        return { E: of('E'), F: of('F') };
+      });
+      expect(luminance.F, `${colorScheme}: F darker than E`).toBeLessThan(luminance.E);
+      await page.screenshot({ path: `e2e/screenshots/report-html-1200-${colorScheme}.png`, fullPage: false });
+      await page.close();
+    }
+  } finally {
+    await removeTestContainers(testClient(), 'isolens-e2e-long-');
+  }
 });

@@ -98,3 +98,43 @@ test.describe('search and filters', () => {
     expect(ordinary.every((s) => s === 'medium' || s === 'low')).toBe(true);
   });
 });
+
+test.describe('small things a user meets at once', () => {
+  test('no request of a page load fails (favicon included), and with the engine gone the lab says why instead of "loading…"', async ({ page, containers }, testInfo) => {
+    test.skip(testInfo.project.name === 'electron', 'the engine proxy is wired through `isolens serve --host`');
+    void containers;
+    const { startEngineProxy } = await import('./harness/socket-proxy.js');
+    const { startServe } = await import('./harness/serve.js');
+    const proxy = await startEngineProxy(`/tmp/isolens-e2e-lab-engine-${process.pid}.sock`);
+    const serve = await startServe(['--host', `unix://${proxy.path}`]);
+    const failed: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${new URL(response.url()).pathname}`);
+    });
+    try {
+      await page.goto(serve.url);
+      await expect(page.getByTestId('nav-containers')).toContainText(/\(\d+\)/);
+      await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', './favicon.svg');
+      const icon = await page.request.get(new URL('favicon.svg', serve.url).href);
+      expect(icon.status()).toBe(200);
+      expect(icon.headers()['content-type']).toBe('image/svg+xml');
+      expect(failed).toEqual([]);
+
+      await proxy.stop();
+      await expect(page.getByTestId('engine-banner')).toBeVisible({ timeout: 10_000 });
+      await page.getByTestId('nav-lab').click();
+      await expect(page.getByTestId('lab-images-error')).toContainText(/engine/);
+      await expect(page.getByTestId('lab-image')).not.toContainText('loading');
+      expect(failed.filter((f) => f.includes('listLabImages'))).toEqual(['503 /api/listLabImages']);
+
+      // When the engine is back, the picker fills by itself.
+      await proxy.start();
+      await page.getByTestId('retry-engine').click();
+      await expect(page.getByTestId('lab-image').locator('option[value="isolens-test/busybox:latest"]')).toHaveCount(1, { timeout: 15_000 });
+      await expect(page.getByTestId('lab-images-error')).toHaveCount(0);
+    } finally {
+      await serve.stop();
+      await proxy.close();
+    }
+  });
+});

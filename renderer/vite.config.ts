@@ -1,4 +1,5 @@
 // Vite build of the React renderer: relative asset paths (loaded from file:// by Electron and from / by `isolens serve`), no inline scripts (CSP).
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
@@ -16,12 +17,27 @@ const cspMeta = (): Plugin => ({
   ],
 });
 
+/** The app icon (assets/icon.svg, the one source) as the page's favicon: emitted into the build, served by the dev server. */
+const iconPath = fileURLToPath(new URL('../assets/icon.svg', import.meta.url));
+const favicon = (): Plugin => ({
+  name: 'isolens-favicon',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'favicon.svg', source: readFileSync(iconPath) });
+  },
+  configureServer(server) {
+    server.middlewares.use('/favicon.svg', (_request, response) => {
+      response.setHeader('Content-Type', 'image/svg+xml');
+      response.end(readFileSync(iconPath));
+    });
+  },
+});
+
 const rendererRoot = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   root: rendererRoot,
   base: './',
-  plugins: [react(), cspMeta()],
+  plugins: [react(), cspMeta(), favicon()],
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,

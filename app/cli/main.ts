@@ -74,6 +74,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .option('--ignore <rule-id>', 'accept a risk: skip this rule (or rule family prefix); repeatable', collect, [])
     .option('--ignore-file <path>', 'file of accepted risks: one rule id per line, optionally followed by a container name glob')
     .option('--no-color', 'no ANSI colours in the table')
+    .option('--full', 'markdown: every finding with evidence and fix (default: a summary that fits a GitHub comment)')
     .action(async (options: {
       host?: string;
       container?: string;
@@ -83,6 +84,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       ignore: string[];
       ignoreFile?: string;
       color: boolean;
+      full?: boolean;
     }) => {
       const format: Format = options.json ? 'json' : options.format;
       const unknown = options.ignore.filter((entry) => !isKnownRuleOrFamily(entry));
@@ -117,7 +119,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
         return;
       }
       const snapshot: Snapshot = assessSnapshot(facts, { ignore });
-      const report = renderReport(snapshot, format, { color: options.color && io.isTty && format === 'table', width: process.stdout.columns || 120 });
+      const report = renderReport(snapshot, format, { color: options.color && io.isTty && format === 'table', width: process.stdout.columns || 120, full: options.full });
       io.stdout(report.endsWith('\n') ? report : `${report}\n`);
       const worst = worstSeverity(snapshot);
       if (options.failOn && worst && severityAtLeast(worst, options.failOn)) exitCode = EXIT.findings;

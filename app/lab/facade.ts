@@ -1,6 +1,7 @@
 // The hardening lab's part of IsolensApi (diff, fix, lab runs, probes) on top of an engine session's connection and snapshot.
 import type { IsolensApi, ProbeInfo } from '../api.js';
 import type { LabOptionsInput, ProbeId } from '../model/lab.js';
+import { EngineUnreachableError } from '../engine/connect.js';
 import type { EngineSession } from '../poller/session.js';
 import { diffContainers, type ContainerDiff } from './diff.js';
 import { generateFix, imageDefaultsFrom, type GeneratedFix } from './fix.js';
@@ -59,7 +60,14 @@ export class LabFacade implements LabApi {
 
   async listLabImages(): Promise<string[]> {
     const { client } = this.session.connection();
-    const images = await client.listImages();
+    let images: Awaited<ReturnType<typeof client.listImages>>;
+    try {
+      images = await client.listImages();
+    } catch (error) {
+      // The engine went away under a live session: say so in the words the banner uses, not as an internal error.
+      const code = (error as NodeJS.ErrnoException).code ?? null;
+      throw new EngineUnreachableError(`the engine does not answer, so its images cannot be listed (${code ?? (error instanceof Error ? error.message : String(error))})`, this.session.engineInfo()?.endpoint ?? 'unknown', code, { cause: error });
+    }
     return images
       .flatMap((image) => image.RepoTags ?? [])
       .filter((tag) => tag !== '<none>:<none>')

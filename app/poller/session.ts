@@ -22,6 +22,7 @@ import type Dockerode from 'dockerode';
 import type { ContainerIsolation, EngineInfo, Snapshot } from '../model/schema.js';
 import type { EngineState } from '../model/live.js';
 import { openEngine } from '../engine/open.js';
+import { EngineUnreachableError } from '../engine/connect.js';
 import { inspectContainer } from '../engine/containers.js';
 import { watchContainerEvents } from '../engine/events.js';
 import { inspectRunning } from '../collect/scan.js';
@@ -146,7 +147,7 @@ export class EngineSession {
 
   /** The client and engine, or an error that says why there is none. */
   connection(): SessionConnection {
-    if (!this.client || !this.engine) throw new Error(`the engine is not connected (${this.state.error ?? this.state.status})`);
+    if (!this.client || !this.engine) throw new EngineUnreachableError(`the engine is not connected (${this.state.error ?? this.state.status})`, this.state.endpoint);
     return { client: this.client, engine: this.engine };
   }
 

@@ -83,10 +83,17 @@ function gradeBadge(grade: Grade | null, score: number | null): Markup {
   return html`<span class="grade grade-${grade}" title="grade ${grade}${score === null ? '' : `, score ${score} of 100`}">${grade}</span>`;
 }
 
+/** Severities that count: info findings cost nothing and are not counted, as in the app. */
+const COUNTED = SEVERITIES.filter((s) => s !== 'info');
+
 function severityChips(counts: SeverityCounts, withZero = false): Markup {
-  return html`<span class="chips">${SEVERITIES.filter((s) => withZero || counts[s] > 0).map(
+  return html`<span class="chips">${COUNTED.filter((s) => withZero || counts[s] > 0).map(
     (severity) => html`<span class="chip sev-${severity}${counts[severity] === 0 ? ' zero' : ''}">${counts[severity]} ${severity}</span>`,
   )}</span>`;
+}
+
+function counted(findings: readonly Finding[]): number {
+  return findings.filter((f) => f.severity !== 'info').length;
 }
 
 function summarySection(snapshot: Snapshot, containers: readonly ContainerIsolation[], assessed: boolean, allFindings: readonly Finding[]): Markup {
@@ -101,7 +108,7 @@ function summarySection(snapshot: Snapshot, containers: readonly ContainerIsolat
 <h3>Host</h3>
 ${assessed
     ? html`<p class="big">${gradeBadge(snapshot.host.grade, snapshot.host.score)} <span>${snapshot.host.score === null ? 'not scored' : html`score <strong>${snapshot.host.score}</strong> / 100`}</span></p>
-<p>${snapshot.host.findings.length} host finding${snapshot.host.findings.length === 1 ? '' : 's'} ${severityChips(countBySeverity(snapshot.host.findings))}</p>`
+<p>${counted(snapshot.host.findings)} host finding${counted(snapshot.host.findings) === 1 ? '' : 's'} ${severityChips(countBySeverity(snapshot.host.findings))}</p>`
     : html`<p>Risk not assessed: this snapshot has facts only.</p>`}
 </div>
 <div class="card">
@@ -113,7 +120,7 @@ ${assessed
 </div>
 <div class="card">
 <h3>Findings</h3>
-<p class="big"><strong>${allFindings.length}</strong> finding${allFindings.length === 1 ? '' : 's'}</p>
+<p class="big"><strong>${counted(allFindings)}</strong> finding${counted(allFindings) === 1 ? '' : 's'}${allFindings.length > counted(allFindings) ? html` <span class="score">and ${allFindings.length - counted(allFindings)} for information</span>` : ''}</p>
 <p>${severityChips(countBySeverity(allFindings), true)}</p>
 </div>
 </div>
@@ -142,11 +149,12 @@ function overviewSection(containers: readonly ContainerIsolation[], anchors: Map
   return html`<section aria-labelledby="overview-heading">
 <h2 id="overview-heading">Overview</h2>
 <table class="overview">
-<thead><tr><th>Grade</th><th>Score</th><th>Container</th><th>Image</th>${SEVERITIES.map((s) => html`<th class="num">${s}</th>`)}</tr></thead>
+<colgroup><col class="c-grade"><col class="c-score"><col class="c-name"><col class="c-image">${COUNTED.map(() => html`<col class="c-count">`)}</colgroup>
+<thead><tr><th>Grade</th><th>Score</th><th>Container</th><th>Image</th>${COUNTED.map((s) => html`<th class="num">${s}</th>`)}</tr></thead>
 <tbody>
 ${containers.map((container) => {
     const counts = countBySeverity(container.findings);
-    return html`<tr><td>${gradeBadge(container.grade, container.score)}</td><td class="num">${container.score ?? '–'}</td><td><a href="#${anchors.get(container)!}">${container.name}</a></td><td><code>${container.image}</code></td>${SEVERITIES.map(
+    return html`<tr><td>${gradeBadge(container.grade, container.score)}</td><td class="num">${container.score ?? '–'}</td><td><a href="#${anchors.get(container)!}">${container.name}</a></td><td><code>${container.image}</code></td>${COUNTED.map(
       (s) => html`<td class="num${counts[s] > 0 ? ` sev-text-${s}` : ' zero'}">${assessed ? counts[s] : '–'}</td>`,
     )}</tr>
 `;
@@ -232,11 +240,11 @@ ${withGaps.flatMap((container) =>
 
 const STYLE = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--card:#f6f8fa;--line:#d0d7de;--code:#eff1f3;
---critical:#8b0a50;--high:#c0262d;--medium:#9a6700;--low:#0969da;--info:#6e7781;
---A:#1a7f37;--B:#4c9a2a;--C:#bf8700;--D:#d1670f;--E:#c0262d;--F:#82071e;--none:#8c959f}
+--critical:#9f1239;--high:#c81e1e;--medium:#92400e;--low:#1d4ed8;--info:#5d6673;
+--fill-critical:#9f1239;--fill-high:#dc2626;--fill-medium:#b45309;--fill-low:#2563eb;--fill-info:#6b7280;
+--A:#15803d;--B:#4d7c0f;--C:#a16207;--D:#c2410c;--E:#dc2626;--F:#9f1239;--none:#6b7280}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#8d96a0;--card:#161b22;--line:#30363d;--code:#1f242c;
---critical:#ff7eb6;--high:#ff7b72;--medium:#d29922;--low:#58a6ff;--info:#8d96a0;
---A:#3fb950;--B:#7ac74f;--C:#d29922;--D:#f0883e;--E:#f85149;--F:#ff7b72;--none:#6e7681}}
+--critical:#fb7185;--high:#f87171;--medium:#fbbf24;--low:#93c5fd;--info:#9ca3af}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1200px;padding:1.5rem;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;overflow-wrap:break-word}
 h1{margin:0 0 .25rem;font-size:1.6rem}h2{margin:2rem 0 .75rem;font-size:1.25rem;border-bottom:1px solid var(--line);padding-bottom:.25rem}
@@ -255,12 +263,12 @@ a{color:var(--low)}
 .chips{display:inline-flex;flex-wrap:wrap;gap:.3rem;vertical-align:middle}
 .chip{display:inline-block;padding:0 .45rem;border-radius:999px;font-size:.78rem;font-weight:600;color:#fff;white-space:nowrap;text-transform:uppercase;letter-spacing:.02em}
 .chip.zero{opacity:.35}
-.sev-critical{background:var(--critical)}.sev-high{background:var(--high)}.sev-medium{background:var(--medium)}.sev-low{background:var(--low)}.sev-info{background:var(--info)}
-@media (prefers-color-scheme:dark){.chip,.grade{color:#0d1117}}
+.sev-critical{background:var(--fill-critical)}.sev-high{background:var(--fill-high)}.sev-medium{background:var(--fill-medium)}.sev-low{background:var(--fill-low)}.sev-info{background:var(--fill-info)}
 .sev-text-critical{color:var(--critical);font-weight:700}.sev-text-high{color:var(--high);font-weight:700}.sev-text-medium{color:var(--medium);font-weight:600}.sev-text-low{color:var(--low)}.sev-text-info{color:var(--info)}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-weight:600;color:var(--muted);white-space:nowrap}.num{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:var(--muted)}
-.overview th{text-transform:capitalize}.overview td code{white-space:nowrap}
+.overview{table-layout:fixed}.overview th{text-transform:capitalize}.overview td{overflow-wrap:anywhere}
+.c-grade{width:4.5rem}.c-score{width:4rem}.c-name{width:34%}.c-count{width:5rem}
 details>summary{cursor:pointer}
 details.engine{margin-top:1rem;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.5rem 1rem}
 details.engine>summary{font-weight:600}

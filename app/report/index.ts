@@ -16,6 +16,8 @@ export interface ReportOptions {
   width?: number;
   /** The table lists every finding with evidence and fix, not only the worst few. */
   verbose?: boolean;
+  /** Markdown: every container's findings with evidence and fixes, instead of the summary that fits a pull-request comment. */
+  full?: boolean;
 }
 
 /** Render a snapshot in one format. Pure: no I/O; the caller writes the string where it belongs. */
@@ -30,7 +32,7 @@ export function renderReport(snapshot: Snapshot, format: ReportFormat, options: 
     case 'html':
       return renderHtml(snapshot);
     case 'markdown':
-      return renderMarkdown(snapshot);
+      return renderMarkdown(snapshot, { full: options.full });
     default: {
       const unknown: never = format;
       throw new Error(`unknown report format ${String(unknown)}`);

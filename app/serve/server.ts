@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { WebSocketServer, WebSocket } from 'ws';
+import { EngineUnreachableError } from '../engine/connect.js';
 import { API_ARGUMENTS, API_METHODS, type ApiEvent, type ApiMethod, type IsolensApi } from '../api.js';
 import {
   SECURITY_HEADERS,
@@ -150,7 +151,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const result = await method.apply(api, args.data as unknown[]);
       sendJson(response, 200, { result: result ?? null });
     } catch (error) {
-      sendJson(response, 500, { error: errorMessage(error) });
+      // The engine being away is expected (503, the banner explains it); anything else is a bug (500).
+      sendJson(response, error instanceof EngineUnreachableError ? 503 : 500, { error: errorMessage(error) });
     }
   }
 

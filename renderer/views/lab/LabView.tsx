@@ -6,6 +6,7 @@ import type { ProbeResult } from '../../../app/lab/probes.js';
 import { allCapabilityNames } from '../../../app/model/capabilities.js';
 import { GradeBadge } from '../../components/badges.js';
 import { DiffTable, ScoreDelta } from '../compare/CompareView.js';
+import { useStoreState } from '../../state/hooks.js';
 import { errorText, useLabApi } from './lab-api.js';
 import { INITIAL_LAB_FORM, labOptionsFromForm, outcomeText, type LabForm } from './lab-format.js';
 
@@ -120,15 +121,22 @@ export function LabView() {
   const capabilityNames = useMemo(() => allCapabilityNames().map((name) => name.replace(/^CAP_/, '')), []);
   const update = (patch: Partial<LabForm>) => setForm((old) => ({ ...old, ...patch }));
 
+  // The images are listed again when the engine comes back: with it away the picker says why instead of "loading…".
+  const engineStatus = useStoreState().engine?.status;
   useEffect(() => {
     let current = true;
+    setImagesError(null);
     api.listLabImages().then(
       (list) => {
         if (!current) return;
         setImages(list);
         setForm((old) => (old.image !== '' ? old : { ...old, image: list.includes(DEFAULT_IMAGE) ? DEFAULT_IMAGE : (list[0] ?? '') }));
       },
-      (error: unknown) => current && setImagesError(errorText(error)),
+      (error: unknown) => {
+        if (!current) return;
+        setImages([]);
+        setImagesError(errorText(error));
+      },
     );
     api.listProbes().then(
       (list) => current && setProbes(list),
@@ -137,7 +145,7 @@ export function LabView() {
     return () => {
       current = false;
     };
-  }, [api]);
+  }, [api, engineStatus === 'connected']);
 
   const run = () => {
     const options = labOptionsFromForm(form);
@@ -181,7 +189,7 @@ export function LabView() {
           Image{' '}
           <select value={form.image} onChange={(e) => update({ image: e.target.value })} data-testid="lab-image" disabled={images === null}>
             {images === null ? <option value="">loading…</option> : null}
-            {images !== null && images.length === 0 ? <option value="">no local image</option> : null}
+            {images !== null && images.length === 0 ? <option value="">{imagesError ? 'images not available' : 'no local image'}</option> : null}
             {(images ?? []).map((image) => (
               <option key={image} value={image}>
                 {image}
@@ -189,7 +197,11 @@ export function LabView() {
             ))}
           </select>
         </label>
-        {imagesError ? <p className="gap">The local images could not be listed: {imagesError}</p> : null}
+        {imagesError ? (
+          <p className="gap" role="alert" data-testid="lab-images-error">
+            The local images could not be listed: {imagesError}
+          </p>
+        ) : null}
         <fieldset>
           <legend>Capabilities</legend>
           <Toggle name="dropAllCapabilities" label="--cap-drop ALL" checked={form.dropAllCapabilities} onChange={(v) => update({ dropAllCapabilities: v })} />
