@@ -17,6 +17,7 @@ import {
   type Seccomp,
 } from '../model/schema.js';
 import { hostPathSensitivity } from '../model/sensitive.js';
+import { parseSeccompProfile, type SeccompProfileDocument } from '../operations/seccomp.js';
 
 /** The engine's inspect document (Docker and Podman's compat API share this shape). */
 export type InspectDocument = Dockerode.ContainerInspectInfo;
@@ -141,6 +142,16 @@ export function seccompFromConfig(inspect: InspectDocument, engine: EngineInfo):
   else if (option && option.value !== '' && option.value !== 'builtin') profile = 'custom';
   else profile = engineHasSeccomp ? 'default' : 'unconfined';
   return { mode: profile === 'unconfined' ? 'disabled' : 'filter', profile, filters: null };
+}
+
+/**
+ * The custom seccomp profile's rules, where the engine reports them: the docker CLI inlines the profile file's JSON
+ * into HostConfig.SecurityOpt ("seccomp={...}"). A path (Podman) or anything that is not a profile gives null.
+ */
+export function customSeccompProfile(inspect: InspectDocument): SeccompProfileDocument | null {
+  const option = securityOptions(inspect).find((o) => o.key === 'seccomp');
+  if (!option || !option.value.startsWith('{')) return null;
+  return parseSeccompProfile(option.value);
 }
 
 export function noNewPrivilegesFromConfig(inspect: InspectDocument): boolean {
@@ -315,6 +326,7 @@ export function describeFromConfig(inspect: InspectDocument, engine: EngineInfo)
     sources,
     mismatches: [],
     gaps: [],
+    operations: [],
     findings: [],
     score: null,
     grade: null,

@@ -3,7 +3,8 @@ import type Dockerode from 'dockerode';
 import type { ReadResult } from '../kernel/read.js';
 import { NAMESPACE_KINDS, SCHEMA_VERSION, type ContainerIsolation, type EngineInfo, type Gap, type NamespaceKind, type Snapshot } from '../model/schema.js';
 import { inspectContainer, listRunningContainerIds } from '../engine/containers.js';
-import { describeFromConfig, type InspectDocument } from './config.js';
+import { customSeccompProfile, describeFromConfig, type InspectDocument } from './config.js';
+import { computeOperations } from '../operations/catalogue.js';
 import { overlayKernel } from './kernel.js';
 import { LOCAL_HOST_SOURCE, type KernelSource } from '../kernel/source.js';
 import { pidBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
@@ -46,11 +47,24 @@ function unknownReference(why: string): Record<NamespaceKind, ReadResult<number>
 
 const ALL_KERNEL_FACTS = ['namespaces', 'capabilities', 'seccomp', 'noNewPrivileges', 'user', 'mounts', 'cgroup', 'lsm'];
 
-/** Join one container's inspect document with what the kernel shows for its main process. */
+/**
+ * Join one container's inspect document with what the kernel shows for its main process, then judge what an attacker
+ * inside can do from those facts (operations), with the custom seccomp profile the engine reported.
+ */
 export async function collectContainer(
   inspect: InspectDocument,
   engine: EngineInfo,
   options: CollectOptions = {},
+): Promise<ContainerIsolation> {
+  const doc = await collectFacts(inspect, engine, options);
+  doc.operations = computeOperations(doc, { engine, customSeccompProfile: customSeccompProfile(inspect) });
+  return doc;
+}
+
+async function collectFacts(
+  inspect: InspectDocument,
+  engine: EngineInfo,
+  options: CollectOptions,
 ): Promise<ContainerIsolation> {
   const source = options.source ?? LOCAL_HOST_SOURCE;
   const doc = describeFromConfig(inspect, engine);

@@ -145,6 +145,26 @@ export const Finding = z.object({
 });
 export type Finding = z.infer<typeof Finding>;
 
+/** The fixed catalogue of actions an attacker inside a container would try (app/operations/catalogue.ts says how each is judged). */
+export const OPERATION_IDS = [
+  'mount', 'unshare-user', 'raw-socket', 'mknod', 'chown-any-file', 'set-hostname', 'set-time', 'load-kernel-module', 'ptrace', 'bpf',
+  'see-host-processes', 'signal-host-processes', 'read-host-files', 'write-host-files', 'control-engine', 'exhaust-host-memory', 'fork-bomb',
+] as const;
+export const OperationId = z.enum(OPERATION_IDS);
+export type OperationId = z.infer<typeof OperationId>;
+
+export const OPERATION_LAYERS = ['capabilities', 'seccomp', 'lsm', 'no-new-privileges', 'user', 'namespaces', 'mounts', 'read-only-rootfs', 'cgroup'] as const;
+export const OperationLayer = z.enum(OPERATION_LAYERS);
+export type OperationLayer = z.infer<typeof OperationLayer>;
+
+/** What an attacker inside could do, and the layers that decide it: computed from the facts, never from the flags. */
+export const Operation = z.object({
+  id: OperationId,
+  verdict: z.enum(['allowed', 'blocked', 'unknown']),
+  because: z.array(z.object({ layer: OperationLayer, detail: z.string() })),
+});
+export type Operation = z.infer<typeof Operation>;
+
 export const Grade = z.enum(['A', 'B', 'C', 'D', 'E', 'F']);
 export type Grade = z.infer<typeof Grade>;
 
@@ -182,6 +202,8 @@ export const ContainerIsolation = z.object({
   sources: z.record(z.string(), FactSource).describe('Where each non-namespace fact came from, by fact path'),
   mismatches: z.array(Mismatch),
   gaps: z.array(Gap),
+  // Optional in the type so documents built by hand (fixtures, older snapshots) stay valid; the collector always sets it.
+  operations: z.array(Operation).optional().describe('What an attacker inside can do: each operation of the fixed catalogue with its verdict and the layers that decide it; always present in a scan'),
   findings: z.array(Finding),
   score: z.number().min(0).max(100).nullable(),
   grade: Grade.nullable(),

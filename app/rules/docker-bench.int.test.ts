@@ -133,6 +133,13 @@ const DISAGREEMENTS: readonly Disagreement[] = [
     why: 'CIS 5.15 asks for on-failure with at most 5 retries; docker-bench only tests MaximumRetryCount > 5, and always has a count of 0 while restarting forever.',
   },
   {
+    control: '5.22',
+    container: 'seccomp-custom',
+    dockerBench: 'PASS',
+    isolens: 'WARN',
+    why: 'The custom profile allows everything but chmod, so the container can create user namespaces (unshare), which the default profile refuses without CAP_SYS_ADMIN; docker-bench only looks for seccomp=unconfined. Isolens evaluates the profile the engine reports in SecurityOpt (seccomp-lsm/seccomp-weaker-than-default).',
+  },
+  {
     control: '5.25',
     container: 'cgroup-parent-default',
     dockerBench: 'WARN',

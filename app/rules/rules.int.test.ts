@@ -221,6 +221,11 @@ const LIVE: Record<string, LiveCase> = {
     quiet: ['default', 'hardened'],
     evidence: { fact: 'seccomp.mode', source: 'kernel', value: 'disabled' },
   },
+  'seccomp-lsm/seccomp-weaker-than-default': {
+    fires: ['hardened'],
+    quiet: ['default', 'cap-add-all-devices-mounts'],
+    evidence: { fact: 'operations', source: 'kernel', value: ['unshare-user'] },
+  },
   'seccomp-lsm/seccomp-custom': {
     fires: ['hardened'],
     quiet: ['default', 'cap-add-all-devices-mounts'],

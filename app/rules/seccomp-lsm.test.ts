@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { SECCOMP_LSM_RULES } from './seccomp-lsm.js';
 import { judge, testRuleFamily } from './fixtures/rule-cases.js';
+import { computeOperations } from '../operations/catalogue.js';
+import { parseSeccompProfile } from '../operations/seccomp.js';
+import { baselineEngine } from './fixtures/baseline.js';
+import type { ContainerIsolation } from '../model/schema.js';
+
+/** A custom profile loaded, its operations computed as the collector does. */
+const withCustomProfile = (rules: object) => (c: ContainerIsolation) => {
+  c.seccomp = { mode: 'filter', profile: 'custom', filters: 1 };
+  c.operations = computeOperations(c, { engine: baselineEngine(), customSeccompProfile: parseSeccompProfile(JSON.stringify(rules)) });
+};
+const ALLOW_ALL_BUT_CHMOD = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['chmod', 'fchmod', 'fchmodat'], action: 'SCMP_ACT_ERRNO' }] };
+const DENY_ALL_BUT_BASICS = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read', 'write', 'socket', 'fchownat', 'mknodat', 'ptrace'], action: 'SCMP_ACT_ALLOW' }] };
 
 const APPARMOR_ENGINE = { securityOptions: ['name=apparmor', 'name=seccomp,profile=default'] };
 const SELINUX_ENGINE = { securityOptions: ['name=seccomp,profile=default', 'name=selinux'] };
@@ -10,6 +22,12 @@ testRuleFamily('seccomp-lsm', SECCOMP_LSM_RULES, {
     fires: (c) => { c.seccomp = { mode: 'disabled', profile: 'unconfined', filters: 0 }; },
     expectEvidence: { fact: 'seccomp.mode', value: 'disabled', source: 'kernel' },
     quiet: (c) => { c.seccomp = { mode: 'filter', profile: 'custom', filters: 1 }; },
+  },
+  'seccomp-lsm/seccomp-weaker-than-default': {
+    fires: withCustomProfile(ALLOW_ALL_BUT_CHMOD),
+    expectEvidence: { fact: 'operations', value: ['unshare-user'], source: 'kernel' },
+    // Stricter than the default: nothing the default refuses gets through.
+    quiet: withCustomProfile(DENY_ALL_BUT_BASICS),
   },
   'seccomp-lsm/seccomp-custom': {
     fires: (c) => { c.seccomp = { mode: 'filter', profile: 'custom', filters: 1 }; },

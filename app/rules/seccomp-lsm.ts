@@ -1,4 +1,5 @@
-// Syscall filtering and mandatory access control rules: seccomp off or custom, AppArmor and SELinux confinement.
+// Syscall filtering and mandatory access control rules: seccomp off, custom or weaker than the default, AppArmor and SELinux confinement.
+import { computeOperations } from '../operations/catalogue.js';
 import { evidenceOf, engineHasSecurityOption, type ContainerRule } from './rule.js';
 
 export const seccompDisabled: ContainerRule = {
@@ -42,6 +43,34 @@ export const seccompCustom: ContainerRule = {
   check(c) {
     if (c.seccomp.profile !== 'custom' || c.seccomp.mode === 'disabled') return null;
     return [evidenceOf(c, 'seccomp.profile', 'custom'), evidenceOf(c, 'seccomp.mode', c.seccomp.mode), evidenceOf(c, 'seccomp.filters', c.seccomp.filters)];
+  },
+};
+
+export const seccompWeakerThanDefault: ContainerRule = {
+  id: 'seccomp-lsm/seccomp-weaker-than-default',
+  title: 'Custom seccomp profile allows what the default blocks',
+  severity: 'high',
+  family: 'seccomp-lsm',
+  rationale:
+    'The container\'s own seccomp profile lets through operations the engine\'s default profile refuses with the same capabilities, such as creating a user namespace, the first step of many kernel exploits. A custom profile is only as good as its rules; this one is looser than the default where it matters.',
+  cis: '5.22',
+  attack: ['T1611', 'T1068'],
+  remediation: {
+    text: 'Use the engine\'s default profile, or add the default\'s refusals back to the custom profile.',
+    dockerRun: 'remove --security-opt seccomp=<profile>',
+    compose: 'remove security_opt: ["seccomp:<profile>"]',
+  },
+  dockerBench:
+    'docker-bench 5.22 warns only on seccomp=unconfined; Isolens reads the custom profile\'s rules from the engine and compares each operation with the default profile\'s verdict.',
+  check(c, context) {
+    if (c.seccomp.profile !== 'custom' || c.seccomp.mode !== 'filter' || !c.operations) return null;
+    const withDefault = computeOperations({ ...c, seccomp: { ...c.seccomp, profile: 'default' } }, { engine: context.engine, customSeccompProfile: null });
+    const looser = c.operations.filter((op) => op.verdict === 'allowed' && withDefault.find((d) => d.id === op.id)?.verdict === 'blocked' && withDefault.find((d) => d.id === op.id)!.because.some((b) => b.layer === 'seccomp'));
+    if (looser.length === 0) return null;
+    return [
+      evidenceOf(c, 'seccomp.profile', 'custom'),
+      { fact: 'operations', value: looser.map((op) => op.id), source: 'kernel' },
+    ];
   },
 };
 
@@ -100,4 +129,4 @@ export const selinuxUnconfined: ContainerRule = {
   },
 };
 
-export const SECCOMP_LSM_RULES: readonly ContainerRule[] = [seccompDisabled, seccompCustom, apparmorUnconfined, selinuxUnconfined];
+export const SECCOMP_LSM_RULES: readonly ContainerRule[] = [seccompDisabled, seccompWeakerThanDefault, seccompCustom, apparmorUnconfined, selinuxUnconfined];

@@ -1,0 +1,52 @@
+// The engines' default seccomp profiles by engine and version: data files in assets/data/seccomp (see its README for the sources).
+import docker2010 from '../../assets/data/seccomp/docker-20.10.24.json' with { type: 'json' };
+import podman43 from '../../assets/data/seccomp/podman-4.3.1.json' with { type: 'json' };
+import type { EngineInfo } from '../model/schema.js';
+import { SeccompProfileDocument } from './seccomp.js';
+
+export interface DefaultProfile {
+  engine: 'docker' | 'podman';
+  /** The versions this profile is exactly the engine's default for, inclusive. */
+  from: string;
+  to: string;
+  /** Where the file came from, for the evidence a reviewer can check. */
+  source: string;
+  profile: SeccompProfileDocument;
+}
+
+export const DEFAULT_PROFILES: readonly DefaultProfile[] = [
+  {
+    engine: 'docker',
+    from: '20.10.18',
+    to: '20.10.24',
+    source: 'moby/moby profiles/seccomp/default.json at v20.10.24',
+    profile: SeccompProfileDocument.parse(docker2010),
+  },
+  {
+    engine: 'podman',
+    from: '4.3.0',
+    to: '4.3.99',
+    source: 'containers/common 0.50.1 seccomp.json (/usr/share/containers/seccomp.json of Debian 12)',
+    profile: SeccompProfileDocument.parse(podman43),
+  },
+];
+
+function versionParts(version: string): number[] | null {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version);
+  return match ? match.slice(1).map(Number) : null;
+}
+
+function within(version: string, from: string, to: string): boolean {
+  const v = versionParts(version);
+  const a = versionParts(from);
+  const b = versionParts(to);
+  if (!v || !a || !b) return false;
+  const cmp = (x: number[], y: number[]) => x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+  return cmp(v, a) >= 0 && cmp(v, b) <= 0;
+}
+
+/** The engine's own default profile, or null when Isolens has none for this engine version (then it is unknown). */
+export function defaultProfileFor(engine: Pick<EngineInfo, 'kind' | 'version'>): DefaultProfile | null {
+  if (engine.kind === null || engine.version === null) return null;
+  return DEFAULT_PROFILES.find((p) => p.engine === engine.kind && within(engine.version!, p.from, p.to)) ?? null;
+}
