@@ -11,7 +11,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // Node 22's on-disk compile cache: later starts skip parsing and compiling the CLI's modules.
 module.enableCompileCache?.();
 
-const entry = new URL('../dist/app/cli/bin.js', import.meta.url);
+// The bundled CLI (scripts/build-cli.mjs) starts fastest; the tsc output is the fallback of a partial build.
+const bundled = new URL('../dist/cli/isolens.mjs', import.meta.url);
+const entry = existsSync(bundled) ? bundled : new URL('../dist/app/cli/bin.js', import.meta.url);
 if (!existsSync(entry)) {
   console.error('isolens: the CLI is not built yet; run `npm run build` in the isolens folder first');
   process.exit(1);
