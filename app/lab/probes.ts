@@ -1,7 +1,8 @@
 // The fixed catalogue of harmless probes run inside a container (exec, busybox tools) that show each isolation control working.
 import type Dockerode from 'dockerode';
 import { defaultCapabilities } from '../model/capabilities.js';
-import type { ContainerIsolation } from '../model/schema.js';
+import type { ContainerIsolation, OperationId } from '../model/schema.js';
+import { mountedEngineSocket } from '../model/sensitive.js';
 
 /** The label that marks a container as Isolens' own lab container: only those may run destructive probes. */
 export const LAB_OWNER_LABEL = 'io.isolens.owner';
@@ -49,6 +50,8 @@ export interface ProbeDefinition {
   description: string;
   /** Fork and memory probes stress the container; they run only in lab containers. */
   destructive: boolean;
+  /** The operation (app/operations) whose verdict this probe checks, or null when it checks no operation of the catalogue. */
+  operation: OperationId | null;
   timeoutMs: number;
   command(facts: ContainerIsolation): ProbeCommand;
   interpret(execution: ProbeExecution, facts: ContainerIsolation): ProbeVerdict;
@@ -205,6 +208,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Mount a filesystem',
     description: 'Mounts an empty tmpfs on a scratch directory and unmounts it (needs CAP_SYS_ADMIN; seccomp and AppArmor may refuse it too).',
     destructive: false,
+    operation: 'mount',
     timeoutMs: 10_000,
     command: () =>
       sh([SCRATCH, setup('mkdir -p "$F"'), 'mount -t tmpfs none "$F"; r=$?', '[ $r -eq 0 ] && umount "$F"', 'rmdir "$F" 2>/dev/null', 'exit $r'].join('\n')),
@@ -215,6 +219,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Change a file\'s mode',
     description: 'Creates a file in a scratch directory and chmods it: its owner may always do this, so only a syscall filter (seccomp) blocks it.',
     destructive: false,
+    operation: null,
     timeoutMs: 10_000,
     command: () => sh([SCRATCH, setup(': > "$F"'), 'chmod 600 "$F"; r=$?', 'rm -f "$F"', 'exit $r'].join('\n')),
     interpret(execution, facts) {
@@ -231,6 +236,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Give a file away (chown)',
     description: 'Creates a file in a scratch directory and changes its owner to uid 1 (needs CAP_CHOWN).',
     destructive: false,
+    operation: 'chown-any-file',
     timeoutMs: 10_000,
     command: () => sh([SCRATCH, setup(': > "$F"'), 'chown 1:1 "$F"; r=$?', 'rm -f "$F"', 'exit $r'].join('\n')),
     interpret: capabilityProbe('CAP_CHOWN'),
@@ -240,6 +246,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Open a raw socket (ping)',
     description: 'Pings 127.0.0.1 once: busybox ping opens a raw ICMP socket (CAP_NET_RAW), the first step of packet spoofing and sniffing.',
     destructive: false,
+    operation: 'raw-socket',
     timeoutMs: 10_000,
     command: () => sh('ping -c 1 -W 2 127.0.0.1'),
     interpret: capabilityProbe('CAP_NET_RAW'),
@@ -249,6 +256,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Write to the root filesystem',
     description: 'Creates /isolens-probe.PID in the image\'s root filesystem and removes it again.',
     destructive: false,
+    operation: null,
     timeoutMs: 10_000,
     command: () => sh('f=/isolens-probe.$$; touch "$f"; r=$?; [ $r -eq 0 ] && rm -f "$f"; exit $r'),
     interpret(execution, facts) {
@@ -265,6 +273,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Create a device node (mknod)',
     description: 'Creates a character device node for /dev/null (1:3) in a scratch directory and removes it (needs CAP_MKNOD).',
     destructive: false,
+    operation: 'mknod',
     timeoutMs: 10_000,
     command: () => sh([SCRATCH, 'mknod "$F" c 1 3; r=$?', 'rm -f "$F"', 'exit $r'].join('\n')),
     interpret: capabilityProbe('CAP_MKNOD'),
@@ -274,6 +283,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Create a user namespace (unshare)',
     description: 'Runs `unshare -U true`: a new user namespace is the first step of many kernel exploits; the default seccomp profile refuses it without CAP_SYS_ADMIN.',
     destructive: false,
+    operation: 'unshare-user',
     timeoutMs: 10_000,
     command: () => sh('unshare -U true'),
     interpret(execution, facts) {
@@ -296,6 +306,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Change the hostname',
     description: 'Sets the hostname to its current value (so nothing changes even if it is allowed); needs CAP_SYS_ADMIN.',
     destructive: false,
+    operation: 'set-hostname',
     timeoutMs: 10_000,
     command: () => sh('hostname "$(hostname)"'),
     interpret: capabilityProbe('CAP_SYS_ADMIN', (verdict, facts) =>
@@ -309,18 +320,20 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Read the host through a sensitive mount',
     description: 'Lists the first entries of each sensitive host path mounted into the container (the host\'s /etc, /, the engine socket …).',
     destructive: false,
+    operation: 'read-host-files',
     timeoutMs: 10_000,
     command: (facts) => {
       const destinations = sensitiveDestinations(facts);
       // Each destination is a positional parameter: paths are the container owner's text, never part of the script.
-      return sh('[ $# -eq 0 ] && { echo "no sensitive host path is mounted"; exit 0; }\nfor d in "$@"; do echo "== $d"; ls -A "$d" 2>&1 | head -n 5; done', ...destinations);
+      // "readable:" marks a listing that worked, so an empty host directory counts as read.
+      return sh('[ $# -eq 0 ] && { echo "no sensitive host path is mounted"; exit 0; }\nfor d in "$@"; do echo "== $d"; ls -A "$d" >/dev/null 2>&1 && echo "readable: $d"; ls -A "$d" 2>&1 | head -n 5; done', ...destinations);
     },
     interpret(execution, facts) {
       const verdict = basicVerdict(execution);
       if (verdict.outcome === 'error') return { ...verdict, responsible: 'the probe could not run (see output)' };
       const destinations = sensitiveDestinations(facts);
       if (destinations.length === 0) return { ...verdict, outcome: 'blocked', responsible: 'no sensitive host path is mounted' };
-      const readable = /^== .*\n(?!ls: )/m.test(verdict.output);
+      const readable = /^readable: /m.test(verdict.output) || /^== .*\n(?!ls: |== |$)/m.test(verdict.output);
       const described = facts.mounts
         .filter((m) => destinations.includes(m.destination))
         .map((m) => `${m.source} → ${m.destination}${m.readOnly ? ' (ro)' : ''}`)
@@ -334,6 +347,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Fork past the process limit',
     description: 'Starts short sleeps until the pids limit refuses a fork (at most the limit + 8, or 64 without a limit), then kills them.',
     destructive: true,
+    operation: 'fork-bomb',
     timeoutMs: 20_000,
     command: (facts) =>
       // The sleeps are started by a child shell (a failed fork ends that shell, not the probe); the probe then kills them.
@@ -369,6 +383,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     title: 'Allocate past the memory limit',
     description: 'Buffers zeros in one process (`head -c N /dev/zero | tail`), N = the limit + 32 MiB (or 64 MiB without a small limit), and watches for the OOM kill.',
     destructive: true,
+    operation: 'exhaust-host-memory',
     timeoutMs: 20_000,
     command: (facts) =>
       sh(
@@ -411,7 +426,120 @@ export const PROBES: readonly ProbeDefinition[] = [
       return { outcome: 'error', errno, signal: null, output, responsible: 'the probe could not run (see output)' };
     },
   },
+  {
+    id: 'remove-kernel-module',
+    title: 'Unload a kernel module',
+    description: 'Asks the kernel to unload a module that does not exist (rmmod isolens_no_such_module): the permission check (CAP_SYS_MODULE, seccomp) comes first, so "not found" means loading one would be allowed.',
+    destructive: false,
+    operation: 'load-kernel-module',
+    timeoutMs: 10_000,
+    command: () => sh('rmmod isolens_no_such_module'),
+    interpret(execution, facts) {
+      const verdict = basicVerdict(execution);
+      if (/No such file|not found|does not exist/i.test(verdict.output) && execution.exitCode !== 127) {
+        return { ...verdict, outcome: 'allowed', errno: 'ENOENT', responsible: capabilityResponsible('CAP_SYS_MODULE', 'allowed', facts) };
+      }
+      if (/Function not implemented/i.test(verdict.output)) {
+        return { ...verdict, outcome: 'error', errno: 'ENOSYS', responsible: 'this kernel has no loadable module support (ENOSYS): no module can be loaded at all' };
+      }
+      if (verdict.outcome === 'error') return { ...verdict, responsible: 'the probe could not run (see output)' };
+      return { ...verdict, responsible: capabilityResponsible('CAP_SYS_MODULE', verdict.outcome, facts) };
+    },
+  },
+  {
+    id: 'see-host-processes',
+    title: 'See the host\'s processes',
+    description: 'Compares the cgroup of PID 1 with its own: a PID 1 outside the container\'s cgroup is a host process, visible because the PID namespace is the host\'s.',
+    destructive: false,
+    operation: 'see-host-processes',
+    timeoutMs: 10_000,
+    command: () => sh(HOST_PID_ONE),
+    interpret(execution) {
+      const output = cleanOutput(execution.stdout, execution.stderr);
+      if (execution.exitCode === 0) return { outcome: 'allowed', errno: null, signal: null, output, responsible: 'the host\'s PID namespace (--pid host): PID 1 is the host\'s init' };
+      if (execution.exitCode === 1) return { outcome: 'blocked', errno: null, signal: null, output, responsible: 'its own PID namespace: PID 1 is the container\'s' };
+      return { outcome: 'error', errno: null, signal: null, output, responsible: 'the probe could not run (see output)' };
+    },
+  },
+  {
+    id: 'signal-host-init',
+    title: 'Signal a host process',
+    description: 'Where PID 1 is the host\'s, sends it signal 0 (kill -0 1), which checks the permission to signal and delivers nothing.',
+    destructive: false,
+    operation: 'signal-host-processes',
+    timeoutMs: 10_000,
+    // The check runs in a subshell: its exit ends the subshell, not the probe.
+    command: () => sh(`( ${HOST_PID_ONE} ) >/dev/null || { echo "no host process is visible"; exit 3; }\nkill -0 1`),
+    interpret(execution, facts) {
+      const output = cleanOutput(execution.stdout, execution.stderr);
+      if (execution.exitCode === 3) return { outcome: 'blocked', errno: null, signal: null, output, responsible: 'its own PID namespace: no host process has a PID here' };
+      const verdict = basicVerdict(execution);
+      if (verdict.outcome === 'error') return { ...verdict, responsible: 'the probe could not run (see output)' };
+      if (verdict.outcome === 'allowed') return { ...verdict, responsible: facts.capabilities?.effective.includes('CAP_KILL') ? 'CAP_KILL held with the host\'s PID namespace (--pid host)' : 'uid 0 with the host\'s PID namespace (--pid host)' };
+      return { ...verdict, responsible: `uid ${facts.user.uid} without CAP_KILL may not signal the host's root-owned init` };
+    },
+  },
+  {
+    id: 'write-host-path',
+    title: 'Write to a host path',
+    description: 'Reads, for each sensitive host path mounted into the container, whether the kernel mounted it read-only (/proc/self/mountinfo) and whether this user may write to it (test -w); it writes nothing.',
+    destructive: false,
+    operation: 'write-host-files',
+    timeoutMs: 10_000,
+    command: (facts) =>
+      // busybox's test -w answers yes for root even on a read-only mount, so the mount's own ro flag is read first.
+      sh(
+        [
+          '[ $# -eq 0 ] && { echo "no sensitive host path is mounted"; exit 1; }',
+          'w=; for d in "$@"; do',
+          '  o=$(awk -v d="$d" \'$5 == d { o = $6 } END { print o }\' /proc/self/mountinfo)',
+          '  [ -n "$o" ] || { echo "isolens: $d is not in /proc/self/mountinfo" >&2; exit 125; }',
+          '  case ",$o," in *,ro,*) echo "mounted read-only: $d";; *) if [ -w "$d" ]; then echo "writable: $d"; w=1; else echo "not writable for this user: $d"; fi;; esac',
+          'done',
+          '[ -n "$w" ]',
+        ].join('\n'),
+        ...hostPathDestinations(facts),
+      ),
+    interpret(execution, facts) {
+      const output = cleanOutput(execution.stdout, execution.stderr);
+      const described = facts.mounts.filter((m) => hostPathDestinations(facts).includes(m.destination)).map((m) => `-v ${m.source}:${m.destination}${m.readOnly ? ':ro' : ''}`).join(', ');
+      if (execution.exitCode === 0) return { outcome: 'allowed', errno: null, signal: null, output, responsible: `host path mounted read-write (${described})` };
+      if (execution.exitCode === 1) return { outcome: 'blocked', errno: null, signal: null, output, responsible: described === '' ? 'no sensitive host path is mounted' : `mounted read-only or not writable for this user (${described})` };
+      return { outcome: 'error', errno: null, signal: null, output, responsible: 'the probe could not run (see output)' };
+    },
+  },
+  {
+    id: 'reach-engine-socket',
+    title: 'Reach the engine\'s API socket',
+    description: 'Checks each mounted engine socket is a socket this user may connect to (test -S and -w); it connects to nothing.',
+    destructive: false,
+    operation: 'control-engine',
+    timeoutMs: 10_000,
+    command: (facts) =>
+      sh('[ $# -eq 0 ] && { echo "no engine socket is mounted"; exit 1; }\nok=; for s in "$@"; do if [ -S "$s" ] && [ -w "$s" ]; then echo "can connect: $s"; ok=1; else echo "cannot connect: $s"; fi; done\n[ -n "$ok" ]', ...engineSocketPaths(facts)),
+    interpret(execution) {
+      const output = cleanOutput(execution.stdout, execution.stderr);
+      if (execution.exitCode === 0) return { outcome: 'allowed', errno: null, signal: null, output, responsible: 'the engine socket is mounted and this user may connect to it' };
+      if (execution.exitCode === 1) return { outcome: 'blocked', errno: null, signal: null, output, responsible: /no engine socket/.test(output) ? 'no engine socket is mounted' : 'the socket is mounted but this user may not connect to it' };
+      return { outcome: 'error', errno: null, signal: null, output, responsible: 'the probe could not run (see output)' };
+    },
+  },
 ];
+
+/** Exit 0 when PID 1 is outside this container's cgroup (a host process), 1 when it is the container's own. */
+const HOST_PID_ONE = 'a=$(cat /proc/1/cgroup) || exit 125\nb=$(cat /proc/self/cgroup) || exit 125\nif [ "$a" != "$b" ]; then echo "PID 1 is not in this container\'s cgroup: a host process"; exit 0; fi\necho "PID 1 is this container\'s own"; exit 1';
+
+/** Sensitive host paths bind-mounted by the user, engine sockets aside (they have their own probe). */
+function hostPathDestinations(facts: ContainerIsolation): string[] {
+  return facts.mounts.filter((m) => m.sensitive && m.origin === 'engine' && m.type === 'bind' && mountedEngineSocket(m) === null).map((m) => m.destination);
+}
+
+/** Where each mounted engine socket is inside the container (a mounted /var/run holds docker.sock). */
+function engineSocketPaths(facts: ContainerIsolation): string[] {
+  return facts.mounts
+    .filter((m) => m.origin === 'engine' && m.type !== 'volume' && m.type !== 'tmpfs' && mountedEngineSocket(m) !== null)
+    .map((m) => (/\.sock$/.test(m.destination) ? m.destination : `${m.destination.replace(/\/$/, '')}/docker.sock`));
+}
 
 function sensitiveDestinations(facts: ContainerIsolation): string[] {
   return facts.mounts.filter((m) => m.sensitive && m.origin === 'engine').map((m) => m.destination);

@@ -68,6 +68,11 @@ export const PROBE_IDS = [
   'read-host-file',
   'fork-past-pids-limit',
   'allocate-past-memory-limit',
+  'remove-kernel-module',
+  'see-host-processes',
+  'signal-host-init',
+  'write-host-path',
+  'reach-engine-socket',
 ] as const;
 export type ProbeId = (typeof PROBE_IDS)[number];
 export const ProbeIdSchema = z.enum(PROBE_IDS);
