@@ -8,6 +8,7 @@ import type { ContainerDiff } from './lab/diff.js';
 import type { GeneratedFix } from './lab/fix.js';
 import type { LabResult } from './lab/lab.js';
 import type { ProbeResult, RunProbeRefusal } from './lab/probes.js';
+import { NotificationSettings, type ContainerHistory, type DriftMark, type Notice, type VersionPair } from './model/history.js';
 
 /** A probe of the catalogue, as the UI lists it. */
 export interface ProbeInfo {
@@ -25,9 +26,29 @@ export type ApiEvent =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'delta'; delta: SnapshotDelta }
   | { type: 'stats'; stats: LiveStats[] }
-  | { type: 'engine'; state: EngineState };
+  | { type: 'engine'; state: EngineState }
+  /** A container started with a critical finding or drifted weaker (muted ones are not sent). */
+  | { type: 'notice'; notice: Notice }
+  /** The drift marks changed (all of them, replacing the previous list). */
+  | { type: 'drift'; marks: DriftMark[] }
+  /** Sent by the desktop host only, when the user clicks a notification: show this container. */
+  | { type: 'open-container'; containerId: string };
 
-export interface IsolensApi {
+/** Posture history (app/history): what each container's isolation was, and what changed. */
+export interface HistoryApi {
+  /** The recorded versions of a running container's identity (compose project/service, else name) and the changes. */
+  getHistory(id: string): Promise<ContainerHistory>;
+  /** Two recorded versions' documents (indexes into getHistory's versions), for the compare view. */
+  getHistoryVersions(id: string, before: number, after: number): Promise<VersionPair>;
+  /** Running containers whose last recorded change made them weaker. */
+  getDriftMarks(): Promise<DriftMark[]>;
+  /** Which notices are muted (persisted in the history database). */
+  getNotificationSettings(): Promise<NotificationSettings>;
+  /** Replace the mutes; the only write the API offers, and it writes Isolens' own settings, never a container. */
+  setNotificationSettings(settings: NotificationSettings): Promise<NotificationSettings>;
+}
+
+export interface IsolensApi extends HistoryApi {
   /** The latest snapshot (containers with facts, findings and grades); null before the first scan finishes. */
   getSnapshot(): Promise<Snapshot | null>;
   /** The engine's raw inspect document of one container, for the Raw tab. Env values are redacted. */
@@ -58,6 +79,9 @@ export interface IsolensApi {
   runProbe(id: string, probeId: ProbeId): Promise<ProbeResult | RunProbeRefusal>;
 }
 
+/** Everything but history: what the engine side (the poller, the session) serves; withHistory adds the rest. */
+export type LiveMethods = Omit<IsolensApi, keyof HistoryApi>;
+
 /** The request methods, by name: the single list IPC channels and HTTP routes are derived from. */
 export const API_METHODS = [
   'getSnapshot',
@@ -72,11 +96,17 @@ export const API_METHODS = [
   'runLab',
   'closeLab',
   'runProbe',
+  'getHistory',
+  'getHistoryVersions',
+  'getDriftMarks',
+  'getNotificationSettings',
+  'setNotificationSettings',
 ] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 
 /** Validation of each method's arguments at the boundary (IPC payloads, HTTP requests). */
 const ContainerId = z.string().regex(/^[a-f0-9]{12,64}$/, 'a container id (12 to 64 hex characters)');
+const VersionIndex = z.number().int().min(0).max(100_000);
 export const API_ARGUMENTS: { [M in ApiMethod]: z.ZodType<Parameters<IsolensApi[M]>> } = {
   getSnapshot: z.tuple([]),
   getInspect: z.tuple([ContainerId]),
@@ -90,4 +120,9 @@ export const API_ARGUMENTS: { [M in ApiMethod]: z.ZodType<Parameters<IsolensApi[
   runLab: z.tuple([LabOptions]) as unknown as z.ZodType<[LabOptionsInput]>,
   closeLab: z.tuple([]),
   runProbe: z.tuple([ContainerId, ProbeIdSchema]),
+  getHistory: z.tuple([ContainerId]),
+  getHistoryVersions: z.tuple([ContainerId, VersionIndex, VersionIndex]),
+  getDriftMarks: z.tuple([]),
+  getNotificationSettings: z.tuple([]),
+  setNotificationSettings: z.tuple([NotificationSettings]),
 };

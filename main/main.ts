@@ -3,6 +3,10 @@ import { app, BrowserWindow, ipcMain, Menu, nativeTheme, session, type MenuItemC
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ApiEvent, IsolensApi } from '../app/api.js';
 import { createLiveApi } from '../app/poller/index.js';
+import { openHistoryForServer, withHistory } from '../app/history/api.js';
+import { defaultHistoryPath } from '../app/history/paths.js';
+import { HistoryError } from '../app/history/store.js';
+import { showNotices } from './notifications.js';
 import { EVENT_CHANNEL, invokeChannels } from './ipc-contract.js';
 import { invokeGuarded, type TrustedRenderer } from './ipc-guard.js';
 
@@ -109,6 +113,20 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
+/** `--history-db=<path>` like `isolens serve --history-db`; the same per-user database as the CLI by default. */
+function historyPath(): string {
+  return app.commandLine.getSwitchValue('history-db') || defaultHistoryPath();
+}
+
+/** A notification was clicked: bring the window up on that container. */
+function openContainer(containerId: string): void {
+  if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow();
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+  const event: ApiEvent = { type: 'open-container', containerId };
+  mainWindow.webContents.send(EVENT_CHANNEL, event);
+}
+
 function registerIpc(api: Promise<IsolensApi>): void {
   for (const channel of invokeChannels().keys()) {
     ipcMain.handle(channel, (event, ...args: unknown[]) => invokeGuarded(api, channel, event, args, trustedRenderer));
@@ -138,12 +156,18 @@ function start(): void {
   });
 
   // The live API starts now, in parallel with the window: the page shows its loading state instead of waiting on the engine.
-  const api = createLiveApi({ host: engineHost() });
+  const store = openHistoryForServer(historyPath());
+  if (store instanceof HistoryError) console.error(`isolens: history is not recorded: ${store.message}`);
+  const api = createLiveApi({ host: engineHost() }).then((live) =>
+    withHistory(live, { store, onError: (error) => console.error(`isolens: recording history failed: ${error.message}`) }),
+  );
   registerIpc(api);
   let stopForwarding: (() => void) | null = null;
+  let stopNotices: (() => void) | null = null;
   api.then(
     (ready) => {
       stopForwarding = forwardEvents(ready);
+      stopNotices = showNotices(ready, openContainer);
     },
     (error: unknown) => console.error('isolens: the live API did not start:', error),
   );
@@ -151,6 +175,7 @@ function start(): void {
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', () => {
     stopForwarding?.();
+    stopNotices?.();
     void api.then((ready) => ready.close(), () => undefined);
   });
 

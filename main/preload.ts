@@ -17,6 +17,11 @@ const isolens: IsolensApi = {
   runLab: (options) => ipcRenderer.invoke(invokeChannel('runLab'), options),
   closeLab: () => ipcRenderer.invoke(invokeChannel('closeLab')),
   runProbe: (id, probeId) => ipcRenderer.invoke(invokeChannel('runProbe'), id, probeId),
+  getHistory: (id) => ipcRenderer.invoke(invokeChannel('getHistory'), id),
+  getHistoryVersions: (id, before, after) => ipcRenderer.invoke(invokeChannel('getHistoryVersions'), id, before, after),
+  getDriftMarks: () => ipcRenderer.invoke(invokeChannel('getDriftMarks')),
+  getNotificationSettings: () => ipcRenderer.invoke(invokeChannel('getNotificationSettings')),
+  setNotificationSettings: (settings) => ipcRenderer.invoke(invokeChannel('setNotificationSettings'), settings),
   subscribe(listener: (event: ApiEvent) => void) {
     // The page gets the payload only, never Electron's event object (it carries `sender`, an ipcRenderer).
     const forward = (_event: IpcRendererEvent, payload: ApiEvent) => listener(payload);

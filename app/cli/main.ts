@@ -13,6 +13,8 @@ import { renderReport } from '../report/index.js';
 import { registerLabCommands } from './lab-commands.js';
 import { noMatchMessage, parseContainerSelector } from './arguments.js';
 import { registerExporterCommand } from './exporter.js';
+import { durationOption, HISTORY_DB_HELP, recordScan, registerHistoryCommand } from './history.js';
+import { HistoryError } from '../history/store.js';
 import { ISOLENS_VERSION } from '../version.js';
 
 /** Exit codes, documented in the README. */
@@ -24,6 +26,8 @@ export const EXIT = {
   usage: 2,
   /** --fail-on: a finding at or above the threshold exists. */
   findings: 3,
+  /** --fail-on-drift: a container got weaker than its last recorded version (and --fail-on did not already fail). */
+  drift: 4,
 } as const;
 
 const FORMATS = ['table', 'json', 'sarif', 'html', 'markdown'] as const;
@@ -75,6 +79,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .option('--ignore-file <path>', 'file of accepted risks: one rule id per line, optionally followed by a container name glob')
     .option('--no-color', 'no ANSI colours in the table')
     .option('--full', 'markdown: every finding with evidence and fix (default: a summary that fits a GitHub comment)')
+    .option('--record', 'record each container\'s posture in the history database (see `isolens history`)')
+    .option('--history-db <path>', HISTORY_DB_HELP)
+    .option('--fail-on-drift', `with --record: exit ${EXIT.drift} when a container got weaker than its last recorded version`)
+    .option('--retention <duration>', 'with --record: forget versions not seen for this long (default 90d)', durationOption)
     .action(async (options: {
       host?: string;
       container?: string;
@@ -85,8 +93,17 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       ignoreFile?: string;
       color: boolean;
       full?: boolean;
+      record?: boolean;
+      historyDb?: string;
+      failOnDrift?: boolean;
+      retention?: number;
     }) => {
       const format: Format = options.json ? 'json' : options.format;
+      if ((options.failOnDrift || options.historyDb || options.retention !== undefined) && !options.record) {
+        io.stderr('isolens: --fail-on-drift, --history-db and --retention need --record\n');
+        exitCode = EXIT.usage;
+        return;
+      }
       const unknown = options.ignore.filter((entry) => !isKnownRuleOrFamily(entry));
       if (unknown.length > 0) {
         io.stderr(`isolens: --ignore ${unknown.join(', ')}: no such rule or rule family (see docs/rules.md)\n`);
@@ -121,8 +138,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       const snapshot: Snapshot = assessSnapshot(facts, { ignore });
       const report = renderReport(snapshot, format, { color: options.color && io.isTty && format === 'table', width: process.stdout.columns || 120, full: options.full });
       io.stdout(report.endsWith('\n') ? report : `${report}\n`);
+      const drift = options.record ? recordScan(snapshot, { historyDb: options.historyDb, retentionMs: options.retention }, io) : null;
       const worst = worstSeverity(snapshot);
       if (options.failOn && worst && severityAtLeast(worst, options.failOn)) exitCode = EXIT.findings;
+      else if (options.failOnDrift && drift && drift.drifted.length > 0) exitCode = EXIT.drift;
     });
 
   program
@@ -135,10 +154,15 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       return port;
     }, 7717)
     .option('--read-only', 'no lab and no probes: nothing is created or run in any container (for shared screens)')
-    .action(async (options: { host?: string; port: number; readOnly?: boolean }) => {
+    .option('--history-db <path>', `${HISTORY_DB_HELP}: every change of a container's posture is recorded`)
+    .option('--retention <duration>', 'forget versions not seen for this long (default 90d)', durationOption)
+    .option('--no-history', 'record nothing (no History tab, no drift notices)')
+    .action(async (options: { host?: string; port: number; readOnly?: boolean; historyDb?: string; retention?: number; history: boolean }) => {
       const { serveCommand } = await import('./serve.js');
       exitCode = await serveCommand(options, io);
     });
+
+  registerHistoryCommand(program, { stdout: io.stdout, stderr: io.stderr, setExitCode: (code: number) => (exitCode = code) }, EXIT);
 
   registerLabCommands(program, { stdout: io.stdout, stderr: io.stderr, setExitCode: (code: number) => (exitCode = code) });
   registerExporterCommand(program, { stdout: io.stdout, stderr: io.stderr, setExitCode: (code: number) => (exitCode = code) });
@@ -153,6 +177,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     if (error instanceof EndpointError) {
       io.stderr(`isolens: ${error.message}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof HistoryError) {
+      io.stderr(`isolens: ${error.message}\n`);
+      return EXIT.error;
     }
     if (error instanceof EngineUnreachableError) {
       io.stderr(`isolens: ${error.message}\n`);

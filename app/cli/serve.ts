@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { createLiveApi } from '../poller/index.js';
 import { startServer, type RunningServer } from '../serve/server.js';
 import { readOnlyApi } from '../serve/read-only.js';
+import { openHistoryForServer, withHistory } from '../history/api.js';
+import { defaultHistoryPath } from '../history/paths.js';
+import { HistoryError } from '../history/store.js';
 
 /** The built renderer: dist/renderer, whether we run from dist/ or from source. */
 export function rendererDirectory(): string | null {
@@ -18,7 +21,7 @@ export function rendererDirectory(): string | null {
 }
 
 export async function serveCommand(
-  options: { host?: string; port: number; readOnly?: boolean },
+  options: { host?: string; port: number; readOnly?: boolean; historyDb?: string; retention?: number; history?: boolean },
   io: { stdout: (text: string) => void; stderr: (text: string) => void },
 ): Promise<number> {
   const staticDir = rendererDirectory();
@@ -26,7 +29,13 @@ export async function serveCommand(
     io.stderr('isolens: the UI is not built (dist/renderer is missing); run `npm run build` first\n');
     return 1;
   }
-  const api = await createLiveApi({ host: options.host });
+  const historyPath = options.historyDb ?? defaultHistoryPath();
+  const store = options.history === false ? new HistoryError('history is off (isolens serve --no-history)', historyPath) : openHistoryForServer(historyPath, { retentionMs: options.retention });
+  if (store instanceof HistoryError && options.history !== false) io.stderr(`isolens: history is not recorded: ${store.message}\n`);
+  const api = withHistory(await createLiveApi({ host: options.host }), {
+    store,
+    onError: (error) => io.stderr(`isolens: recording history failed: ${error.message}\n`),
+  });
   const state = await api.getEngineState();
   if (state.status !== 'connected') io.stderr(`isolens: engine not reachable yet (${state.error}); retrying in the background\n`);
   let server: RunningServer;

@@ -1,5 +1,5 @@
 // The live IsolensApi (what serve and the Electron main use): a subscriber of the engine session, plus 1 Hz stats and the lab.
-import type { ApiEvent, IsolensApi } from '../api.js';
+import type { ApiEvent, IsolensApi, LiveMethods } from '../api.js';
 import type { LiveStats, EngineState } from '../model/live.js';
 import type { Snapshot } from '../model/schema.js';
 import type { InspectDocument } from '../collect/config.js';
@@ -16,7 +16,8 @@ export interface LiveApiOptions extends SessionOptions {
   session?: EngineSession;
 }
 
-export class LiveApi implements IsolensApi {
+/** Everything but history, which app/history/api.ts adds on top (withHistory). */
+export class LiveApi implements LiveMethods {
   readonly session: EngineSession;
   private readonly ownsSession: boolean;
   private readonly listeners = new Set<(event: ApiEvent) => void>();

@@ -23,5 +23,13 @@ export function readOnlyApi(api: IsolensApi): IsolensApi {
     runLab: async () => ({ ok: false, reason: READ_ONLY_REASON }),
     closeLab: async () => 0,
     runProbe: async (_id, probeId) => ({ refused: true, probeId, reason: READ_ONLY_REASON }),
+    getHistory: (id) => api.getHistory(id),
+    getHistoryVersions: (id, before, after) => api.getHistoryVersions(id, before, after),
+    getDriftMarks: () => api.getDriftMarks(),
+    getNotificationSettings: () => api.getNotificationSettings(),
+    // A shared screen shows the mutes but does not change them for everyone else.
+    setNotificationSettings: async () => {
+      throw new Error('this isolens serve is read-only (--read-only): the notification mutes cannot be changed here');
+    },
   };
 }

@@ -16,6 +16,11 @@ export function apiDouble(): IsolensApi {
     runLab: missing('runLab'),
     closeLab: missing('closeLab'),
     runProbe: missing('runProbe'),
+    getHistory: missing('getHistory'),
+    getHistoryVersions: missing('getHistoryVersions'),
+    getDriftMarks: missing('getDriftMarks'),
+    getNotificationSettings: missing('getNotificationSettings'),
+    setNotificationSettings: missing('setNotificationSettings'),
     subscribe: () => () => undefined,
   };
 }

@@ -492,6 +492,16 @@ export function createFixtureApi(options: FixtureOptions): IsolensApi {
     runLab: async () => ({ ok: false, reason: 'the fixture API has no lab; run isolens serve' }),
     closeLab: async () => 0,
     runProbe: async (_id, probeId) => ({ refused: true, probeId, reason: 'the fixture API has no lab; run isolens serve' }),
+    // History needs a database: the fixture records nothing.
+    getHistory: async () => {
+      throw new Error('the fixture API records no history; run isolens serve');
+    },
+    getHistoryVersions: async () => {
+      throw new Error('the fixture API records no history; run isolens serve');
+    },
+    getDriftMarks: async () => [],
+    getNotificationSettings: async () => ({ mutedRules: [], mutedContainers: [] }),
+    setNotificationSettings: async (settings) => settings,
     subscribe: (listener) => {
       listeners.add(listener);
       timer ??= setInterval(tick, 1000);

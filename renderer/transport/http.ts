@@ -17,7 +17,7 @@ export interface HttpTransportOptions {
 export const LOST_CONNECTION = 'Lost connection to isolens serve';
 const NOT_AUTHORIZED = 'Not authorized: open the address `isolens serve` printed (it carries the access token); a restarted serve has a new one';
 const DEFAULT_RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000] as const;
-const EVENT_TYPES = new Set<string>(['snapshot', 'delta', 'stats', 'engine']);
+const EVENT_TYPES = new Set<string>(['snapshot', 'delta', 'stats', 'engine', 'notice', 'drift']);
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -170,9 +170,10 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
   }
 
   const events = new EventStream(socketUrl, origin, openSocket, options.reconnectDelaysMs ?? DEFAULT_RECONNECT_DELAYS_MS, async () => {
-    const [state, snapshot] = await Promise.all([call('getEngineState', []), call('getSnapshot', [])]);
+    const [state, snapshot, marks] = await Promise.all([call('getEngineState', []), call('getSnapshot', []), call('getDriftMarks', []).catch(() => null)]);
     const resynced: ApiEvent[] = [{ type: 'engine', state }];
     if (snapshot) resynced.push({ type: 'snapshot', snapshot });
+    if (marks) resynced.push({ type: 'drift', marks });
     return resynced;
   });
 
@@ -193,5 +194,10 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
     runLab: (labOptions) => call('runLab', [labOptions]),
     closeLab: () => call('closeLab', []),
     runProbe: (id, probeId) => call('runProbe', [id, probeId]),
+    getHistory: (id) => call('getHistory', [id]),
+    getHistoryVersions: (id, before, after) => call('getHistoryVersions', [id, before, after]),
+    getDriftMarks: () => call('getDriftMarks', []),
+    getNotificationSettings: () => call('getNotificationSettings', []),
+    setNotificationSettings: (settings) => call('setNotificationSettings', [settings]),
   };
 }

@@ -31,5 +31,10 @@ export function createIpcApi(bridge: IsolensApi): IsolensApi {
     runLab: (options) => unwrapped(bridge.runLab(options)),
     closeLab: () => unwrapped(bridge.closeLab()),
     runProbe: (id, probeId) => unwrapped(bridge.runProbe(id, probeId)),
+    getHistory: (id) => unwrapped(bridge.getHistory(id)),
+    getHistoryVersions: (id, before, after) => unwrapped(bridge.getHistoryVersions(id, before, after)),
+    getDriftMarks: () => unwrapped(bridge.getDriftMarks()),
+    getNotificationSettings: () => unwrapped(bridge.getNotificationSettings()),
+    setNotificationSettings: (settings) => unwrapped(bridge.setNotificationSettings(settings)),
   };
 }
