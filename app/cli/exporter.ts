@@ -39,16 +39,17 @@ export function registerExporterCommand(program: Command, io: ExporterCommandIo)
     .option('--web.config.file <path>', 'exporter-toolkit web config: tls_server_config, basic_auth_users (bcrypt), http_server_config.headers')
     .option('--insecure', 'allow plain HTTP without authentication beyond loopback')
     .option('--finding-series', 'also export isolens_finding_info, one series per finding (see the cardinality note in the README)')
+    .option('--history-db <path>', 'record posture history here (default: the per-user history database, as serve does)')
+    .option('--no-history', 'record no posture history')
     .addHelpText('after', HELP_AFTER)
-    .action(async (options: { host?: string; listen: string; 'web.config.file'?: string; insecure?: boolean; findingSeries?: boolean }) => {
+    .action(async (options: ExporterOptions) => {
       io.setExitCode(await exporterCommand(options, io));
     });
 }
 
-async function exporterCommand(
-  options: { host?: string; listen: string; 'web.config.file'?: string; insecure?: boolean; findingSeries?: boolean },
-  io: ExporterCommandIo,
-): Promise<number> {
+type ExporterOptions = { host?: string; listen: string; 'web.config.file'?: string; insecure?: boolean; findingSeries?: boolean; historyDb?: string; history: boolean };
+
+async function exporterCommand(options: ExporterOptions, io: ExporterCommandIo): Promise<number> {
   // Loaded here, not at CLI start-up: only this command needs prom-client and the listener.
   const { parseListen, exposureProblem, startExporterServer, ListenError } = await import('../exporter/server.js');
   const { readWebConfig, WebConfigError } = await import('../exporter/web-config.js');
@@ -74,7 +75,12 @@ async function exporterCommand(
   }
 
   const session = await openSession({ host: options.host });
-  const { keeper, stop } = followSession(session, { findingSeries: options.findingSeries === true });
+  const { keeper, stop: stopMetrics } = followSession(session, { findingSeries: options.findingSeries === true });
+  const stopHistory = options.history ? await recordHistory(session, options.historyDb, io) : () => undefined;
+  const stop = () => {
+    stopMetrics();
+    stopHistory();
+  };
   const state = session.engineState();
   if (state.status !== 'connected') io.stderr(`isolens: engine not reachable yet (${state.error}); retrying in the background\n`);
   let server;
@@ -95,4 +101,22 @@ async function exporterCommand(
   stop();
   session.close();
   return 0;
+}
+
+/** The exporter is a long-running Isolens too: it records posture history from the same session (app/history). */
+async function recordHistory(session: import('../poller/session.js').EngineSession, path: string | undefined, io: ExporterCommandIo): Promise<() => void> {
+  const { openHistoryForServer } = await import('../history/api.js');
+  const { recordSnapshots } = await import('../history/subscriber.js');
+  const { defaultHistoryPath } = await import('../history/paths.js');
+  const { HistoryError } = await import('../history/store.js');
+  const store = openHistoryForServer(path ?? defaultHistoryPath());
+  if (store instanceof HistoryError) {
+    io.stderr(`isolens: history is not recorded: ${store.message}\n`);
+    return () => undefined;
+  }
+  const recording = recordSnapshots(session, store, { onError: (error) => io.stderr(`isolens: recording history failed: ${error.message}\n`) });
+  return () => {
+    recording.stop();
+    store.close();
+  };
 }

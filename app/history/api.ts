@@ -1,13 +1,12 @@
-// The history half of IsolensApi on top of the live half: records every snapshot, pushes notices and drift marks.
+// The history half of IsolensApi on top of the live half: records the session's snapshots, pushes notices and drift marks.
 import type { ApiEvent, IsolensApi, LiveMethods } from '../api.js';
 import type { ContainerHistory, DriftMark, NotificationSettings, VersionPair } from '../model/history.js';
-import type { Snapshot } from '../model/schema.js';
 import { identityOf } from './identity.js';
-import { applyMutes, HistoryRecorder } from './recorder.js';
 import { HistoryError, HistoryStore, type OpenOptions } from './store.js';
+import { recordSnapshots, type SnapshotSource } from './subscriber.js';
 
-/** The live side as the recorder needs it: requests, events, and closing. */
-export type LiveSide = LiveMethods & { close(): Promise<void> };
+/** The live side: its requests and events, closing, and the engine session it subscribes to (when it has one). */
+export type LiveSide = LiveMethods & { close(): Promise<void>; session?: SnapshotSource };
 
 export interface WithHistoryOptions {
   /** The database; when it could not be opened, the error (history calls reject with it, the rest works). */
@@ -27,22 +26,17 @@ export function openHistoryForServer(path: string, options: OpenOptions = {}): H
 }
 
 /**
- * IsolensApi = the live API + history. The recorder subscribes to the live side's snapshots (today the poller's; the
- * engine session's once it emits them) and nothing else changes there. Listeners of the result get the live events
- * plus `notice` (muted ones dropped) and `drift`.
+ * IsolensApi = the live API + history. The recorder subscribes to the engine session the live API subscribes to
+ * (so it sees every rebuild, whether or not a window listens); nothing changes on the live side. Listeners of the
+ * result get the live events plus `notice` (muted ones dropped) and `drift`.
  */
 export function withHistory(live: LiveSide, options: WithHistoryOptions): IsolensApi & { close(): Promise<void> } {
   const store = options.store instanceof HistoryStore ? options.store : null;
   const unavailable = options.store instanceof HistoryError ? options.store : null;
-  const recorder = store ? new HistoryRecorder(store, { now: options.now }) : null;
   const listeners = new Set<(event: ApiEvent) => void>();
-  let latest: Snapshot | null = null;
-  let marks: DriftMark[] = [];
-  let marksKey = '';
-  let lastError = '';
 
   const emit = (event: ApiEvent) => {
-    for (const listener of listeners) {
+    for (const listener of [...listeners]) {
       try {
         listener(event);
       } catch {
@@ -51,77 +45,29 @@ export function withHistory(live: LiveSide, options: WithHistoryOptions): Isolen
     }
   };
 
+  const stopLive = live.subscribe(emit);
+  const recording = store
+    ? recordSnapshots(live.session ?? live, store, {
+        onNotice: (notice) => emit({ type: 'notice', notice }),
+        onMarks: (marks) => emit({ type: 'drift', marks }),
+        onError: options.onError,
+        now: options.now,
+      })
+    : null;
+
   const need = (): HistoryStore => {
     if (!store) throw unavailable ?? new Error('history is not recorded by this Isolens');
     return store;
   };
 
-  function onSnapshot(snapshot: Snapshot): void {
-    latest = snapshot;
-    if (!recorder || !store) return;
-    try {
-      const { results, notices } = recorder.observe(snapshot);
-      const settings = notices.length > 0 ? store.getNotificationSettings() : null;
-      for (const notice of notices) {
-        const shown = applyMutes(notice, settings!);
-        if (shown) emit({ type: 'notice', notice: shown });
-      }
-      const ids = snapshot.containers.map((container) => container.id).sort().join(',');
-      if (results.some((result) => result.change) || ids !== marksKey) {
-        marksKey = ids;
-        const next = recorder.driftMarks(snapshot);
-        if (JSON.stringify(next) !== JSON.stringify(marks)) {
-          marks = next;
-          emit({ type: 'drift', marks });
-        }
-      }
-      lastError = '';
-    } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      if (failure.message !== lastError) options.onError?.(failure);
-      lastError = failure.message;
-    }
-  }
-
-  const stopLive = live.subscribe((event) => {
-    emit(event);
-    if (event.type === 'snapshot') onSnapshot(event.snapshot);
-  });
-
   async function identityKeyOf(id: string): Promise<string> {
-    const snapshot = latest ?? (await live.getSnapshot());
+    const snapshot = (await live.getSnapshot()) ?? recording?.latest() ?? null;
     const container = snapshot?.containers.find((c) => c.id === id || c.id.startsWith(id));
     if (!container) throw new Error(`no running container with id ${id}`);
     return identityOf(container).key;
   }
 
-  const history = {
-    async getHistory(id: string): Promise<ContainerHistory> {
-      const key = await identityKeyOf(id);
-      const found = need().history(key);
-      // Recording is asynchronous to the snapshot a page shows: a container this new has one version (its first).
-      if (!found) throw new Error(`no history recorded yet for ${key}`);
-      return found;
-    },
-    async getHistoryVersions(id: string, before: number, after: number): Promise<VersionPair> {
-      const documents = need().documents(await identityKeyOf(id));
-      const a = documents[before];
-      const b = documents[after];
-      if (!a || !b) throw new Error(`no versions ${before} and ${after} (there are ${documents.length})`);
-      return { before: a, after: b };
-    },
-    async getDriftMarks(): Promise<DriftMark[]> {
-      return marks;
-    },
-    async getNotificationSettings(): Promise<NotificationSettings> {
-      return need().getNotificationSettings();
-    },
-    async setNotificationSettings(settings: NotificationSettings): Promise<NotificationSettings> {
-      return need().setNotificationSettings(settings);
-    },
-  };
-
-  const api: IsolensApi & { close(): Promise<void> } = {
+  return {
     getSnapshot: () => live.getSnapshot(),
     getInspect: (id) => live.getInspect(id),
     getStatsHistory: (id) => live.getStatsHistory(id),
@@ -134,21 +80,41 @@ export function withHistory(live: LiveSide, options: WithHistoryOptions): Isolen
     runLab: (labOptions) => live.runLab(labOptions),
     closeLab: () => live.closeLab(),
     runProbe: (id, probeId) => live.runProbe(id, probeId),
-    ...history,
+
+    async getHistory(id: string): Promise<ContainerHistory> {
+      const key = await identityKeyOf(id);
+      const found = need().history(key);
+      // The page may show a snapshot the recorder has not written yet (a container seconds old).
+      if (!found) throw new Error(`no history recorded yet for ${key}`);
+      return found;
+    },
+    async getHistoryVersions(id: string, before: number, after: number): Promise<VersionPair> {
+      const documents = need().documents(await identityKeyOf(id));
+      const a = documents[before];
+      const b = documents[after];
+      if (!a || !b) throw new Error(`no versions ${before} and ${after} (there are ${documents.length})`);
+      return { before: a, after: b };
+    },
+    async getDriftMarks(): Promise<DriftMark[]> {
+      return recording?.marks() ?? [];
+    },
+    async getNotificationSettings(): Promise<NotificationSettings> {
+      return need().getNotificationSettings();
+    },
+    async setNotificationSettings(settings: NotificationSettings): Promise<NotificationSettings> {
+      return need().setNotificationSettings(settings);
+    },
+
     subscribe(listener) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => void listeners.delete(listener);
     },
     async close() {
+      recording?.stop();
       stopLive();
       listeners.clear();
       await live.close();
       store?.close();
     },
   };
-  // The first snapshot may be there before anyone subscribed (the poller scans before it resolves).
-  void live.getSnapshot().then((snapshot) => {
-    if (snapshot && !latest) onSnapshot(snapshot);
-  }, () => undefined);
-  return api;
 }

@@ -37,6 +37,8 @@ export interface OpenOptions {
   mustExist?: boolean;
   /** The clock, for tests. */
   now?: () => number;
+  /** Versions kept per container at most; MAX_VERSIONS_PER_CONTAINER by default. */
+  maxVersionsPerContainer?: number;
   /** Apply migrations only up to this version (tests of migrations). */
   migrateTo?: number;
 }
@@ -85,11 +87,13 @@ function describeSqliteError(error: unknown, path: string): HistoryError {
 export class HistoryStore {
   private readonly now: () => number;
   private readonly retentionMs: number;
+  private readonly maxVersions: number;
   private closed = false;
 
   private constructor(private readonly db: DatabaseSync, readonly path: string, options: OpenOptions) {
     this.now = options.now ?? Date.now;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.maxVersions = options.maxVersionsPerContainer ?? MAX_VERSIONS_PER_CONTAINER;
   }
 
   /** Open (creating it and its directory when allowed), check it is ours and not newer, migrate, prune. */
@@ -248,7 +252,7 @@ export class HistoryStore {
             `DELETE FROM versions WHERE id IN (
                SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY identity ORDER BY id DESC) AS rank FROM versions) WHERE rank > ?)`,
           )
-          .run(MAX_VERSIONS_PER_CONTAINER);
+          .run(this.maxVersions);
         return Number(old.changes) + Number(capped.changes);
       });
       // Give freed pages back to the file system; outside the transaction, as SQLite requires.

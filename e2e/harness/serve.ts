@@ -1,5 +1,8 @@
 // Starts the built `isolens serve` as a child process on a free port and hands its token URL to e2e tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface RunningServe {
@@ -13,8 +16,10 @@ export interface RunningServe {
 const bin = fileURLToPath(new URL('../../bin/isolens.js', import.meta.url));
 
 export async function startServe(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunningServe> {
+  // serve records posture history; a test's goes to a state directory of its own, never the user's database.
+  const state = mkdtempSync(join(tmpdir(), 'isolens-serve-state-'));
   const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...extraArgs], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, XDG_STATE_HOME: state, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -42,8 +47,12 @@ export async function startServe(extraArgs: string[] = [], env: NodeJS.ProcessEn
     output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        const done = () => {
+          rmSync(state, { recursive: true, force: true });
+          resolve();
+        };
+        if (child.exitCode !== null) return done();
+        child.once('exit', done);
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
       }),
