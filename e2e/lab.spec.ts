@@ -115,7 +115,8 @@ test.describe('lab', () => {
     // The line the demo reads aloud.
     await expect(probe(ui, 'mount-tmpfs')).toContainText('blocked (EPERM)');
     await expect(probe(ui, 'mount-tmpfs')).toContainText('CAP_SYS_ADMIN dropped');
-    expect(second.elapsedMs, 'the demo target: toggle, run, see the flip in under five seconds').toBeLessThan(DEMO_TARGET_MS);
+    // The click-to-result time is recorded above as an annotation, never asserted: speed belongs to benchmarks, and a
+    // loaded CI machine must not fail a behaviour test.
     await shot('lab-second-run');
 
     // The session's label, read from the engine, identifies exactly this lab's containers (other labs may run in parallel).

