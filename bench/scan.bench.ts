@@ -16,7 +16,9 @@ const { values } = parseArgs({
 });
 const count = Number(values.containers);
 const runs = Number(values.runs);
-const PREFIX = 'isolens-bench-';
+// Not 'isolens-bench-' alone: that would also match (and remove) the containers of a bench:live run.
+const PREFIX = 'isolens-bench-scan-';
+const BIN = new URL('../bin/isolens.js', import.meta.url).pathname;
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -69,6 +71,19 @@ async function main(): Promise<void> {
         Promise.all(ids.map((id) => client.getContainer(id).stats({ stream: false }))),
       ),
     ];
+    // The CLI as a user runs it (the build's bin/isolens.js, process start to exit), against its peers in this run.
+    const cli = [
+      await time('`isolens scan --json` CLI, same containers', runs, async () => {
+        execFileSync(process.execPath, [BIN, 'scan', '--json', '--container', `${PREFIX}*`], { maxBuffer: 256 * 1024 * 1024 });
+      }),
+      await time('`isolens --help`', runs, async () => {
+        execFileSync(process.execPath, [BIN, '--help']);
+      }),
+      await time('`node -e 0`', runs, async () => {
+        execFileSync(process.execPath, ['-e', '0']);
+      }),
+    ];
+    results.push(...cli);
 
     const width = Math.max(...results.map((r) => r.label.length));
     console.log(`\n${count} containers, median of ${runs} runs (stats endpoint: ${Math.min(runs, 3)}), engine ${engine.kind} ${engine.version}\n`);
@@ -80,6 +95,10 @@ async function main(): Promise<void> {
     console.log(`  docker inspect CLI    / isolens steady-state scan : ${(inspectCli! / steady!).toFixed(1)}x`);
     console.log(`  inspect API           / isolens steady-state scan : ${(inspectApi! / steady!).toFixed(1)}x`);
     console.log(`  isolens cold scan     / inspect API               : ${(cold! / inspectApi!).toFixed(2)}x (the cost of kernel reads + rules on top of inspect)`);
+    const [scanCli, help, nodeBare] = cli.map((r) => r.medianMs) as number[];
+    console.log('\nCLI (lower = Isolens faster; targets: scan ≤ 4×, --help ≤ 2×):');
+    console.log(`  isolens scan --json / docker inspect CLI : ${(scanCli! / inspectCli!).toFixed(2)}x`);
+    console.log(`  isolens --help      / node -e 0          : ${(help! / nodeBare!).toFixed(2)}x`);
   } finally {
     console.log(`\nremoving ${await removeTestContainers(client, PREFIX)} containers`);
   }
