@@ -16,6 +16,7 @@ import { RawTab } from './detail/RawTab.js';
 import { ResourcesTab } from './detail/ResourcesTab.js';
 import { SecurityTab } from './detail/SecurityTab.js';
 import { FixTab } from './lab/FixTab.js';
+import { OperationsView } from './OperationsView.js';
 
 export function ContainerHeader({ container, engineKind }: { container: ContainerIsolation; engineKind: Snapshot['engine']['kind'] }) {
   const counts = severityCounts(container.findings);
@@ -72,6 +73,7 @@ export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id:
   const counts = severityCounts(container.findings);
   const tabs: TabSpec<DetailTab>[] = [
     { id: 'findings', label: `Findings (${container.findings.length - counts.info})` },
+    { id: 'operations', label: 'What can it do?' },
     { id: 'namespaces', label: 'Namespaces' },
     { id: 'capabilities', label: `Capabilities (${container.capabilities?.effective.length ?? '?'})` },
     { id: 'seccomp', label: 'Seccomp & LSM' },
@@ -101,6 +103,7 @@ export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id:
       {historyError ? <p className="gap">The stats history could not be loaded ({historyError}); the charts fill from live samples.</p> : null}
       <Tabs tabs={tabs} selected={tab} onSelect={(next) => navigate({ view: 'container', id, tab: next }, true)} idPrefix="detail">
         {tab === 'findings' ? <FindingsTab container={container} /> : null}
+        {tab === 'operations' ? <OperationsView container={container} /> : null}
         {tab === 'namespaces' ? <NamespacesTab container={container} /> : null}
         {tab === 'capabilities' ? <CapabilitiesTab container={container} engineKind={snapshot.engine.kind} /> : null}
         {tab === 'seccomp' ? <SecurityTab container={container} /> : null}
