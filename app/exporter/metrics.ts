@@ -49,6 +49,7 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u206
 export function labelValue(text: string | null | undefined): string {
   if (text === null || text === undefined) return '';
   const clean = text.replace(UNSAFE, '\uFFFD');
+  if (clean.length <= MAX_LABEL_LENGTH) return clean; // UTF-16 units ≥ code points: no need to count
   const points = Array.from(clean);
   if (points.length <= MAX_LABEL_LENGTH) return clean;
   return points.slice(0, MAX_LABEL_LENGTH - 1).join('') + ELLIPSIS;
@@ -66,8 +67,11 @@ function bit(value: boolean): number {
 /** The findings rule id for a mounted engine socket (app/rules/mounts.ts); the gauge below follows the rule. */
 const ENGINE_SOCKET_RULE = 'mounts/engine-socket';
 
-/** The registry of every isolens_* metric for this state; a fresh one each time (state in, metrics out). */
-export function buildRegistry(state: ExporterState, options: MetricsOptions = {}): Registry {
+/**
+ * The per-container families (isolens_container_*, isolens_finding_info) of a snapshot: the bulk of the exposition
+ * (about 20 series per container), which changes only when a container does. A fresh registry each time.
+ */
+export function buildContainerRegistry(snapshot: Snapshot | null, options: MetricsOptions = {}): Registry {
   const registry = new Registry();
   const registers = [registry];
   const containerLabels = ['id', 'name'] as const;
@@ -112,21 +116,6 @@ export function buildRegistry(state: ExporterState, options: MetricsOptions = {}
       })
     : null;
 
-  // An unlabelled gauge prom-client always prints (0 when never set), and a host score of 0 before the first scan
-  // would read as the worst host there is: these are registered only when their value is known.
-  const single = (name: string, help: string, value: number | null) => {
-    if (value !== null && Number.isFinite(value)) new Gauge({ name, help, registers }).set(value);
-  };
-  const snapshot = state.snapshot;
-  single('isolens_host_score', 'Isolation score of the engine host itself, 0 to 100', snapshot?.host.score ?? null);
-  single('isolens_engine_up', 'The exporter is connected to the engine and follows its events (1) or not (0)', bit(state.engineUp));
-  single('isolens_scan_duration_seconds', 'How long the rebuild of the current snapshot took (kernel facts and rules for every container)', snapshot ? state.scanDurationSeconds : null);
-  single('isolens_last_scan_timestamp_seconds', 'Unix time at which the current snapshot was taken', snapshot ? Date.parse(snapshot.generatedAt) / 1000 : null);
-  new Counter({
-    name: 'isolens_scrape_errors_total',
-    help: 'Times the exporter could not keep its state current: the engine became unreachable or a rebuild failed',
-    registers,
-  }).inc(state.scrapeErrorsTotal);
   if (snapshot) {
     const engine = labelValue(snapshot.engine.kind ?? '');
     for (const container of snapshot.containers) setContainer(container, engine);
@@ -165,7 +154,35 @@ export function buildRegistry(state: ExporterState, options: MetricsOptions = {}
   return registry;
 }
 
-/** The text exposition of every isolens_* metric for this state. */
-export function renderMetrics(state: ExporterState, options: MetricsOptions = {}): Promise<string> {
-  return buildRegistry(state, options).metrics();
+/** The host and exporter families (isolens_host_score, isolens_engine_up, …): a handful of series, every state. */
+export function buildSummaryRegistry(state: ExporterState): Registry {
+  const registry = new Registry();
+  const registers = [registry];
+  // An unlabelled gauge prom-client always prints (0 when never set), and a host score of 0 before the first scan
+  // would read as the worst host there is: these are registered only when their value is known.
+  const single = (name: string, help: string, value: number | null) => {
+    if (value !== null && Number.isFinite(value)) new Gauge({ name, help, registers }).set(value);
+  };
+  const snapshot = state.snapshot;
+  single('isolens_host_score', 'Isolation score of the engine host itself, 0 to 100', snapshot?.host.score ?? null);
+  single('isolens_engine_up', 'The exporter is connected to the engine and follows its events (1) or not (0)', bit(state.engineUp));
+  single('isolens_scan_duration_seconds', 'How long the rebuild of the current snapshot took (kernel facts and rules for every container)', snapshot ? state.scanDurationSeconds : null);
+  single('isolens_last_scan_timestamp_seconds', 'Unix time at which the current snapshot was taken', snapshot ? Date.parse(snapshot.generatedAt) / 1000 : null);
+  new Counter({
+    name: 'isolens_scrape_errors_total',
+    help: 'Times the exporter could not keep its state current: the engine became unreachable or a rebuild failed',
+    registers,
+  }).inc(state.scrapeErrorsTotal);
+  return registry;
+}
+
+/** The text exposition of both parts, which hold disjoint metric families and so concatenate. */
+export async function renderMetrics(state: ExporterState, options: MetricsOptions = {}): Promise<string> {
+  const [containers, summary] = await Promise.all([buildContainerRegistry(state.snapshot, options).metrics(), buildSummaryRegistry(state).metrics()]);
+  return joinExpositions(containers, summary);
+}
+
+/** Two expositions as one: each ends with a newline unless empty. */
+export function joinExpositions(...parts: string[]): string {
+  return parts.filter((p) => p !== '').map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
 }

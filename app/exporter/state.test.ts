@@ -60,4 +60,22 @@ describe('exporter state from session events', () => {
     expect(await second).toContain(`isolens_container_score{id="${snapshot.containers[0]!.id}"`);
     expect(await second).not.toContain('isolens_scan_duration_seconds'); // the event did not say
   });
+
+  it('a rebuild that changed no container re-renders only the host and exporter part', async () => {
+    const session = fakeSession();
+    const { keeper } = followSession(session);
+    const snapshot = loadSampleSnapshot();
+    session.emit({ type: 'snapshot', snapshot, changes: { added: snapshot.containers.map((c) => c.id), updated: [], removed: [] }, durationMs: 10 });
+    const first = await keeper.metrics();
+    const next = { ...loadSampleSnapshot(), generatedAt: '2026-12-01T10:00:00.000Z' };
+    next.containers[0]!.score = 1; // the session says nothing changed, so the container part is the one already rendered
+    session.emit({ type: 'snapshot', snapshot: next, changes: { added: [], updated: [], removed: [] }, durationMs: 20 });
+    const second = await keeper.metrics();
+    expect(second).toContain(`isolens_last_scan_timestamp_seconds ${Date.parse(next.generatedAt) / 1000}`);
+    expect(second).toContain('isolens_scan_duration_seconds 0.02');
+    const containerPart = (text: string) => text.split('\n').filter((l) => l.includes('isolens_container_')).join('\n');
+    expect(containerPart(second)).toBe(containerPart(first));
+    session.emit({ type: 'snapshot', snapshot: next, changes: { added: [], updated: [next.containers[0]!.id], removed: [] }, durationMs: 20 });
+    expect(await keeper.metrics()).toContain(`isolens_container_score{id="${next.containers[0]!.id}",name="${next.containers[0]!.name.replace(/[\u001b\r\n\u202e]/g, '\uFFFD')}"} 1`);
+  });
 });

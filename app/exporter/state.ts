@@ -1,25 +1,40 @@
 // The exporter's state, kept current from the engine session's events; a scrape reads it and never starts a scan.
+import type { Registry } from 'prom-client';
 import type { EngineSession, SessionEvent } from '../poller/session.js';
-import { renderMetrics, type ExporterState, type MetricsOptions } from './metrics.js';
+import { buildContainerRegistry, buildSummaryRegistry, joinExpositions, type ExporterState, type MetricsOptions } from './metrics.js';
+
+interface Rendered {
+  version: number;
+  text: Promise<string>;
+}
 
 export class ExporterStateKeeper {
   private state: ExporterState = { snapshot: null, engineUp: false, scanDurationSeconds: null, scrapeErrorsTotal: 0 };
-  private version = 0;
-  private rendered: { version: number; text: Promise<string> } | null = null;
+  /** Bumped when a container's series change; the session rebuilds every few seconds, mostly to the same documents. */
+  private containersVersion = 0;
+  private summaryVersion = 0;
+  private containers: Rendered | null = null;
+  private summary: Rendered | null = null;
+  private joined: { containers: Rendered; summary: Rendered; text: Promise<string> } | null = null;
 
   constructor(private readonly options: MetricsOptions = {}) {}
 
-  /** One session event in. Container-* deltas are not needed: each is followed by the snapshot that holds it. */
+  /** One session event in. Container-* deltas are not needed: each is followed by the snapshot that holds them. */
   onEvent(event: SessionEvent): void {
     if (event.type === 'engine') {
       const up = event.state.status === 'connected';
       // Every attempt that ends unreachable is a time the state could not be kept current.
       const failed = event.state.status === 'unreachable';
       if (up === this.state.engineUp && !failed) return;
-      this.update({ engineUp: up, scrapeErrorsTotal: this.state.scrapeErrorsTotal + (failed ? 1 : 0) });
+      this.state = { ...this.state, engineUp: up, scrapeErrorsTotal: this.state.scrapeErrorsTotal + (failed ? 1 : 0) };
+      this.summaryVersion++;
     } else if (event.type === 'snapshot') {
+      const { added, updated, removed } = event.changes;
+      const before = this.state.snapshot;
       // The last snapshot stays while the engine is away (as in the UI); isolens_engine_up says it is not current.
-      this.update({ snapshot: event.snapshot, scanDurationSeconds: event.durationMs === undefined ? null : event.durationMs / 1000 });
+      this.state = { ...this.state, snapshot: event.snapshot, scanDurationSeconds: event.durationMs === undefined ? null : event.durationMs / 1000 };
+      this.summaryVersion++;
+      if (before === null || added.length + updated.length + removed.length > 0 || before.engine.kind !== event.snapshot.engine.kind) this.containersVersion++;
     }
   }
 
@@ -27,17 +42,20 @@ export class ExporterStateKeeper {
     return this.state;
   }
 
-  /** The exposition of the current state, rendered once per change however often it is scraped. */
+  /** The exposition of the current state: each part rendered once per change, however often it is scraped. */
   metrics(): Promise<string> {
-    if (this.rendered?.version !== this.version) {
-      this.rendered = { version: this.version, text: renderMetrics(this.state, this.options) };
+    const state = this.state;
+    this.containers = this.render(this.containers, this.containersVersion, () => buildContainerRegistry(state.snapshot, this.options));
+    this.summary = this.render(this.summary, this.summaryVersion, () => buildSummaryRegistry(state));
+    const { containers, summary } = this;
+    if (this.joined?.containers !== containers || this.joined.summary !== summary) {
+      this.joined = { containers, summary, text: Promise.all([containers.text, summary.text]).then((parts) => joinExpositions(...parts)) };
     }
-    return this.rendered.text;
+    return this.joined.text;
   }
 
-  private update(patch: Partial<ExporterState>): void {
-    this.state = { ...this.state, ...patch };
-    this.version++;
+  private render(previous: Rendered | null, version: number, build: () => Registry): Rendered {
+    return previous?.version === version ? previous : { version, text: build().metrics() };
   }
 }
 
