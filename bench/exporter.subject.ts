@@ -50,6 +50,7 @@ export function exporterSubject(prefix: string): Subject {
 
         // Prometheus' default: a scrape every 15 s. The first one at the window's start, then on the interval.
         const scrapes: number[] = [];
+        const scanSeconds: number[] = [];
         let lastScrape = 0;
         const scrape = () => {
           if (Date.now() - lastScrape < SCRAPE_INTERVAL_MS) return;
@@ -57,14 +58,18 @@ export function exporterSubject(prefix: string): Subject {
           const t = performance.now();
           void fetch(url)
             .then((r) => r.text())
-            .then(() => scrapes.push(performance.now() - t), () => undefined);
+            .then((body) => {
+              scrapes.push(performance.now() - t);
+              const scan = /^isolens_scan_duration_seconds (\S+)$/m.exec(body)?.[1];
+              if (scan) scanSeconds.push(Number(scan));
+            }, () => undefined);
         };
         scrape();
         rows.push({
           subject: 'isolens exporter',
           condition: 'scraped every 15 s',
           ...(await context.measureProcess(child.pid!, scrape)),
-          note: `${scrapes.length} scrapes, median ${median(scrapes).toFixed(0)} ms`,
+          note: `${scrapes.length} scrapes, median ${median(scrapes).toFixed(0)} ms; session rebuild ${(median(scanSeconds) * 1000).toFixed(0)} ms`,
         });
       } finally {
         await new Promise<void>((done) => {
