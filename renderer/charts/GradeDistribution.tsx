@@ -14,7 +14,7 @@ export function GradeDistribution({ containers, onSelectGrade }: { containers: r
   const data = gradeCounts(containers);
   return (
     <div data-testid="grade-distribution">
-      <div aria-hidden="true">
+      <div aria-hidden="true" inert>
       <ResponsiveContainer width="100%" height={180}>
         <BarChart data={data} margin={{ top: 18, right: 8, bottom: 0, left: -20 }}>
           <CartesianGrid strokeDasharray="2 4" stroke="#8a94a6" strokeOpacity={0.35} vertical={false} />
@@ -33,12 +33,14 @@ export function GradeDistribution({ containers, onSelectGrade }: { containers: r
         {data.map((d) => (
           <li key={d.grade}>
             {d.count > 0 ? (
-              <a href={routeHref({ view: 'containers', filter: { grade: d.grade } })} data-testid={`grade-link-${d.grade}`} aria-label={`${d.count} graded ${d.grade}`}>
-                <span className={`grade grade-${d.grade}`}>{d.grade}</span> {d.count}
+              <a href={routeHref({ view: 'containers', filter: { grade: d.grade } })} data-testid={`grade-link-${d.grade}`}>
+                <span className={`grade grade-${d.grade}`}>{d.grade}</span>
+                <span className="sr-only"> graded:</span> {d.count}
               </a>
             ) : (
-              <span className="muted" aria-label={`none graded ${d.grade}`}>
-                <span className={`grade grade-${d.grade} grade-none`}>{d.grade}</span> 0
+              <span className="muted">
+                <span className={`grade grade-${d.grade} grade-none`}>{d.grade}</span>
+                <span className="sr-only"> graded:</span> 0
               </span>
             )}
           </li>

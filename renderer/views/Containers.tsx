@@ -306,6 +306,26 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
   });
 
   const rows = table.getRowModel().rows;
+  // The Columns menu is a <details>: it closes on Escape (focus back on its button) and on a click anywhere else.
+  const menuRef = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      const menu = menuRef.current;
+      if (event.key !== 'Escape' || !menu?.open) return;
+      menu.open = false;
+      menu.querySelector('summary')?.focus();
+    };
+    const onPointer = (event: PointerEvent) => {
+      const menu = menuRef.current;
+      if (menu?.open && !menu.contains(event.target as Node)) menu.open = false;
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onPointer);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onPointer);
+    };
+  }, []);
   const scrollRef = useRef<HTMLDivElement>(null);
   const headRef = useRef<HTMLDivElement>(null);
   // The sticky header sits inside the scroll container: rows start below it, and scrolling to a row must not hide it under it.
@@ -378,7 +398,10 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
   const setFilter = (id: string, value: string) => table.getColumn(id)?.setFilterValue(value === '' ? undefined : value);
 
   return (
-    <section className="containers" aria-label="Containers">
+    <section className="containers" aria-labelledby="containers-title">
+      <h1 id="containers-title" className="sr-only">
+        Containers
+      </h1>
       <div className="table-toolbar">
         <input
           type="search"
@@ -419,7 +442,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
             Clear selection
           </button>
         ) : null}
-        <details className="column-menu" data-testid="column-menu">
+        <details className="column-menu" data-testid="column-menu" ref={menuRef}>
           <summary>Columns</summary>
           <div className="menu">
             {table.getAllLeafColumns().map((column) => (
@@ -442,6 +465,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
         onKeyDown={onKeyDown}
         ref={scrollRef}
         data-testid="containers-table"
+        data-focus-on-arrival
       >
         <div className="grid-head" role="rowgroup" ref={headRef}>
           <div className="grid-row grid-header" role="row" style={{ gridTemplateColumns: template, minWidth: rowMinWidth }}>

@@ -67,7 +67,7 @@ export function RawTab({ container }: { container: ContainerIsolation }) {
       {load.status === 'loading' ? <p className="muted">Loading the inspect document…</p> : null}
       {load.status === 'error' ? <p className="gap">The engine's inspect document could not be loaded: {load.message}</p> : null}
       {load.status === 'ok' ? (
-        <pre className="raw-json" data-testid="raw-json">
+        <pre className="raw-json" data-testid="raw-json" tabIndex={0} aria-label="The engine's inspect document">
           {shown.text}
         </pre>
       ) : null}

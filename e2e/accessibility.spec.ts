@@ -1,0 +1,80 @@
+/// <reference lib="dom" />
+// Accessibility of every screen, light and dark, with axe-core (the ecosystem's checker), and the keyboard paths a reviewer takes.
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { test, expect, openRoute, E2E_PREFIX } from './fixtures.js';
+
+/** Serious and critical violations, one line each: rule, impact, the first offending node. */
+async function violations(ui: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page: ui }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target.join(' ')} — ${v.nodes[0]?.failureSummary?.split('\n')[1]?.trim() ?? ''}`);
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`no serious or critical axe violation on any screen (${colorScheme})`, async ({ ui, containers }, testInfo) => {
+    test.setTimeout(300_000);
+    test.skip(testInfo.project.name === 'electron', 'colour scheme emulation is a browser page feature');
+    await ui.emulateMedia({ colorScheme });
+    const screens: [string, string, string][] = [
+      ['overview', '#/', 'overview'],
+      ['containers', `#/containers?q=${E2E_PREFIX}`, 'containers-table'],
+      ['filtered', '#/containers?severity=critical', 'containers-table'],
+      ['findings', `#/container/${containers.risky.id}/findings`, 'container-detail'],
+      ['namespaces', `#/container/${containers.risky.id}/namespaces`, 'namespaces-table'],
+      ['capabilities', `#/container/${containers.risky.id}/capabilities`, 'capabilities-table'],
+      ['seccomp', `#/container/${containers.risky.id}/seccomp`, 'container-detail'],
+      ['resources', `#/container/${containers.ordinary.id}/resources`, 'container-detail'],
+      ['mounts', `#/container/${containers.risky.id}/mounts`, 'container-detail'],
+      ['network', `#/container/${containers.risky.id}/network`, 'container-detail'],
+      ['raw', `#/container/${containers.hostile.id}/raw`, 'labels'],
+      ['fix', `#/container/${containers.risky.id}/fix`, 'container-detail'],
+      ['compare', `#/compare/${containers.risky.id}/${containers.hardened.id}`, 'diff-row'],
+      ['lab', '#/lab', 'lab-view'],
+    ];
+    const found: string[] = [];
+    for (const [name, hash, ready] of screens) {
+      await openRoute(ui, hash);
+      await expect(ui.getByTestId(ready).first()).toBeVisible();
+      await ui.waitForTimeout(300);
+      for (const line of await violations(ui)) found.push(`${name}: ${line}`);
+    }
+    expect(found).toEqual([]);
+  });
+}
+
+test('keyboard only: from the overview to the worst container\'s fix, and Back keeps the place', async ({ ui, containers }) => {
+  await openRoute(ui, `#/containers?q=${E2E_PREFIX}`);
+  await expect(ui.getByTestId('container-row').first()).toBeVisible();
+  // The grid is one tab stop; arrows move, Enter opens.
+  await ui.getByTestId('containers-table').focus();
+  await ui.keyboard.press('Home');
+  await expect(ui.locator('[data-testid="container-row"][aria-selected="true"]')).toHaveAttribute('data-name', containers.risky.name);
+  await ui.keyboard.press('Enter');
+  await expect(ui.getByTestId('detail-name')).toHaveText(containers.risky.name);
+  // Focus lands on the new view's heading, not the body.
+  await expect.poll(() => ui.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+  // Tabs: arrow keys move between them; the Fix tab's command has a copy button reachable by Tab.
+  await ui.getByTestId('tab-findings').focus();
+  await ui.keyboard.press('End');
+  await expect(ui).toHaveURL(/\/(fix|probes)$/);
+  await ui.goBack();
+  await expect(ui.getByTestId('container-row').first()).toBeVisible();
+  await expect.poll(() => ui.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid ?? document.activeElement?.tagName)).toBe('containers-table');
+  await expect(ui.locator('[data-testid="container-row"][aria-selected="true"]')).toHaveAttribute('data-name', containers.risky.name);
+});
+
+test('the Columns menu closes on Escape and on a click outside, and gives focus back', async ({ ui }) => {
+  await openRoute(ui, '#/containers');
+  const menu = ui.getByTestId('column-menu');
+  await menu.locator('summary').click();
+  await expect(menu).toHaveAttribute('open', '');
+  await ui.keyboard.press('Escape');
+  await expect(menu).not.toHaveAttribute('open', '');
+  await expect(menu.locator('summary')).toBeFocused();
+  await menu.locator('summary').click();
+  await expect(menu).toHaveAttribute('open', '');
+  await ui.getByTestId('row-count').click();
+  await expect(menu).not.toHaveAttribute('open', '');
+});
