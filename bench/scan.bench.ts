@@ -46,9 +46,9 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; i < count; i++) started.push(await startContainer(`${PREFIX}${i}`, {}, client));
     const ids = started.map((c) => c.id);
-    const { engine } = await openEngine({});
+    const { engine, adapter } = await openEngine({});
 
-    const { inspects } = await inspectRunning(client);
+    const { inspects } = await inspectRunning(adapter);
     const ours = inspects.filter((i) => i.Name.startsWith(`/${PREFIX}`));
     const sampler = new StatsSampler(LOCAL_HOST_SOURCE);
     const targets = ours.map((i) => ({ id: i.Id, pid: i.State.Pid }));
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
         assessSnapshot(await snapshotFromInspects(ours, engine)),
       ),
       await time('isolens cold scan (list + inspect + kernel + rules)', runs, async () =>
-        assessSnapshot(await collectSnapshot(client, engine)),
+        assessSnapshot(await collectSnapshot(adapter, engine)),
       ),
       await time('engine inspect API, same containers (parallel)', runs, () =>
         Promise.all(ids.map((id) => client.getContainer(id).inspect())),

@@ -1,6 +1,6 @@
 // Argument parsers shared by the commands: what a container selector may be, and the hint when it selects nothing.
 import { InvalidArgumentError } from 'commander';
-import type Dockerode from 'dockerode';
+import type { ContainerEngine } from '../engine/engine.js';
 import { nameMatchesGlob } from '../model/name-glob.js';
 import { neutralizeText as terminalText } from '../report/text.js';
 
@@ -11,11 +11,11 @@ export function parseContainerSelector(value: string): string {
 }
 
 /** "no running container…" and, when names contain the text, those names and the glob that selects them. */
-export async function noMatchMessage(client: Dockerode, wanted: string): Promise<string> {
+export async function noMatchMessage(adapter: ContainerEngine, wanted: string): Promise<string> {
   const base = `no running container is named or has the id ${JSON.stringify(terminalText(wanted))}`;
   let names: string[] = [];
   try {
-    names = (await client.listContainers()).flatMap((container) => container.Names.map((name) => name.replace(/^\//, '')));
+    names = await adapter.listRunningNames();
   } catch {
     return base;
   }

@@ -1,10 +1,9 @@
 // `isolens diff A B`, `isolens fix NAME` and `isolens lab --image IMG …`: argument parsing and printing; the work is in app/lab.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import type Dockerode from 'dockerode';
+import type { ContainerEngine } from '../engine/engine.js';
 import { assessSnapshot } from '../assess.js';
 import { collectSnapshot } from '../collect/scan.js';
-import type { InspectDocument } from '../collect/config.js';
 import { openEngine } from '../engine/open.js';
 import type { ContainerIsolation, EngineInfo } from '../model/schema.js';
 import { diffContainers, formatFactValue, type ContainerDiff } from '../lab/diff.js';
@@ -60,13 +59,13 @@ function collect(value: string, previous: string[]): string[] {
 
 /** The one assessed container a name, glob or id selects; else the line to print and the exit code. */
 async function assessedContainer(
-  client: Dockerode,
+  adapter: ContainerEngine,
   engine: EngineInfo,
   wanted: string,
 ): Promise<{ ok: true; container: ContainerIsolation } | { ok: false; message: string; exitCode: number }> {
-  const { containers } = assessSnapshot(await collectSnapshot(client, engine, { container: wanted }));
+  const { containers } = assessSnapshot(await collectSnapshot(adapter, engine, { container: wanted }));
   if (containers.length === 1) return { ok: true, container: containers[0]! };
-  if (containers.length === 0) return { ok: false, message: await noMatchMessage(client, wanted), exitCode: EXIT_ERROR };
+  if (containers.length === 0) return { ok: false, message: await noMatchMessage(adapter, wanted), exitCode: EXIT_ERROR };
   const names = containers.map((container) => terminalText(container.name));
   return { ok: false, message: `${JSON.stringify(terminalText(wanted))} selects ${containers.length} containers (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}); name one`, exitCode: EXIT_USAGE };
 }
@@ -205,8 +204,8 @@ export function registerLabCommands(program: Command, io: LabCommandsIo): void {
     .addOption(hostOption())
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (a: string, b: string, options: { host?: string; format: 'table' | 'json' }) => {
-      const { client, engine } = await openEngine({ host: options.host });
-      const [left, right] = await Promise.all([assessedContainer(client, engine, a), assessedContainer(client, engine, b)]);
+      const { adapter, engine } = await openEngine({ host: options.host });
+      const [left, right] = await Promise.all([assessedContainer(adapter, engine, a), assessedContainer(adapter, engine, b)]);
       for (const found of [left, right]) {
         if (!found.ok) {
           io.stderr(`isolens: ${found.message}\n`);
@@ -227,18 +226,25 @@ export function registerLabCommands(program: Command, io: LabCommandsIo): void {
     .option('--compose', 'print a compose service instead of a docker run command')
     .option('--json', 'print the command, the compose service and each flag\'s reasons as JSON')
     .action(async (name: string, options: { host?: string; compose?: boolean; json?: boolean }) => {
-      const { client, engine } = await openEngine({ host: options.host });
-      const selected = await assessedContainer(client, engine, name);
+      const { adapter, engine } = await openEngine({ host: options.host });
+      const selected = await assessedContainer(adapter, engine, name);
       if (!selected.ok) {
         io.stderr(`isolens: ${selected.message}\n`);
         io.setExitCode(selected.exitCode);
         return;
       }
       const container = selected.container;
-      const inspect = (await client.getContainer(container.id).inspect()) as InspectDocument;
+      const inspected = await adapter.inspect(container.id);
+      if (!inspected.ok) {
+        io.stderr(`isolens: ${inspected.reason === 'vanished' ? `${JSON.stringify(terminalText(name))} was removed during the scan` : inspected.message}\n`);
+        io.setExitCode(EXIT_ERROR);
+        return;
+      }
+      const inspect = inspected.value;
       let image: ImageDefaults | undefined;
       try {
-        image = imageDefaultsFrom(await client.getImage(inspect.Image).inspect());
+        const info = await adapter.inspectImage(inspect.Image ?? inspect.Config.Image);
+        image = info === null ? undefined : imageDefaultsFrom(info as Parameters<typeof imageDefaultsFrom>[0]);
       } catch {
         // The image was removed since: every env name, label and the command are repeated instead.
         image = undefined;
@@ -282,10 +288,10 @@ export function registerLabCommands(program: Command, io: LabCommandsIo): void {
           return;
         }
       }
-      const { client, engine } = await openEngine({ host: flags.host });
+      const { adapter, engine } = await openEngine({ host: flags.host });
       const session = createLabSession();
       try {
-        const result = await runLab(client, engine, input, session);
+        const result = await runLab(adapter, engine, input, session);
         if (!result.ok) {
           io.stderr(`isolens: ${result.reason}\n`);
           io.setExitCode(EXIT_ERROR);
@@ -293,7 +299,7 @@ export function registerLabCommands(program: Command, io: LabCommandsIo): void {
         }
         io.stdout(flags.json ? `${JSON.stringify(result.run, null, 2)}\n` : renderLabRun(result.run));
       } finally {
-        await cleanupLab(client, session);
+        await cleanupLab(adapter, session);
       }
     });
 }

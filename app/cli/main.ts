@@ -128,10 +128,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
         }
         ignore.push(...parsed.risks);
       }
-      const { client, engine } = await openEngine({ host: options.host });
-      const facts = await collectSnapshot(client, engine, { container: options.container });
+      const { adapter, engine } = await openEngine({ host: options.host });
+      const facts = await collectSnapshot(adapter, engine, { container: options.container });
       if (options.container && facts.containers.length === 0) {
-        io.stderr(`isolens: ${await noMatchMessage(client, options.container)}\n`);
+        io.stderr(`isolens: ${await noMatchMessage(adapter, options.container)}\n`);
         exitCode = EXIT.error;
         return;
       }

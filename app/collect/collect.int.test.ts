@@ -6,8 +6,9 @@ import addFormats from 'ajv-formats';
 import { decodeCapabilityMask } from '../model/capabilities.js';
 import { NAMESPACE_KINDS, Snapshot, type ContainerIsolation, type EngineInfo } from '../model/schema.js';
 import { openEngine } from '../engine/open.js';
+import type { ContainerEngine } from '../engine/engine.js';
+import { parseInspect } from '../engine/containers.js';
 import { collectContainer, collectSnapshot } from './scan.js';
-import type { InspectDocument } from './config.js';
 import { execIn, makeSharedMount, removeSharedMount, removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
@@ -52,6 +53,7 @@ const scenarios: Record<string, Parameters<typeof startContainer>[1]> = {
 
 const started = new Map<string, StartedContainer>();
 let engine: EngineInfo;
+let adapter: ContainerEngine;
 let snapshot: Snapshot;
 
 function doc(scenario: string): ContainerIsolation {
@@ -83,8 +85,8 @@ describe.skipIf(noEngine)('collect on a real engine', () => {
     for (const [scenario, options] of Object.entries(scenarios)) {
       started.set(scenario, await startContainer(`${PREFIX}${scenario}`, options, client));
     }
-    ({ engine } = await openEngine({}));
-    snapshot = await collectSnapshot(client, engine);
+    ({ engine, adapter } = await openEngine({}));
+    snapshot = await collectSnapshot(adapter, engine);
   });
 
   afterAll(async () => {
@@ -238,7 +240,7 @@ describe.skipIf(noEngine)('collect on a real engine', () => {
       ? `/sys/fs/cgroup/memory${cgroupPath}/memory.limit_in_bytes`
       : `/sys/fs/cgroup${cgroupPath}/memory.max`;
     writeFileSync(file, String(128 * 1024 * 1024));
-    const again = await collectSnapshot(client, engine, { container: id });
+    const again = await collectSnapshot(adapter, engine, { container: id });
     const container = again.containers[0]!;
     expect(container.cgroup.memoryLimitBytes).toBe(128 * 1024 * 1024);
     expect(container.mismatches).toContainEqual({ fact: 'cgroup.memoryLimitBytes', kernel: 128 * 1024 * 1024, config: 64 * 1024 * 1024 });
@@ -246,7 +248,7 @@ describe.skipIf(noEngine)('collect on a real engine', () => {
 
   it('a container that exits mid-scan becomes gaps, not a crash', async () => {
     const victim = await startContainer(`${PREFIX}vanishing`, {}, client);
-    const inspect = (await client.getContainer(victim.id).inspect()) as InspectDocument;
+    const inspect = parseInspect(await client.getContainer(victim.id).inspect());
     await client.getContainer(victim.id).remove({ force: true });
     const container = await collectContainer(inspect, engine);
     expect(container.capabilities).not.toBeNull(); // from config
@@ -256,9 +258,9 @@ describe.skipIf(noEngine)('collect on a real engine', () => {
   });
 
   it('--container filters by name and by id prefix', async () => {
-    const byName = await collectSnapshot(client, engine, { container: `${PREFIX}host-pid` });
+    const byName = await collectSnapshot(adapter, engine, { container: `${PREFIX}host-pid` });
     expect(byName.containers.map((c) => c.name)).toEqual([`${PREFIX}host-pid`]);
-    const byId = await collectSnapshot(client, engine, { container: started.get('host-net')!.id.slice(0, 12) });
+    const byId = await collectSnapshot(adapter, engine, { container: started.get('host-net')!.id.slice(0, 12) });
     expect(byId.containers.map((c) => c.name)).toEqual([`${PREFIX}host-net`]);
   });
 });

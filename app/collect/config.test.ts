@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allCapabilityNames, defaultCapabilities } from '../model/capabilities.js';
 import { boundingFromConfig, configuredUserIsRoot, describeFromConfig, portsFromConfig, type InspectDocument } from './config.js';
+import { parseInspect } from '../engine/containers.js';
 import { capturedDockerEngine } from './fixtures/engine.js';
 
-const privileged = JSON.parse(readFileSync(new URL('./fixtures/privileged/inspect.json', import.meta.url), 'utf8')) as InspectDocument;
+const privileged = parseInspect(JSON.parse(readFileSync(new URL('./fixtures/privileged/inspect.json', import.meta.url), 'utf8')));
 const engine = capturedDockerEngine();
 
 /** A variation of the captured inspect document: only HostConfig/Config fields the flag would change. */
@@ -81,7 +82,7 @@ describe('security options', () => {
 describe('ports', () => {
   it('bindings become numbers; an empty host address means all interfaces', () => {
     const inspect = structuredClone(privileged);
-    inspect.NetworkSettings.Ports = { '80/tcp': [{ HostIp: '', HostPort: '8080' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }], '9000/tcp': null } as never;
+    inspect.NetworkSettings!.Ports = { '80/tcp': [{ HostIp: '', HostPort: '8080' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }], '9000/tcp': null } as never;
     expect(portsFromConfig(inspect)).toEqual([
       { hostIp: '127.0.0.1', hostPort: 5353, containerPort: 53, protocol: 'udp' },
       { hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' },

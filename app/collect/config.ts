@@ -1,5 +1,4 @@
 // What the engine's configuration (inspect) says about a container's isolation: a complete document, every fact from 'config'.
-import type Dockerode from 'dockerode';
 import {
   allCapabilityNames,
   defaultCapabilities,
@@ -18,9 +17,10 @@ import {
 } from '../model/schema.js';
 import { hostPathSensitivity } from '../model/sensitive.js';
 import { parseSeccompProfile, type SeccompProfileDocument } from '../operations/seccomp.js';
+import type { ContainerInspectDocument } from '../engine/containers.js';
 
 /** The engine's inspect document (Docker and Podman's compat API share this shape). */
-export type InspectDocument = Dockerode.ContainerInspectInfo;
+export type InspectDocument = ContainerInspectDocument;
 
 /** Values of HostConfig.*Mode that mean "the host's namespace". */
 function namespaceModes(inspect: InspectDocument): Record<NamespaceKind, string | null> {
@@ -180,7 +180,7 @@ export function cgroupFromConfig(inspect: InspectDocument, engine: EngineInfo): 
   };
 }
 
-function propagationFromConfig(value: string | undefined): Mount['propagation'] {
+function propagationFromConfig(value: string | null | undefined): Mount['propagation'] {
   switch (value) {
     case 'shared':
     case 'rshared':
@@ -200,10 +200,11 @@ export function mountsFromConfig(inspect: InspectDocument): Mount[] {
   const mounts: Mount[] = [];
   for (const m of inspect.Mounts ?? []) {
     const type = m.Type ?? 'bind';
-    const sensitivity = type === 'bind' ? hostPathSensitivity(m.Source) : { sensitive: false, reason: null };
+    const hostPath = m.Source ?? '';
+    const sensitivity = type === 'bind' ? hostPathSensitivity(hostPath) : { sensitive: false, reason: null };
     mounts.push({
       type,
-      source: type === 'volume' ? (m.Name ?? m.Source) : m.Source,
+      source: type === 'volume' ? (m.Name ?? hostPath) : hostPath,
       destination: m.Destination,
       readOnly: !m.RW,
       propagation: propagationFromConfig(m.Propagation),
@@ -226,7 +227,7 @@ export function mountsFromConfig(inspect: InspectDocument): Mount[] {
       origin: 'engine',
     });
   }
-  const engineFiles: Array<[string | undefined, string]> = [
+  const engineFiles: Array<[string | null | undefined, string]> = [
     [inspect.HostsPath, '/etc/hosts'],
     [inspect.HostnamePath, '/etc/hostname'],
     [inspect.ResolvConfPath, '/etc/resolv.conf'],

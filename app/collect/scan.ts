@@ -1,8 +1,7 @@
 // One pass over the engine: list, inspect, read the kernel, and join into a Snapshot of facts (findings come after).
-import type Dockerode from 'dockerode';
 import type { ReadResult } from '../kernel/read.js';
 import { NAMESPACE_KINDS, SCHEMA_VERSION, type ContainerIsolation, type EngineInfo, type Gap, type NamespaceKind, type Snapshot } from '../model/schema.js';
-import { inspectContainer, listRunningContainerIds } from '../engine/containers.js';
+import type { ContainerEngine } from '../engine/engine.js';
 import { customSeccompProfile, describeFromConfig, type InspectDocument } from './config.js';
 import { computeOperations } from '../operations/catalogue.js';
 import { overlayKernel } from './kernel.js';
@@ -126,15 +125,15 @@ async function mapLimited<T, U>(items: readonly T[], limit: number, f: (item: T)
 
 /** Inspect every running container (vanished ones become scan gaps) — the slow, engine-bound half of a scan. */
 export async function inspectRunning(
-  client: Dockerode,
+  adapter: ContainerEngine,
   options: { container?: string; concurrency?: number } = {},
 ): Promise<{ inspects: InspectDocument[]; gaps: Gap[] }> {
-  const ids = await listRunningContainerIds(client);
+  const ids = await adapter.listRunning();
   const gaps: Gap[] = [];
-  const results = await mapLimited(ids, options.concurrency ?? 8, (id) => inspectContainer(client, id));
+  const results = await mapLimited(ids, options.concurrency ?? 8, (id) => adapter.inspect(id));
   const inspects: InspectDocument[] = [];
   results.forEach((result, index) => {
-    if (result.ok) inspects.push(result.value as InspectDocument);
+    if (result.ok) inspects.push(result.value);
     else if (result.reason === 'vanished') gaps.push({ fact: `containers[${ids[index]!.slice(0, 12)}]`, reason: 'the container exited or was removed during the scan' });
     else gaps.push({ fact: `containers[${ids[index]!.slice(0, 12)}]`, reason: result.message });
   });
@@ -163,7 +162,7 @@ export async function snapshotFromInspects(
 }
 
 /** A whole scan: every running container (or the one asked for), facts only. */
-export async function collectSnapshot(client: Dockerode, engine: EngineInfo, options: ScanOptions = {}): Promise<Snapshot> {
-  const { inspects, gaps } = await inspectRunning(client, options);
+export async function collectSnapshot(adapter: ContainerEngine, engine: EngineInfo, options: ScanOptions = {}): Promise<Snapshot> {
+  const { inspects, gaps } = await inspectRunning(adapter, options);
   return snapshotFromInspects(inspects, engine, { ...options, gaps });
 }

@@ -53,6 +53,7 @@ export const ContainerInspect = z.looseObject({
     NanoCpus: z.number().nullish(),
     CpuQuota: z.number().nullish(),
     CpuPeriod: z.number().nullish(),
+    CpuShares: z.number().nullish(),
     CpusetCpus: z.string().nullish(),
     PidsLimit: z.number().nullish(),
     Devices: z
@@ -91,8 +92,11 @@ export const ContainerInspect = z.looseObject({
   ResolvConfPath: z.string().nullish(),
 });
 
+/** The validated inspect document: every field Isolens reads is typed, the rest passes through as unknown. */
+export type ContainerInspectDocument = z.infer<typeof ContainerInspect>;
+
 export type InspectResult =
-  | { ok: true; value: Dockerode.ContainerInspectInfo }
+  | { ok: true; value: ContainerInspectDocument }
   /** The container was removed between listing and inspecting it. */
   | { ok: false; reason: 'vanished' }
   /** The engine's document lacks or mistypes a field Isolens depends on; message says which. */
@@ -115,10 +119,21 @@ export async function inspectContainer(client: Dockerode, id: string): Promise<I
     if ((error as { statusCode?: number }).statusCode === 404) return { ok: false, reason: 'vanished' };
     throw error;
   }
+  return validateInspect(document);
+}
+
+/** Validate an inspect document (from the engine, a file, a test); a document that does not fit is a value. */
+export function validateInspect(document: unknown): InspectResult {
   const parsed = ContainerInspect.safeParse(document);
   if (!parsed.success) {
     return { ok: false, reason: 'invalid', message: `the engine's inspect document is not as expected (${describeIssues(parsed.error)})` };
   }
-  // The schema checked every field Isolens reads; the rest passed through, so the dockerode type describes the value.
-  return { ok: true, value: parsed.data as unknown as Dockerode.ContainerInspectInfo };
+  return { ok: true, value: parsed.data };
+}
+
+/** Validate an inspect document that must be valid (captured fixtures, tests): throws with the problems otherwise. */
+export function parseInspect(document: unknown): ContainerInspectDocument {
+  const result = validateInspect(document);
+  if (!result.ok) throw new Error(result.reason === 'invalid' ? result.message : 'no inspect document');
+  return result.value;
 }

@@ -1,9 +1,9 @@
 // One call from "which engine?" to a connected client and its description: what the CLI, serve and the poller use.
-import type Dockerode from 'dockerode';
 import { homedir } from 'node:os';
 import type { EngineInfo } from '../model/schema.js';
 import { createClient, describeEngine } from './connect.js';
 import { resolveEndpoint, type ResolvedEndpoint } from './endpoint.js';
+import { DockerodeEngine, type ContainerEngine } from './engine.js';
 
 export interface OpenEngineOptions {
   /** The --host argument; otherwise the docker CLI's precedence applies. */
@@ -14,7 +14,8 @@ export interface OpenEngineOptions {
 }
 
 export interface OpenEngine {
-  client: Dockerode;
+  /** The adapter everything above app/engine/ talks to. */
+  adapter: ContainerEngine;
   engine: EngineInfo;
   resolved: ResolvedEndpoint;
 }
@@ -27,5 +28,5 @@ export async function openEngine(options: OpenEngineOptions = {}): Promise<OpenE
   const resolved = resolveEndpoint({ host: options.host, env: options.env ?? process.env, homeDir: options.homeDir ?? homedir() });
   const client = createClient(resolved, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
   const engine = await describeEngine(client, resolved);
-  return { client, engine, resolved };
+  return { adapter: new DockerodeEngine(client, engine), engine, resolved };
 }

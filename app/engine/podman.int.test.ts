@@ -39,7 +39,7 @@ describe.skipIf(noEngine || (!hasPodman && !process.env.CI))('a real Podman engi
     for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100));
     const opened = await openEngine({ host: `unix://${socket}` });
     engine = opened.engine;
-    const snapshot = assessSnapshot(await collectSnapshot(opened.client, engine, { container: NAME }));
+    const snapshot = assessSnapshot(await collectSnapshot(opened.adapter, engine, { container: NAME }));
     container = snapshot.containers[0]!;
   }, 120_000);
 

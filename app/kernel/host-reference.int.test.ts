@@ -6,6 +6,7 @@ import { readParentReference, readReaderReference, type HostReference } from './
 import { readStatus } from './status.js';
 import { LOCAL_HOST_SOURCE, LocalKernelSource, processOf } from './source.js';
 import { readNamespaces } from './namespaces.js';
+import { parseInspect } from '../engine/containers.js';
 import { removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
@@ -63,7 +64,7 @@ describe.skipIf(noEngine || !canReadOthers)('the host reference on a real engine
     const { engine } = await openEngine({});
     const inContainer = new LocalKernelSource({}, { hostReference: 'container-parent' });
     for (const container of Object.values(started)) {
-      const inspect = await client.getContainer(container.id).inspect();
+      const inspect = parseInspect(await client.getContainer(container.id).inspect());
       const byReader = await collectContainer(inspect, engine, { source: LOCAL_HOST_SOURCE });
       const byParent = await collectContainer(inspect, engine, { source: inContainer, context: await readScanContextOf(inContainer) });
       expect(byParent.namespaces, container.name).toEqual(byReader.namespaces);

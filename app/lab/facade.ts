@@ -20,7 +20,7 @@ export class LabFacade implements LabApi {
       if (event.type !== 'engine' || event.state.status !== 'connected' || this.leftoversCleaned) return;
       // Lab containers left by an Isolens that died (they also expire on their own).
       this.leftoversCleaned = true;
-      void cleanupLab(session.connection().client).catch(() => 0);
+      void cleanupLab(session.connection().adapter).catch(() => 0);
     });
   }
 
@@ -28,7 +28,7 @@ export class LabFacade implements LabApi {
   async close(): Promise<void> {
     this.stopWatching();
     try {
-      await cleanupLab(this.session.connection().client, this.labSession);
+      await cleanupLab(this.session.connection().adapter, this.labSession);
     } catch {
       /* not connected: nothing this process could remove; they expire on their own */
     }
@@ -46,32 +46,26 @@ export class LabFacade implements LabApi {
   }
 
   async generateFix(id: string): Promise<GeneratedFix> {
-    const { client } = this.session.connection();
+    const { adapter } = this.session.connection();
     const container = await this.containerById(id);
     const inspect = this.session.inspectOf(container.id);
     if (!inspect) throw new Error(`no inspect data for ${container.name}`);
-    const image = await client
-      .getImage(inspect.Image)
-      .inspect()
-      .then((info) => imageDefaultsFrom(info as Parameters<typeof imageDefaultsFrom>[0]))
+    const image = await adapter
+      .inspectImage(inspect.Image ?? inspect.Config.Image)
+      .then((info) => (info === null ? undefined : imageDefaultsFrom(info as Parameters<typeof imageDefaultsFrom>[0])))
       .catch(() => undefined);
     return generateFix(container, inspect, image ? { image } : {});
   }
 
   async listLabImages(): Promise<string[]> {
-    const { client } = this.session.connection();
-    let images: Awaited<ReturnType<typeof client.listImages>>;
+    const { adapter } = this.session.connection();
     try {
-      images = await client.listImages();
+      return await adapter.listImageTags();
     } catch (error) {
       // The engine went away under a live session: say so in the words the banner uses, not as an internal error.
       const code = (error as NodeJS.ErrnoException).code ?? null;
       throw new EngineUnreachableError(`the engine does not answer, so its images cannot be listed (${code ?? (error instanceof Error ? error.message : String(error))})`, this.session.engineInfo()?.endpoint ?? 'unknown', code, { cause: error });
     }
-    return images
-      .flatMap((image) => image.RepoTags ?? [])
-      .filter((tag) => tag !== '<none>:<none>')
-      .sort();
   }
 
   async listProbes(): Promise<ProbeInfo[]> {
@@ -79,19 +73,19 @@ export class LabFacade implements LabApi {
   }
 
   async runLab(options: LabOptionsInput): Promise<LabResult> {
-    const { client, engine } = this.session.connection();
-    return runLab(client, engine, options, this.labSession);
+    const { adapter, engine } = this.session.connection();
+    return runLab(adapter, engine, options, this.labSession);
   }
 
   async closeLab(): Promise<number> {
-    const { client } = this.session.connection();
-    return cleanupLab(client, this.labSession);
+    const { adapter } = this.session.connection();
+    return cleanupLab(adapter, this.labSession);
   }
 
   async runProbe(id: string, probeId: ProbeId): Promise<ProbeResult | RunProbeRefusal> {
-    const { client } = this.session.connection();
+    const { adapter } = this.session.connection();
     // runProbe enforces the rules for a user's container: on request only, non-destructive, one at a time.
     const container = await this.containerById(id);
-    return runProbe(client, container.id, probeId, container);
+    return runProbe(adapter, container.id, probeId, container);
   }
 }

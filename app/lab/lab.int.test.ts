@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessSnapshot } from '../assess.js';
 import { collectSnapshot } from '../collect/scan.js';
-import type { InspectDocument } from '../collect/config.js';
 import { openEngine } from '../engine/open.js';
+import type { ContainerEngine } from '../engine/engine.js';
+import { parseInspect } from '../engine/containers.js';
 import type { EngineInfo } from '../model/schema.js';
 import { removeTestContainers, startContainer, testClient, TEST_IMAGE } from '../../e2e/harness/engine.js';
 import { generateFix, imageDefaultsFrom } from './fix.js';
@@ -26,10 +27,11 @@ writeFileSync(
 );
 
 let engine: EngineInfo;
+let adapter: ContainerEngine;
 const runs = new Map<string, LabRun>();
 
 async function lab(label: string, options: Omit<LabOptionsInput, 'image'>): Promise<LabRun> {
-  const result = await runLab(client, engine, { image: TEST_IMAGE, ...options }, session);
+  const result = await runLab(adapter, engine, { image: TEST_IMAGE, ...options }, session);
   if (!result.ok) throw new Error(`lab run ${label}: ${result.reason}`);
   runs.set(label, result.run);
   console.log(`[lab] ${label}: ${result.run.timings.totalMs} ms from runLab() to results (start ${result.run.timings.startMs}, collect ${result.run.timings.collectMs}, probes ${result.run.timings.probesMs}), grade ${result.run.container.grade}`);
@@ -44,13 +46,13 @@ function probe(run: LabRun, id: ProbeId) {
 
 describe.skipIf(noEngine)('the hardening lab on a real engine', () => {
   beforeAll(async () => {
-    engine = (await openEngine()).engine;
+    ({ engine, adapter } = await openEngine());
     // The engine's default container is the "without" of every option, and the previous run of the next one.
     await lab('default', {});
   });
 
   afterAll(async () => {
-    await cleanupLab(client, session);
+    await cleanupLab(adapter, session);
     await removeTestContainers(client, PREFIX);
     rmSync(profileDir, { recursive: true, force: true });
   });
@@ -134,12 +136,12 @@ describe.skipIf(noEngine)('the hardening lab on a real engine', () => {
   it('keeps one container per session and removes them all on cleanup', async () => {
     const listed = await client.listContainers({ all: true, filters: { label: [`io.isolens.lab-session=${session.id}`] } });
     expect(listed.map((c) => c.Names[0])).toEqual([`/${runs.get('user')!.containerName}`]);
-    expect(await cleanupLab(client, session)).toBe(1);
+    expect(await cleanupLab(adapter, session)).toBe(1);
     expect(await client.listContainers({ all: true, filters: { label: [`io.isolens.lab-session=${session.id}`] } })).toEqual([]);
   });
 
   it('reports a missing image as a reason, not an exception', async () => {
-    const result = await runLab(client, engine, { image: 'isolens-test/does-not-exist:latest' }, createLabSession());
+    const result = await runLab(adapter, engine, { image: 'isolens-test/does-not-exist:latest' }, createLabSession());
     expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/not on this engine; pull it first/) });
   });
 });
@@ -150,16 +152,16 @@ describe.skipIf(noEngine)('probes on a user\'s own container', () => {
   });
 
   it('runs harmless probes one at a time and refuses destructive ones', async () => {
-    engine = engine ?? (await openEngine()).engine;
+    if (!engine) ({ engine, adapter } = await openEngine());
     const started = await startContainer(`${PREFIX}user-own`, {}, client);
-    const snapshot = await collectSnapshot(client, engine, { container: started.name });
+    const snapshot = await collectSnapshot(adapter, engine, { container: started.name });
     const facts = snapshot.containers[0]!;
-    const refused = await runProbe(client, started.id, 'fork-past-pids-limit', facts);
+    const refused = await runProbe(adapter, started.id, 'fork-past-pids-limit', facts);
     expect(isRefusal(refused) && refused.reason).toMatch(/runs only in Isolens lab containers/);
     // Fake facts carrying the lab label change nothing: the labels are read from the engine.
-    const forged = await runProbe(client, started.id, 'allocate-past-memory-limit', { ...facts, labels: { 'io.isolens.owner': 'lab' } });
+    const forged = await runProbe(adapter, started.id, 'allocate-past-memory-limit', { ...facts, labels: { 'io.isolens.owner': 'lab' } });
     expect(isRefusal(forged)).toBe(true);
-    const [first, second] = await Promise.all([runProbe(client, started.id, 'raw-socket', facts), runProbe(client, started.id, 'chown-file', facts)]);
+    const [first, second] = await Promise.all([runProbe(adapter, started.id, 'raw-socket', facts), runProbe(adapter, started.id, 'chown-file', facts)]);
     expect(isRefusal(first)).toBe(false);
     expect(isRefusal(second) && second.reason).toMatch(/one at a time/);
     expect(!isRefusal(first) && first.outcome).toBe('allowed');
@@ -175,7 +177,7 @@ describe.skipIf(noEngine)('the generated fix, executed', () => {
   });
 
   it('recreates a weak container with the hardening applied, and the new scan has none of the findings the fix answers', async () => {
-    engine = engine ?? (await openEngine()).engine;
+    if (!engine) ({ engine, adapter } = await openEngine());
     const weak = await startContainer(
       weakName,
       {
@@ -185,8 +187,8 @@ describe.skipIf(noEngine)('the generated fix, executed', () => {
       },
       client,
     );
-    const before = assessSnapshot(await collectSnapshot(client, engine, { container: weakName })).containers[0]!;
-    const inspect = (await client.getContainer(weak.id).inspect()) as InspectDocument;
+    const before = assessSnapshot(await collectSnapshot(adapter, engine, { container: weakName })).containers[0]!;
+    const inspect = parseInspect(await client.getContainer(weak.id).inspect());
     const image = imageDefaultsFrom(await client.getImage(TEST_IMAGE).inspect());
     const fix = generateFix(before, inspect, { image, name: fixedName });
     const claimed = [...new Set(fix.flags.flatMap((f) => f.answers))];
@@ -200,7 +202,7 @@ describe.skipIf(noEngine)('the generated fix, executed', () => {
     const command = fix.dockerRun.replaceAll('<value>', 'placeholder');
     execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-    const after = assessSnapshot(await collectSnapshot(client, engine, { container: fixedName })).containers[0]!;
+    const after = assessSnapshot(await collectSnapshot(adapter, engine, { container: fixedName })).containers[0]!;
     expect(after.state).toBe('running');
     expect(after.labels['io.isolens.owner']).toBe('test');
     const remaining = after.findings.map((f) => f.ruleId);

@@ -1,12 +1,10 @@
 // The hardening lab: start a throwaway container with chosen flags, read and grade its isolation, run the probes, compare with the last run.
-import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { assessSnapshot } from '../assess.js';
 import { collectContainer } from '../collect/scan.js';
-import type { InspectDocument } from '../collect/config.js';
-import { inspectContainer } from '../engine/containers.js';
+import type { ContainerEngine, OwnedCreateOptions } from '../engine/engine.js';
 import { SCHEMA_VERSION, type ContainerIsolation, type EngineInfo } from '../model/schema.js';
 import { diffContainers, type ContainerDiff } from './diff.js';
 import { isRefusal, LAB_OWNER_LABEL, LAB_OWNER_VALUE, LAB_SESSION_LABEL, PROBES, runProbe, type ProbeResult } from './probes.js';
@@ -58,12 +56,12 @@ export interface LabRun {
 export type LabResult = { ok: true; run: LabRun } | { ok: false; reason: string };
 
 /** The engine's create options for the lab container; pure, so tests can read exactly what each option turns into. */
-export function labCreateOptions(options: LabOptions, session: LabSession, name: string, seccompProfile: string | null): Dockerode.ContainerCreateOptions {
+export function labCreateOptions(options: LabOptions, session: LabSession, name: string, seccompProfile: string | null): OwnedCreateOptions {
   const securityOpt: string[] = [];
   if (options.noNewPrivileges) securityOpt.push('no-new-privileges');
   if (options.seccomp === 'unconfined') securityOpt.push('seccomp=unconfined');
   else if (seccompProfile !== null) securityOpt.push(`seccomp=${seccompProfile}`);
-  const hostConfig: Dockerode.HostConfig & { Init?: boolean } = {
+  const hostConfig: OwnedCreateOptions['HostConfig'] = {
     // The engine removes the container when `sleep` ends: the backstop if Isolens dies before cleaning up.
     AutoRemove: true,
     // docker-init as PID 1 reaps the fork probe's children; without it they stay zombies and hold the pids limit.
@@ -134,11 +132,11 @@ function assessOne(container: ContainerIsolation, engine: EngineInfo): Container
 }
 
 /** Run the probe catalogue: harmless ones together, then the destructive ones one by one (they compete for the same limits). */
-async function runCatalogue(client: Dockerode, containerId: string, facts: ContainerIsolation): Promise<ProbeResult[]> {
+async function runCatalogue(adapter: ContainerEngine, containerId: string, facts: ContainerIsolation): Promise<ProbeResult[]> {
   const harmless = PROBES.filter((probe) => !probe.destructive);
   const destructive = PROBES.filter((probe) => probe.destructive);
-  const results = await Promise.all(harmless.map((probe) => runProbe(client, containerId, probe.id, facts)));
-  for (const probe of destructive) results.push(await runProbe(client, containerId, probe.id, facts));
+  const results = await Promise.all(harmless.map((probe) => runProbe(adapter, containerId, probe.id, facts)));
+  for (const probe of destructive) results.push(await runProbe(adapter, containerId, probe.id, facts));
   return results.map((result) =>
     isRefusal(result)
       ? { probeId: result.probeId as ProbeResult['probeId'], title: result.probeId, destructive: true, outcome: 'error', errno: null, signal: null, output: '', responsible: result.reason, durationMs: 0 }
@@ -151,7 +149,7 @@ async function runCatalogue(client: Dockerode, containerId: string, facts: Conta
  * grade it like a scan, run the probes, and diff it against the session's previous run. The session keeps this run
  * (and its container, for more probes) until the next run or cleanupLab; older lab containers of the session are removed.
  */
-export async function runLab(client: Dockerode, engine: EngineInfo, input: unknown, session: LabSession): Promise<LabResult> {
+export async function runLab(adapter: ContainerEngine, engine: EngineInfo, input: unknown, session: LabSession): Promise<LabResult> {
   const begun = performance.now();
   const parsed = LabOptions.safeParse(input);
   if (!parsed.success) {
@@ -167,33 +165,34 @@ export async function runLab(client: Dockerode, engine: EngineInfo, input: unkno
 
   session.runCount += 1;
   const name = `${LAB_NAME_PREFIX}${session.id}-${session.runCount}`;
-  let container: Dockerode.Container;
+  let containerId: string;
   try {
-    container = await client.createContainer(labCreateOptions(options, session, name, seccompProfile));
+    containerId = await adapter.createOwned({ role: 'lab', create: labCreateOptions(options, session, name, seccompProfile) });
   } catch (error) {
     return { ok: false, reason: engineReason(error, options.image) };
   }
+  const container = { id: containerId, remove: () => adapter.removeOwned(containerId) };
   try {
-    await container.start();
+    await adapter.startOwned(containerId);
   } catch (error) {
-    await container.remove({ force: true }).catch(() => undefined);
+    await container.remove().catch(() => undefined);
     return { ok: false, reason: engineReason(error, options.image) };
   }
   const startedInMs = Math.round(performance.now() - begun);
 
-  const inspected = await inspectContainer(client, container.id);
+  const inspected = await adapter.inspect(container.id);
   if (!inspected.ok || !inspected.value.State.Running) {
-    await container.remove({ force: true }).catch(() => undefined);
+    await container.remove().catch(() => undefined);
     const why = !inspected.ok && inspected.reason === 'invalid' ? inspected.message : `the container stopped at once (does ${options.image} have a sleep program?)`;
     return { ok: false, reason: why };
   }
-  const facts = assessOne(await collectContainer(inspected.value as InspectDocument, engine), engine);
+  const facts = assessOne(await collectContainer(inspected.value, engine), engine);
   const collectedAt = performance.now();
-  const probes = await runCatalogue(client, container.id, facts);
+  const probes = await runCatalogue(adapter, container.id, facts);
   const finished = performance.now();
 
   // Keep only the newest lab container of the session: the previous run's report stays, its container goes.
-  if (session.previous) await client.getContainer(session.previous.containerId).remove({ force: true }).catch(() => undefined);
+  if (session.previous) await adapter.removeOwned(session.previous.containerId).catch(() => undefined);
   const previous = session.previous ? { ...session.previous, previous: null, diff: null } : null;
   const run: LabRun = {
     options,
@@ -219,20 +218,9 @@ export async function runLab(client: Dockerode, engine: EngineInfo, input: unkno
  * Remove lab containers: a session's when the lab closes, or every Isolens lab container (label io.isolens.owner=lab)
  * at start, left behind when the app died. Returns how many were removed.
  */
-export async function cleanupLab(client: Dockerode, session?: LabSession | string): Promise<number> {
-  const label = [`${LAB_OWNER_LABEL}=${LAB_OWNER_VALUE}`];
+export async function cleanupLab(adapter: ContainerEngine, session?: LabSession | string): Promise<number> {
   const sessionId = typeof session === 'string' ? session : session?.id;
-  if (sessionId !== undefined) label.push(`${LAB_SESSION_LABEL}=${sessionId}`);
-  const list = await client.listContainers({ all: true, filters: { label } });
-  const removed = await Promise.all(
-    list.map((c) =>
-      client
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .then(() => true)
-        // Already gone (AutoRemove raced us) or being removed: nothing left to do.
-        .catch((error: { statusCode?: number }) => error.statusCode === 404 || error.statusCode === 409),
-    ),
-  );
+  const list = await adapter.listOwned('lab', sessionId === undefined ? {} : { [LAB_SESSION_LABEL]: sessionId });
+  const removed = await Promise.all(list.map((c) => adapter.removeOwned(c.id).catch(() => false)));
   return removed.filter(Boolean).length;
 }

@@ -1,5 +1,5 @@
 // The fixed catalogue of harmless probes run inside a container (exec, busybox tools) that show each isolation control working.
-import type Dockerode from 'dockerode';
+import type { ContainerEngine } from '../engine/engine.js';
 import { defaultCapabilities } from '../model/capabilities.js';
 import type { ContainerIsolation, OperationId } from '../model/schema.js';
 import { mountedEngineSocket } from '../model/sensitive.js';
@@ -557,46 +557,6 @@ export function isLabContainer(labels: Record<string, string>): boolean {
 
 export type RunProbeRefusal = { refused: true; probeId: string; reason: string };
 
-/** Run one command in a container and collect its output; a timeout is a value. */
-export async function execute(client: Dockerode, containerId: string, argv: string[], timeoutMs: number): Promise<ProbeExecution> {
-  const exec = await client.getContainer(containerId).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, Tty: false });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  let size = 0;
-  // Keep at most 64 KiB per stream: a container's output is not trusted to be small.
-  const sink = (chunks: Buffer[]) => ({
-    write: (chunk: Buffer) => {
-      if (size < 65_536) chunks.push(Buffer.from(chunk));
-      size += chunk.length;
-      return true;
-    },
-  });
-  client.modem.demuxStream(stream, sink(stdout) as unknown as NodeJS.WritableStream, sink(stderr) as unknown as NodeJS.WritableStream);
-  let timer: NodeJS.Timeout | undefined;
-  const finished = new Promise<'done'>((resolve, reject) => {
-    stream.on('end', () => resolve('done'));
-    stream.on('close', () => resolve('done'));
-    stream.on('error', reject);
-  });
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const how = await Promise.race([finished, timeout]);
-  clearTimeout(timer);
-  if (how === 'timeout') {
-    (stream as unknown as { destroy?: () => void }).destroy?.();
-    return { exitCode: null, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), timedOut: true };
-  }
-  const info = await exec.inspect();
-  return {
-    exitCode: typeof info.ExitCode === 'number' ? info.ExitCode : null,
-    stdout: Buffer.concat(stdout).toString('utf8'),
-    stderr: Buffer.concat(stderr).toString('utf8'),
-    timedOut: false,
-  };
-}
-
 /** Containers that are not Isolens' own, with a probe under way: a user's container gets one probe at a time. */
 const probingUserContainers = new Set<string>();
 
@@ -624,7 +584,7 @@ function inCallOrder<T>(containerId: string, step: () => Promise<T>): Promise<T>
  * (io.isolens.owner=lab), and a user's own containers get one probe at a time, first come first served.
  */
 export async function runProbe(
-  client: Dockerode,
+  adapter: ContainerEngine,
   containerId: string,
   probeId: string,
   facts: ContainerIsolation,
@@ -635,7 +595,9 @@ export async function runProbe(
     let labels: Record<string, string>;
     let fullId: string;
     try {
-      const inspect = await client.getContainer(containerId).inspect();
+      const inspected = await adapter.inspect(containerId);
+      if (!inspected.ok) return { refused: true, probeId, reason: inspected.reason === 'vanished' ? 'the container is gone' : inspected.message };
+      const inspect = inspected.value;
       if (!inspect.State.Running) return { refused: true, probeId, reason: 'the container is not running' };
       labels = inspect.Config.Labels ?? {};
       fullId = inspect.Id;
@@ -665,7 +627,7 @@ export async function runProbe(
     durationMs: Math.round(performance.now() - started),
   });
   try {
-    const execution = await execute(client, fullId, probe.command(facts).argv, probe.timeoutMs);
+    const execution: ProbeExecution = await adapter.exec(fullId, probe.command(facts).argv, { timeoutMs: probe.timeoutMs });
     return result(probe.interpret(execution, facts));
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;

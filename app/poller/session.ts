@@ -18,13 +18,11 @@
 // On subscribe the listener receives { type: 'engine' } and, once the first scan has finished, { type: 'snapshot' }
 // with every container listed as added (no container-added events are replayed). A listener that throws is isolated.
 // The session never creates or changes containers; the lab façade (app/lab/facade.ts) borrows its connection.
-import type Dockerode from 'dockerode';
 import type { ContainerIsolation, EngineInfo, Snapshot } from '../model/schema.js';
 import type { EngineState } from '../model/live.js';
 import { openEngine } from '../engine/open.js';
 import { EngineUnreachableError } from '../engine/connect.js';
-import { inspectContainer } from '../engine/containers.js';
-import { watchContainerEvents } from '../engine/events.js';
+import type { ContainerEngine } from '../engine/engine.js';
 import { inspectRunning } from '../collect/scan.js';
 import type { InspectDocument } from '../collect/config.js';
 import { LOCAL_HOST_SOURCE, type KernelSource } from '../kernel/source.js';
@@ -60,7 +58,7 @@ export type SessionListener = (event: SessionEvent) => void;
 
 /** A connected engine, for the calls that need the client itself (the lab). */
 export interface SessionConnection {
-  client: Dockerode;
+  adapter: ContainerEngine;
   engine: EngineInfo;
 }
 
@@ -80,7 +78,7 @@ export class EngineSession {
   private readonly inspects = new Map<string, InspectDocument>();
   private readonly fingerprints = new Map<string, string>();
   private readonly rebuilder: IncrementalRebuilder;
-  private client: Dockerode | null = null;
+  private adapter: ContainerEngine | null = null;
   private engine: EngineInfo | null = null;
   private current: Snapshot | null = null;
   private currentDurationMs: number | undefined;
@@ -147,8 +145,8 @@ export class EngineSession {
 
   /** The client and engine, or an error that says why there is none. */
   connection(): SessionConnection {
-    if (!this.client || !this.engine) throw new EngineUnreachableError(`the engine is not connected (${this.state.error ?? this.state.status})`, this.state.endpoint);
-    return { client: this.client, engine: this.engine };
+    if (!this.adapter || !this.engine) throw new EngineUnreachableError(`the engine is not connected (${this.state.error ?? this.state.status})`, this.state.endpoint);
+    return { adapter: this.adapter, engine: this.engine };
   }
 
   /** The cached inspect document of a running container, by full id or id prefix. */
@@ -207,16 +205,15 @@ export class EngineSession {
     if (this.closed) return;
     if (this.state.status !== 'connecting') this.setState({ status: 'connecting' });
     try {
-      const { client, engine } = await openEngine({ host: this.options.host });
-      this.client = client;
+      const { adapter, engine } = await openEngine({ host: this.options.host });
+      this.adapter = adapter;
       this.engine = engine;
       // Subscribe before listing so nothing that starts in between is missed.
-      this.stopEvents = watchContainerEvents(
-        client,
+      this.stopEvents = adapter.watchEvents(
         (event) => this.onEngineEvent(event.action, event.id),
         (error) => this.onEventsClosed(error),
       );
-      const { inspects } = await inspectRunning(client);
+      const { inspects } = await inspectRunning(adapter);
       this.replaceInspects(inspects);
       this.retryIndex = 0;
       this.setState({ status: 'connected', endpoint: engine.endpoint });
@@ -238,7 +235,7 @@ export class EngineSession {
     this.timers = [];
     if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
     this.rebuildTimer = null;
-    this.client = null;
+    this.adapter = null;
   }
 
   private onUnreachable(error: unknown): void {
@@ -271,11 +268,11 @@ export class EngineSession {
   }
 
   private async refreshOne(id: string): Promise<void> {
-    const client = this.client;
-    if (!client) return;
+    const adapter = this.adapter;
+    if (!adapter) return;
     try {
-      const result = await inspectContainer(client, id);
-      if (result.ok && (result.value as InspectDocument).State?.Running) this.inspects.set(id, result.value as InspectDocument);
+      const result = await adapter.inspect(id);
+      if (result.ok && result.value.State.Running) this.inspects.set(id, result.value);
       else this.inspects.delete(id);
       this.scheduleRebuild(0);
     } catch (error) {
@@ -284,10 +281,10 @@ export class EngineSession {
   }
 
   private async resync(): Promise<void> {
-    const client = this.client;
-    if (!client) return;
+    const adapter = this.adapter;
+    if (!adapter) return;
     try {
-      const { inspects } = await inspectRunning(client);
+      const { inspects } = await inspectRunning(adapter);
       this.replaceInspects(inspects);
       this.scheduleRebuild(0);
     } catch (error) {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerIsolation, EngineInfo } from '../model/schema.js';
 import { openEngine } from '../engine/open.js';
+import type { ContainerEngine } from '../engine/engine.js';
 import { collectSnapshot } from '../collect/scan.js';
 import { assessSnapshot } from '../assess.js';
 import { removeTestContainers, startContainer, testClient } from '../../e2e/harness/engine.js';
@@ -189,14 +190,15 @@ function dockerBenchWarnsOrInfo(control: string): Set<string> {
 
 describe.skipIf(noEngine)('Isolens and docker-bench-security agree per control and per container', () => {
   let engine: EngineInfo;
+  let adapter: ContainerEngine;
   const assessed = new Map<string, ContainerIsolation>();
 
   beforeAll(async () => {
     await removeTestContainers(client, BENCH_PREFIX);
     prepareBenchHost();
     for (const container of BENCH_CONTAINERS) await startContainer(benchName(container.scenario), container.options, client);
-    ({ engine } = await openEngine({}));
-    const snapshot = assessSnapshot(await collectSnapshot(client, engine));
+    ({ engine, adapter } = await openEngine({}));
+    const snapshot = assessSnapshot(await collectSnapshot(adapter, engine));
     for (const container of snapshot.containers) {
       if (container.name.startsWith(BENCH_PREFIX)) assessed.set(container.name.slice(BENCH_PREFIX.length), container);
     }

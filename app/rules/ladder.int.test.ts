@@ -57,8 +57,8 @@ describe.skipIf(noEngine)('the ladder on real containers', () => {
     await removeTestContainers(client, PREFIX);
     const all: Record<string, Options> = { ...HOST_ROOT, ...HOST_INTERFERENCE, default: {}, ...SINGLE_HARDENING, hardened: HARDENED };
     for (const [name, options] of Object.entries(all)) await startContainer(`${PREFIX}${name}`, options, client);
-    const { engine } = await openEngine({});
-    const snapshot = assessSnapshot(await collectSnapshot(client, engine));
+    const { engine, adapter } = await openEngine({});
+    const snapshot = assessSnapshot(await collectSnapshot(adapter, engine));
     for (const container of snapshot.containers) if (container.name.startsWith(PREFIX)) scored.set(container.name.slice(PREFIX.length), container);
     expect(scored.size).toBe(Object.keys(all).length);
   }, 120_000);

@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerIsolation, EngineInfo, Evidence, Finding, Snapshot } from '../model/schema.js';
 import { openEngine } from '../engine/open.js';
+import type { ContainerEngine } from '../engine/engine.js';
+import { parseInspect } from '../engine/containers.js';
 import { collectContainer, collectSnapshot } from '../collect/scan.js';
-import { describeFromConfig, type InspectDocument } from '../collect/config.js';
+import { describeFromConfig } from '../collect/config.js';
 import { overlayKernel } from '../collect/kernel.js';
 import { readKernelFacts } from '../kernel/facts.js';
 import { readReaderReference } from '../kernel/host-reference.js';
@@ -340,6 +342,7 @@ describe.skipIf(noEngine)('rules on real containers', () => {
   const started = new Map<string, StartedContainer>();
   const assessed = new Map<Scenario, ContainerIsolation>();
   let engine: EngineInfo;
+  let adapter: ContainerEngine;
 
   const doc = (scenario: Scenario): ContainerIsolation => {
     const container = assessed.get(scenario);
@@ -354,7 +357,7 @@ describe.skipIf(noEngine)('rules on real containers', () => {
     for (const [scenario, options] of Object.entries(scenarios)) {
       started.set(scenario, await startContainer(`${PREFIX}${scenario}`, options, client));
     }
-    ({ engine } = await openEngine({}));
+    ({ engine, adapter } = await openEngine({}));
 
     // remounted: what a container with CAP_SYS_ADMIN can do to the mounts the engine gave it.
     const remount = await execIn(
@@ -374,14 +377,14 @@ describe.skipIf(noEngine)('rules on real containers', () => {
 
     // One scan per scenario, by name, as `isolens scan --container NAME` does.
     for (const scenario of Object.keys(scenarios) as Array<keyof typeof scenarios>) {
-      const snapshot: Snapshot = assessSnapshot(await collectSnapshot(client, engine, { container: `${PREFIX}${scenario}` }));
+      const snapshot: Snapshot = assessSnapshot(await collectSnapshot(adapter, engine, { container: `${PREFIX}${scenario}` }));
       expect(snapshot.containers.map((c) => c.name)).toEqual([`${PREFIX}${scenario}`]);
       assessed.set(scenario, snapshot.containers[0]!);
     }
 
     // vanished: the inspect document is real, the process is gone by the time the kernel is read.
     const victim = await startContainer(`${PREFIX}vanished`, {}, client);
-    const inspect = (await client.getContainer(victim.id).inspect()) as InspectDocument;
+    const inspect = parseInspect(await client.getContainer(victim.id).inspect());
     await client.getContainer(victim.id).remove({ force: true });
     const vanished = await collectContainer(inspect, engine);
     assessed.set('vanished', { ...vanished, findings: evaluateContainer(vanished, { engine }) });
@@ -480,7 +483,7 @@ describe.skipIf(noEngine)('rules on real containers', () => {
     /** The default container's real inspect and kernel facts, with the LSM labels replaced (this host has none). */
     async function defaultWithLsm(labels: { apparmor: string | null; selinux: string | null }, configuredAppArmor = ''): Promise<ContainerIsolation> {
       const { pid, id } = started.get('default')!;
-      const inspect = (await client.getContainer(id).inspect()) as InspectDocument;
+      const inspect = parseInspect(await client.getContainer(id).inspect());
       const facts = await readKernelFacts(LOCAL_HOST_SOURCE, pid);
       expect(facts.lsm.ok && facts.lsm.value).toEqual({ apparmor: null, selinux: null }); // why this must be derived
       const configured = describeFromConfig({ ...inspect, AppArmorProfile: configuredAppArmor }, engine);
@@ -531,7 +534,7 @@ describe.skipIf(noEngine)('rules on real containers', () => {
 
     it('consistency/seccomp fires when the configuration claims unconfined but the kernel shows a filter (derived: a real inspect edited, a real process)', async () => {
       const { id } = started.get('default')!;
-      const inspect = (await client.getContainer(id).inspect()) as InspectDocument;
+      const inspect = parseInspect(await client.getContainer(id).inspect());
       const claimsUnconfined = { ...inspect, HostConfig: { ...inspect.HostConfig, SecurityOpt: ['seccomp=unconfined'] } };
       const derived = await collectContainer(claimsUnconfined, engine);
       const finding = judge(derived).find((f) => f.ruleId === 'consistency/seccomp');
@@ -569,7 +572,7 @@ describe.skipIf(noEngine)('rules on real containers', () => {
 describe('rules on the captured privileged container (app/collect/fixtures/privileged)', () => {
   const root = fileURLToPath(new URL('../collect/fixtures/privileged/', import.meta.url));
   const source = localSource({ procRoot: `${root}proc`, cgroupRoot: `${root}cgroup` });
-  const inspect = JSON.parse(readFileSync(`${root}inspect.json`, 'utf8')) as InspectDocument;
+  const inspect = parseInspect(JSON.parse(readFileSync(`${root}inspect.json`, 'utf8')));
   let container: ContainerIsolation;
 
   beforeAll(async () => {
