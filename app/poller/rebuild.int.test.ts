@@ -19,8 +19,9 @@ describe('IncrementalRebuilder', () => {
     await removeTestContainers(client, PREFIX);
     await startContainer(`${PREFIX}quiet`);
     mounter = await startContainer(`${PREFIX}mounter`, { HostConfig: { CapAdd: ['SYS_ADMIN'], SecurityOpt: ['apparmor=unconfined'] } });
-    engine = (await openEngine({})).engine;
-    inspects = (await inspectRunning(client)).inspects.filter((i) => i.Name.startsWith(`/${PREFIX}`));
+    const opened = await openEngine({});
+    engine = opened.engine;
+    inspects = (await inspectRunning(opened.adapter)).inspects.filter((i) => i.Name.startsWith(`/${PREFIX}`));
   });
   afterAll(async () => {
     await removeTestContainers(client, PREFIX);
