@@ -45,8 +45,8 @@ describe.skipIf(noEngine)('operations: predicted verdicts equal what the probes 
   beforeAll(async () => {
     await removeTestContainers(client, PREFIX);
     for (const [name, options] of Object.entries(CONTAINERS)) await startContainer(`${PREFIX}${name}`, options, client);
-    const { engine } = await openEngine({});
-    const snapshot = await collectSnapshot(client, engine);
+    const { engine, adapter } = await openEngine({});
+    const snapshot = await collectSnapshot(adapter, engine);
     for (const container of snapshot.containers) if (container.name.startsWith(PREFIX)) scanned.set(container.name.slice(PREFIX.length), container);
     const probes = PROBES.filter((probe) => probe.operation !== null && !probe.destructive);
     // Containers side by side; a user's container gets one probe at a time.
@@ -54,7 +54,7 @@ describe.skipIf(noEngine)('operations: predicted verdicts equal what the probes 
       [...scanned].map(async ([name, facts]) => {
         const results = new Map<OperationId, { outcome: string; output: string; probeId: string }>();
         for (const probe of probes) {
-          const result = await runProbe(client, facts.id, probe.id, facts);
+          const result = await runProbe(adapter, facts.id, probe.id, facts);
           if (isRefusal(result)) throw new Error(`${name} ${probe.id}: refused: ${result.reason}`);
           results.set(probe.operation!, { outcome: result.outcome, output: result.output, probeId: probe.id });
         }
