@@ -8,7 +8,7 @@ import type { ContainerDiff } from './lab/diff.js';
 import type { GeneratedFix } from './lab/fix.js';
 import type { LabResult } from './lab/lab.js';
 import type { ProbeResult, RunProbeRefusal } from './lab/probes.js';
-import { NotificationSettings, type ContainerHistory, type DriftMark, type Notice, type VersionPair } from './model/history.js';
+import { NotificationSettings, type ContainerHistory, type DriftMark, type Notice } from './model/history.js';
 
 /** A probe of the catalogue, as the UI lists it. */
 export interface ProbeInfo {
@@ -38,8 +38,8 @@ export type ApiEvent =
 export interface HistoryApi {
   /** The recorded versions of a running container's identity (compose project/service, else name) and the changes. */
   getHistory(id: string): Promise<ContainerHistory>;
-  /** Two recorded versions' documents (indexes into getHistory's versions), for the compare view. */
-  getHistoryVersions(id: string, before: number, after: number): Promise<VersionPair>;
+  /** Two recorded versions (indexes into getHistory's versions) side by side, as the compare view shows containers. */
+  getHistoryVersions(id: string, before: number, after: number): Promise<ContainerDiff>;
   /** Running containers whose last recorded change made them weaker. */
   getDriftMarks(): Promise<DriftMark[]>;
   /** Which notices are muted (persisted in the history database). */

@@ -9,6 +9,7 @@ import { Containers, INITIAL_TABLE_STATE, type TableState } from './views/Contai
 import { EngineCard, Overview } from './views/Overview.js';
 import { CompareView } from './views/compare/CompareView.js';
 import { LabView } from './views/lab/LabView.js';
+import { Notices } from './views/history/Notices.js';
 
 /** One object for "no filter", so the table's memos see the same filter between renders. */
 const NO_FILTER: TableFilter = {};
@@ -108,6 +109,7 @@ export function App() {
         </span>
       </header>
       <EngineBanner engine={state.engine} retrying={state.retrying} onRetry={() => void store.retryEngine()} apiError={state.apiError} hasSnapshot={snapshot !== null} />
+      <Notices />
       <main className="content" ref={mainRef}>
         {body}
       </main>

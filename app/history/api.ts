@@ -1,6 +1,7 @@
 // The history half of IsolensApi on top of the live half: records the session's snapshots, pushes notices and drift marks.
 import type { ApiEvent, IsolensApi, LiveMethods } from '../api.js';
-import type { ContainerHistory, DriftMark, NotificationSettings, VersionPair } from '../model/history.js';
+import type { ContainerHistory, DriftMark, NotificationSettings } from '../model/history.js';
+import { diffContainers, type ContainerDiff } from '../lab/diff.js';
 import { identityOf } from './identity.js';
 import { HistoryError, HistoryStore, type OpenOptions } from './store.js';
 import { recordSnapshots, type SnapshotSource } from './subscriber.js';
@@ -88,12 +89,12 @@ export function withHistory(live: LiveSide, options: WithHistoryOptions): Isolen
       if (!found) throw new Error(`no history recorded yet for ${key}`);
       return found;
     },
-    async getHistoryVersions(id: string, before: number, after: number): Promise<VersionPair> {
+    async getHistoryVersions(id: string, before: number, after: number): Promise<ContainerDiff> {
       const documents = need().documents(await identityKeyOf(id));
       const a = documents[before];
       const b = documents[after];
       if (!a || !b) throw new Error(`no versions ${before} and ${after} (there are ${documents.length})`);
-      return { before: a, after: b };
+      return diffContainers(a, b);
     },
     async getDriftMarks(): Promise<DriftMark[]> {
       return recording?.marks() ?? [];

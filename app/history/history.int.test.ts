@@ -163,8 +163,10 @@ describe.skipIf(noEngine)('a running isolens serve records from engine events', 
     expect(notice.title).toContain(name);
 
     // The compare view's pair is the stored documents.
-    const pair = await api<{ before: { capabilities: { effective: string[] } }; after: { capabilities: { effective: string[] } } }>(serve, 'getHistoryVersions', [second.id, 0, 1]);
-    expect(pair.after.capabilities.effective).toContain('CAP_SYS_ADMIN');
+    const diff = await api<{ rows: Array<{ fact: string; a: unknown; b: unknown; better: string | null }> }>(serve, 'getHistoryVersions', [second.id, 0, 1]);
+    const row = diff.rows.find((r) => r.fact === 'capabilities.effective')!;
+    expect(row.b).toContain('CAP_SYS_ADMIN');
+    expect(row.better).toBe('a');
 
     // Another Isolens reads the same database while serve writes it.
     const shown = await cli(['history', name, '--json', '--history-db', join(dir, 'serve.db')]);

@@ -1,5 +1,6 @@
 // The renderer's one store: latest snapshot, engine state and a five-minute stats window per container, fed by IsolensApi events.
 import type { ApiEvent, IsolensApi } from '../../app/api.js';
+import type { DriftMark, Notice } from '../../app/model/history.js';
 import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { applySnapshotDelta, type SnapshotDelta } from '../../app/model/delta.js';
@@ -29,6 +30,8 @@ function oneLine(error: unknown): string {
 export class IsolensStore {
   private state: StoreState = { snapshot: null, snapshotRequested: false, engine: null, retrying: false, apiError: null };
   private readonly listeners = new Set<Listener>();
+  private readonly noticeListeners = new Set<(notice: Notice) => void>();
+  private drift = new Map<string, DriftMark>();
   private readonly statsListeners = new Set<Listener>();
   private readonly rings = new Map<string, RingBuffer<LiveStats>>();
   /** Per-container counter bumped on each new sample, so only the rows and charts of that container re-render. */
@@ -47,6 +50,10 @@ export class IsolensStore {
   start(): () => void {
     const unsubscribe = this.api.subscribe((event) => this.handle(event));
     this.resync();
+    this.api.getDriftMarks().then(
+      (marks) => this.handle({ type: 'drift', marks }),
+      () => undefined, // no history on this host: no marks
+    );
     this.api.getEngineState().then(
       (engine) => {
         if (!this.state.engine || engine.sinceMs >= this.state.engine.sinceMs) this.update({ engine });
@@ -56,8 +63,34 @@ export class IsolensStore {
     return unsubscribe;
   }
 
+  /** History's requests (the History tab): one-shot, no shared state. */
+  get history(): Pick<IsolensApi, 'getHistory' | 'getHistoryVersions' | 'getNotificationSettings' | 'setNotificationSettings'> {
+    return this.api;
+  }
+
+  /** Notices as they arrive (in-app and browser notifications); returns the unsubscribe function. */
+  onNotice(listener: (notice: Notice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => void this.noticeListeners.delete(listener);
+  }
+
+  /** Drift marks by container id. */
+  driftOf(id: string): DriftMark | undefined {
+    return this.drift.get(id);
+  }
+
   handle(event: ApiEvent): void {
     switch (event.type) {
+      case 'notice':
+        for (const listener of [...this.noticeListeners]) listener(event.notice);
+        break;
+      case 'drift':
+        this.drift = new Map(event.marks.map((mark) => [mark.containerId, mark]));
+        this.update({});
+        break;
+      case 'open-container':
+        location.hash = `#/container/${encodeURIComponent(event.containerId)}/history`;
+        break;
       case 'snapshot':
         if (!this.state.snapshot || !event.snapshot || event.snapshot.generatedAt >= this.state.snapshot.generatedAt) this.setSnapshot(event.snapshot);
         this.update({ snapshotRequested: true, apiError: null });

@@ -17,6 +17,7 @@ import { ResourcesTab } from './detail/ResourcesTab.js';
 import { SecurityTab } from './detail/SecurityTab.js';
 import { FixTab } from './lab/FixTab.js';
 import { OperationsView } from './OperationsView.js';
+import { HistoryTab } from './history/HistoryTab.js';
 
 export function ContainerHeader({ container, engineKind }: { container: ContainerIsolation; engineKind: Snapshot['engine']['kind'] }) {
   const counts = severityCounts(container.findings);
@@ -82,6 +83,7 @@ export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id:
     { id: 'network', label: 'Network & ports' },
     { id: 'raw', label: 'Raw' },
     { id: 'fix', label: 'Fix' },
+    { id: 'history', label: 'History' },
   ];
   const others = snapshot.containers.filter((c) => c.id !== id);
   return (
@@ -112,6 +114,7 @@ export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id:
         {tab === 'network' ? <NetworkTab container={container} /> : null}
         {tab === 'raw' ? <RawTab container={container} /> : null}
         {tab === 'fix' ? <FixTab container={container} /> : null}
+        {tab === 'history' ? <HistoryTab container={container} /> : null}
       </Tabs>
     </div>
   );

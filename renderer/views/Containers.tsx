@@ -18,6 +18,7 @@ import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type Keybo
 import type { ContainerIsolation, Grade, Severity, Snapshot } from '../../app/model/schema.js';
 import { Sparkline } from '../charts/Sparkline.js';
 import { GradeBadge, RiskFlags } from '../components/badges.js';
+import { DriftBadge } from './history/DriftMark.js';
 import { riskFlags, severityCounts, severityWeight, type RiskFlag, type RiskFlagKind, type SeverityCounts } from '../state/derive.js';
 import { composeProject, composeService, describeFilter, FLAG_KINDS, gradeMatches, isFiltered, matchesScope, matchesSearch, searchIndex, type GradeFilter, type TableFilter } from '../state/filter.js';
 import { formatBytes, formatPercent, shortId } from '../state/format.js';
@@ -177,7 +178,12 @@ const columns: ColumnDef<Row>[] = [
     size: 230,
     enableGlobalFilter: false,
     // The worst two: the rest are counted, and named for screen readers and in the tooltip.
-    cell: ({ row }) => <RiskFlags flags={row.original.flags} limit={2} />,
+    cell: ({ row }) => (
+      <>
+        <DriftBadge id={row.original.container.id} />
+        <RiskFlags flags={row.original.flags} limit={2} />
+      </>
+    ),
   },
   {
     id: 'findings',

@@ -1,0 +1,101 @@
+// The History tab: every recorded version of this container's identity, each change opened in the compare view's table.
+import { useEffect, useState } from 'react';
+import type { ContainerDiff } from '../../../app/lab/diff.js';
+import type { ContainerHistory } from '../../../app/model/history.js';
+import type { ContainerIsolation } from '../../../app/model/schema.js';
+import { useStore } from '../../state/hooks.js';
+import { DiffTable } from '../compare/CompareView.js';
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const score = (value: number | null) => (value === null ? '—' : String(Math.round(value)));
+
+export function HistoryTab({ container }: { container: ContainerIsolation }) {
+  const store = useStore();
+  const [history, setHistory] = useState<ContainerHistory | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<number | null>(null);
+  const [diff, setDiff] = useState<ContainerDiff | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    setError(null);
+    store.history.getHistory(container.id).then(
+      (value) => {
+        if (!current) return;
+        setHistory(value);
+        // The latest change is the one a reviewer came for.
+        setOpen(value.changes.length > 0 ? value.changes.length - 1 : null);
+      },
+      (reason: unknown) => current && setError(errorText(reason)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [store, container.id, container.score]);
+
+  useEffect(() => {
+    let current = true;
+    setDiff(null);
+    if (open === null) return;
+    store.history.getHistoryVersions(container.id, open, open + 1).then(
+      (value) => current && setDiff(value),
+      (reason: unknown) => current && setError(errorText(reason)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [store, container.id, open]);
+
+  if (error) return <p className="gap" data-testid="history-error">History is not available: {error}</p>;
+  if (!history) return <p className="muted">Reading the history…</p>;
+  return (
+    <section data-testid="history-tab">
+      <p className="muted">
+        Recorded as <span className="mono">{history.container}</span> ({history.identity.kind === 'compose' ? 'compose project/service' : 'container name'}):{' '}
+        {history.versions.length} version{history.versions.length === 1 ? '' : 's'}, {history.changes.filter((c) => c.weaker).length} drift{history.changes.filter((c) => c.weaker).length === 1 ? '' : 's'}.
+      </p>
+      <ol className="history-timeline" data-testid="history-timeline">
+        {history.versions.map((version, i) => {
+          const change = i > 0 ? history.changes[i - 1] : undefined;
+          return (
+            <li key={`${version.at}-${i}`} data-testid="history-version" data-weaker={change?.weaker ? 'true' : 'false'}>
+              <div>
+                <strong>{new Date(version.at).toLocaleString()}</strong> · grade {version.grade ?? '?'} · score {score(version.score)} · <span className="mono">{version.name}</span>
+                {change ? (
+                  <>
+                    {' '}
+                    {change.weaker ? <span className="drift-mark" data-testid="history-drift">weaker</span> : <span className="muted">changed</span>}{' '}
+                    <button type="button" className="link" onClick={() => setOpen(i - 1)} aria-pressed={open === i - 1} data-testid="history-open-change">
+                      Compare with the version before
+                    </button>
+                  </>
+                ) : (
+                  <span className="muted"> first recorded</span>
+                )}
+              </div>
+              {change && (change.findingsAdded.length > 0 || change.findingsRemoved.length > 0) ? (
+                <div className="muted">
+                  {change.findingsAdded.length > 0 ? <span data-testid="history-gained">gained {change.findingsAdded.join(', ')}</span> : null}
+                  {change.findingsAdded.length > 0 && change.findingsRemoved.length > 0 ? ' · ' : null}
+                  {change.findingsRemoved.length > 0 ? <span>lost {change.findingsRemoved.join(', ')}</span> : null}
+                  {' '}(score {score(change.scoreBefore)} → {score(change.scoreAfter)})
+                </div>
+              ) : null}
+            </li>
+          );
+        })}
+      </ol>
+      {open !== null && diff ? (
+        <div data-testid="history-diff">
+          <h3>
+            Version {open + 1} → {open + 2}: score {score(diff.a.score)} → {score(diff.b.score)}
+          </h3>
+          <DiffTable diff={diff} labelA="before" labelB="after" onlyChanged />
+        </div>
+      ) : null}
+    </section>
+  );
+}
