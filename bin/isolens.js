@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import module from 'node:module';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`isolens: needs Node.js 22.12 or later (this is ${process.version})`);
+if (major < 22 || (major === 22 && minor < 13)) {
+  console.error(`isolens: needs Node.js 22.13 or later (this is ${process.version})`);
   process.exit(1);
 }
 // Node 22's on-disk compile cache: later starts skip parsing and compiling the CLI's modules.
