@@ -54,4 +54,13 @@ test('a risky container that starts is an in-app notice that opens it', async ({
   await page.screenshot({ path: 'e2e/screenshots/history-notice.png' });
   await notice.getByTestId('notice-open').click();
   await expect(page).toHaveURL(new RegExp(`#/container/${risky.id}/`));
+
+  // Muting from the notice persists in serve's settings, and the notice goes away.
+  await notice.getByTestId('notice-mute-container').click();
+  await expect(notice).toHaveCount(0);
+  const settings = await page.evaluate(async () => {
+    const response = await fetch('/api/getNotificationSettings', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ args: [] }) });
+    return ((await response.json()) as { result: { mutedContainers: string[] } }).result;
+  });
+  expect(settings.mutedContainers).toContain(`${PREFIX}risky`);
 });

@@ -35,6 +35,17 @@ export function Notices() {
     [store],
   );
 
+  // Muting persists in serve's (or the app's) history database; later notices of that container or rule are not sent.
+  const mute = async (notice: Notice, what: 'container' | 'rules') => {
+    const current = await store.history.getNotificationSettings();
+    const next =
+      what === 'container'
+        ? { ...current, mutedContainers: [...new Set([...current.mutedContainers, notice.container])] }
+        : { ...current, mutedRules: [...new Set([...current.mutedRules, ...notice.ruleIds])] };
+    await store.history.setNotificationSettings(next);
+    setNotices((list) => list.filter((n) => (what === 'container' ? n.container !== notice.container : n.id !== notice.id)));
+  };
+
   if (notices.length === 0) return null;
   return (
     <aside className="notices" aria-live="polite" data-testid="notices">
@@ -49,6 +60,16 @@ export function Notices() {
             <strong>{notice.title}</strong>
             <span>{notice.body}</span>
           </button>
+          <span className="notice-mute">
+            <button type="button" className="link" onClick={() => void mute(notice, 'container')} data-testid="notice-mute-container">
+              Mute this container
+            </button>
+            {notice.ruleIds.length > 0 ? (
+              <button type="button" className="link" onClick={() => void mute(notice, 'rules')} data-testid="notice-mute-rules">
+                Mute {notice.ruleIds.length === 1 ? 'this rule' : 'these rules'}
+              </button>
+            ) : null}
+          </span>
           <button type="button" className="link" aria-label="Dismiss" onClick={() => setNotices((list) => list.filter((n) => n.id !== notice.id))}>
             ×
           </button>
