@@ -34,6 +34,9 @@ test('a weaker recreation shows as drift: the mark, the History tab, the change 
   await page.goto(`${serve.origin}/#/containers`);
   await expect(page.getByTestId('drift-mark').first()).toBeVisible({ timeout: 20_000 });
   await page.screenshot({ path: 'e2e/screenshots/history-drift-mark.png' });
+  await page.goto(`${serve.origin}/#/`);
+  await expect(page.getByTestId('riskiest-container').filter({ hasText: name }).getByTestId('drift-mark')).toBeVisible();
+  await page.screenshot({ path: 'e2e/screenshots/history-overview-drift.png' });
 
   await page.goto(`${serve.origin}/#/container/${weaker.id}/history`);
   await expect(page.getByTestId('history-version')).toHaveCount(2);

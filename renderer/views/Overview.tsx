@@ -7,6 +7,7 @@ import { FindingCard } from '../components/FindingCard.js';
 import { GradeBadge, SeverityBadge } from '../components/badges.js';
 import { PRIVATE_BY_DEFAULT, SEVERITY_ORDER, SEVERITY_RANK, sortFindings } from '../state/derive.js';
 import { navigate, routeHref } from '../state/route.js';
+import { DriftBadge } from './history/DriftMark.js';
 
 /** Why the engine leaves these namespaces shared, and what changes it. */
 const SHARED_BY_DEFAULT: Partial<Record<NamespaceKind, string>> = {
@@ -207,7 +208,8 @@ function RiskiestContainers({ containers }: { containers: readonly ContainerIsol
                   <td className="worst-container">
                     <a href={routeHref({ view: 'container', id: container.id, tab: 'findings' })} className="container-name">
                       {container.name}
-                    </a>
+                    </a>{' '}
+                    <DriftBadge id={container.id} />
                   </td>
                   <td>
                     <SeverityBadge severity={worst.severity} /> {worst.title}
