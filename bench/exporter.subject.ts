@@ -1,18 +1,9 @@
 // The exporter's rows of `npm run bench:live`: CPU and RSS of `isolens exporter` at N containers, scraped every 15 s.
 import type { BenchContext, Row, Subject } from './live.bench.js';
+import { sleep, waitFor } from './wait.js';
 
 const SCRAPE_INTERVAL_MS = 15_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);

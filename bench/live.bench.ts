@@ -20,6 +20,7 @@ import type Dockerode from 'dockerode';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
 import { exporterSubject } from './exporter.subject.js';
+import { sleep, waitFor } from './wait.js';
 
 const { values } = parseArgs({
   options: {
@@ -103,7 +104,6 @@ function enginePids(): number[] {
   return [dockerd, ...(containerd === null ? [] : [containerd]), ...shims];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU as % of one core of these processes over the window (re-listing pids that come and go), and peak RSS of the first. */
 async function measure(pids: () => number[], seconds: number, during?: () => void): Promise<{ cpuPercent: number; rssMiB: number }> {
@@ -153,15 +153,6 @@ export interface Subject {
   run(context: BenchContext, rows: Row[]): Promise<void>;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 async function countInSnapshot(origin: string, token: string, prefix: string): Promise<number | null> {
   const response = await fetch(`${origin}/api/getSnapshot`, {

@@ -1,7 +1,6 @@
 // `isolens exporter` on a real engine, scraped by a real Prometheus: PromQL equals `isolens scan --json`, the rules fire.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAMESPACE_KINDS, Snapshot } from '../model/schema.js';
 import { run } from '../cli/main.js';
 import { removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
+import { freePort } from '../../e2e/harness/ports.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
 const noPrometheus = spawnSync('prometheus', ['--version']).error ? 'prometheus is not installed (Debian package prometheus; .ci/run installs it)' : null;
@@ -21,16 +21,6 @@ const DASHBOARD = join(REPO, 'deploy/grafana/isolens.json');
 const client = testClient();
 const engineSocket = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Start a child and resolve once its output matches; the match is returned. */
 function startChild(command: string, args: string[], ready: RegExp, timeoutMs = 60_000): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {

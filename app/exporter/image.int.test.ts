@@ -2,7 +2,6 @@
 // as the Dockerfile says to run it: its facts (`scan --json`) and metrics equal those of Isolens run on the host.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Snapshot } from '../model/schema.js';
 import { run } from '../cli/main.js';
 import { removeTestContainers, startContainer, testClient, TEST_LABEL, TEST_LABEL_VALUE, type StartedContainer } from '../../e2e/harness/engine.js';
+import { freePort } from '../../e2e/harness/ports.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
 const PREFIX = 'isolens-int-image-';
@@ -126,16 +126,6 @@ function stdoutOf(logs: Buffer): string {
   return Buffer.concat(out).toString('utf8');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Samples of the test's containers, keyed by their full series text: name{labels}. */
 function containerSeries(text: string): Map<string, string> {
