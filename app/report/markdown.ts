@@ -114,26 +114,27 @@ function summaryText(snapshot: Snapshot, containers: ContainerIsolation[], asses
   lines.push(`### Worst containers${containers.length > rowLimit ? ` (${rowLimit} of ${containers.length})` : ''}`, '');
   lines.push(row(['Container', 'Grade', 'Score', 'Critical', 'High', 'Medium', 'Low', 'Worst finding']), row([':--', ':-:', '--:', '--:', '--:', '--:', '--:', ':--']));
   for (const container of containers.slice(0, rowLimit)) {
-    const counts = countBySeverity(container.findings);
-    const count = (n: number) => (assessed ? (n > 0 ? `**${n}**` : '0') : '–');
     const worst = sortFindings(container.findings.filter((f) => f.severity !== 'info'))[0];
-    lines.push(
-      row([
-        shortName(container.name),
-        container.grade ?? '–',
-        container.score === null ? '–' : String(container.score),
-        count(counts.critical),
-        count(counts.high),
-        count(counts.medium),
-        count(counts.low),
-        worst ? escapeMarkdown(worst.title) : '–',
-      ]),
-    );
+    lines.push(row([shortName(container.name), ...gradeAndCounts(container, assessed), worst ? escapeMarkdown(worst.title) : '–']));
   }
   if (containers.length > rowLimit) lines.push('', `${containers.length - rowLimit} more container${containers.length - rowLimit === 1 ? '' : 's'} not listed.`);
   const gaps = snapshot.gaps.length + containers.reduce((n, c) => n + c.gaps.length, 0);
   lines.push('', `${gaps > 0 ? `${gaps} fact${gaps === 1 ? '' : 's'} could not be read. ` : ''}Every finding with its evidence and fix: \`isolens scan --format markdown --full\`.`);
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+/** A container's grade, score and finding counts per severity (critical to low): the cells both tables share. */
+function gradeAndCounts(container: ContainerIsolation, assessed: boolean): string[] {
+  const counts = countBySeverity(container.findings);
+  const count = (n: number) => (assessed ? (n > 0 ? `**${n}**` : '0') : '–');
+  return [
+    container.grade ?? '–',
+    container.score === null ? '–' : String(container.score),
+    count(counts.critical),
+    count(counts.high),
+    count(counts.medium),
+    count(counts.low),
+  ];
 }
 
 /** The full report: the summary table, then every container's findings with evidence and fixes, the host, what was not read. */
@@ -146,18 +147,8 @@ export function renderFullMarkdown(snapshot: Snapshot): string {
     lines.push(row(['Container', 'Grade', 'Score', 'Critical', 'High', 'Medium', 'Low']));
     lines.push(row([':--', ':-:', '--:', '--:', '--:', '--:', '--:']));
     for (const container of containers) {
-      const counts = countBySeverity(container.findings);
-      const count = (n: number) => (assessed ? (n > 0 ? `**${n}**` : '0') : '–');
       lines.push(
-        row([
-          escapeMarkdown(container.name),
-          container.grade ?? '–',
-          container.score === null ? '–' : String(container.score),
-          count(counts.critical),
-          count(counts.high),
-          count(counts.medium),
-          count(counts.low),
-        ]),
+        row([escapeMarkdown(container.name), ...gradeAndCounts(container, assessed)]),
       );
     }
     lines.push('');
