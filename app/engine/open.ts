@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import type { EngineInfo } from '../model/schema.js';
 import { createClient, describeEngine } from './connect.js';
-import { resolveEndpoint, type ResolvedEndpoint } from './endpoint.js';
+import { EndpointError, resolveEndpoint, type ResolvedEndpoint } from './endpoint.js';
 import { DockerodeEngine, type ContainerEngine } from './engine.js';
 
 export interface OpenEngineOptions {
@@ -29,4 +29,19 @@ export async function openEngine(options: OpenEngineOptions = {}): Promise<OpenE
   const client = createClient(resolved, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
   const engine = await describeEngine(client, resolved);
   return { adapter: new DockerodeEngine(client, engine), engine, resolved };
+}
+
+/**
+ * The endpoint a connection attempt will use, in the form the user set it (unix:///…, tcp://…), for messages shown
+ * before or without a connection. Unusable settings give the raw setting, so the user still sees what they typed.
+ */
+export function endpointLabel(options: Omit<OpenEngineOptions, 'timeoutMs'> = {}): string {
+  const env = options.env ?? process.env;
+  try {
+    return resolveEndpoint({ host: options.host, env, homeDir: options.homeDir ?? homedir() }).endpoint;
+  } catch (error) {
+    if (!(error instanceof EndpointError)) throw error;
+    const setting = options.host?.trim() ? options.host : env.DOCKER_HOST;
+    return setting ? setting.slice(0, 200) : 'the default engine endpoint';
+  }
 }

@@ -20,7 +20,7 @@
 // The session never creates or changes containers; the lab façade (app/lab/facade.ts) borrows its connection.
 import type { ContainerIsolation, EngineInfo, Snapshot } from '../model/schema.js';
 import type { EngineState } from '../model/live.js';
-import { openEngine } from '../engine/open.js';
+import { endpointLabel, openEngine } from '../engine/open.js';
 import { EngineUnreachableError } from '../engine/connect.js';
 import type { ContainerEngine } from '../engine/engine.js';
 import { inspectRunning } from '../collect/scan.js';
@@ -95,7 +95,7 @@ export class EngineSession {
 
   constructor(options: SessionOptions = {}) {
     this.options = { resyncIntervalMs: 30_000, refreshIntervalMs: 5000, source: LOCAL_HOST_SOURCE, ...options };
-    this.state = { status: 'connecting', endpoint: options.host ?? 'default', error: null, sinceMs: Date.now(), nextRetryMs: null };
+    this.state = { status: 'connecting', endpoint: endpointLabel({ host: options.host }), error: null, sinceMs: Date.now(), nextRetryMs: null };
     this.rebuilder = new IncrementalRebuilder(this.options.source, this.options.assess ?? {});
   }
 
@@ -243,7 +243,8 @@ export class EngineSession {
     if (this.closed) return;
     const delay = RETRY_DELAYS_MS[Math.min(this.retryIndex++, RETRY_DELAYS_MS.length - 1)]!;
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-    this.setState({ status: 'unreachable', error: message, nextRetryMs: Date.now() + delay });
+    const endpoint = error instanceof EngineUnreachableError ? error.endpoint : this.state.endpoint;
+    this.setState({ status: 'unreachable', endpoint, error: message, nextRetryMs: Date.now() + delay });
     this.retryTimer = setTimeout(() => void this.connect(), delay);
     this.retryTimer.unref();
   }
