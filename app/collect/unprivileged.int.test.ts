@@ -1,12 +1,13 @@
 // A desktop user who is not root cannot read /proc/PID/ns of root's containers: the scan degrades to config, says so, never crashes.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAMESPACE_KINDS, type ContainerIsolation } from '../model/schema.js';
 import { openEngine } from '../engine/open.js';
 import { removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
+import { startEngineProxy, type EngineProxy } from '../../e2e/harness/socket-proxy.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
 const PREFIX = 'isolens-int-unpriv-';
@@ -57,5 +58,61 @@ describe.skipIf(noEngine || !canDropPrivileges)('collecting as an unprivileged u
     expect(doc.capabilities!.effective).toEqual([]);
     expect(doc.sources.cgroup).toBe('kernel');
     expect(doc.cgroup.pidsLimit).toBe(32);
+  });
+});
+
+describe.skipIf(noEngine || !canDropPrivileges)('`isolens scan` run as an unprivileged user (uid 65534) in the engine\'s group', () => {
+  const NAMES = ['a', 'b', 'c'].map((letter) => `${PREFIX}scan-${letter}`);
+  let dir: string;
+  let proxy: EngineProxy;
+  /** The CLI as uid 65534 through a socket it may use (as a member of the docker group would); async, the proxy runs here. */
+  const scanAsNobody = (...args: string[]) =>
+    new Promise<{ stdout: string; stderr: string; code: number | null }>((resolve) => {
+      const bin = new URL('../../bin/isolens.js', import.meta.url).pathname;
+      const child = execFile(
+        'setpriv',
+        [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, bin, 'scan', '-H', `unix://${proxy.path}`, ...args],
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, HOME: dir, XDG_STATE_HOME: dir } },
+        (_error, stdout, stderr) => resolve({ stdout, stderr, code: child.exitCode }),
+      );
+    });
+
+  beforeAll(async () => {
+    for (const name of NAMES) await startContainer(name, {}, client);
+    dir = mkdtempSync(join(tmpdir(), 'isolens-unpriv-scan-'));
+    chmodSync(dir, 0o777);
+    proxy = await startEngineProxy(join(dir, 'engine.sock'));
+    chmodSync(proxy.path, 0o666);
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await removeTestContainers(client, `${PREFIX}scan-`);
+  });
+
+  it('leads with one line that says what is limited and what to do, and prints each hazard once', async () => {
+    const { stdout, stderr, code } = await scanAsNobody('--container', `${PREFIX}scan-*`);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    const limited = lines.filter((line) => line.startsWith('Limited'));
+    expect(limited).toHaveLength(1);
+    expect(stdout).toMatch(/Limited\s+permission denied reading the kernel's view of 3 of 3 containers \(namespaces\)/);
+    expect(stdout).toMatch(/sudo isolens scan/);
+    const start = lines.findIndex((line) => line.startsWith('Not read (gaps)'));
+    const gapLines = lines.slice(start, lines.findIndex((line, index) => index > start && line === ''));
+    // 24 gaps (8 namespaces × 3 containers): one entry of a few lines, not 48.
+    expect(gapLines.filter((line) => line.includes('permission denied'))).toHaveLength(1);
+    expect(gapLines.join('\n')).toContain('3 containers  namespaces pid, net, ipc, uts, mnt, user, cgroup, time:');
+    expect(gapLines.length).toBeLessThan(10);
+  });
+
+  it('the JSON document still carries every gap', async () => {
+    const { stdout, code } = await scanAsNobody('--container', `${PREFIX}scan-*`, '--json');
+    expect(code).toBe(0);
+    const snapshot = JSON.parse(stdout) as { containers: ContainerIsolation[] };
+    expect(snapshot.containers).toHaveLength(3);
+    for (const container of snapshot.containers) expect(container.gaps.filter((gap) => gap.fact.startsWith('namespaces.'))).toHaveLength(NAMESPACE_KINDS.length);
   });
 });

@@ -13,6 +13,7 @@ import {
   type SeverityCounts,
 } from './facts.js';
 import { escapeHtml } from './text.js';
+import { describeGroupFacts, groupGaps, permissionHeadline } from './gaps.js';
 
 /** No network, no script, no frames: styles inline, images only as data: URIs (there are none today). */
 export const HTML_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -225,15 +226,19 @@ function gapList(gaps: readonly Gap[]): Markup {
 }
 
 function gapsSection(snapshot: Snapshot, containers: readonly ContainerIsolation[], anchors: Map<ContainerIsolation, string>): Markup {
-  const withGaps = containers.filter((c) => c.gaps.length > 0);
-  if (withGaps.length === 0 && snapshot.gaps.length === 0) return html``;
+  const groups = groupGaps({ gaps: snapshot.gaps, containers });
+  if (groups.length === 0) return html``;
+  const limited = permissionHeadline({ gaps: snapshot.gaps, containers });
+  const byName = new Map(containers.map((container) => [container.name, container]));
+  const link = (name: string) => {
+    const container = byName.get(name);
+    return container ? html`<a href="#${anchors.get(container)!}">${name}</a>` : html`${name}`;
+  };
   return html`<section aria-labelledby="gaps-heading">
 <h2 id="gaps-heading">What was not read, and why</h2>
+${limited ? html`<p class="limited"><strong>Limited:</strong> ${limited}</p>` : null}
 <table class="gaps-table"><thead><tr><th>Where</th><th>Fact</th><th>Reason</th></tr></thead><tbody>
-${snapshot.gaps.map((gap) => html`<tr><td>the scan</td><td><code>${gap.fact}</code></td><td>${gap.reason}</td></tr>`)}
-${withGaps.flatMap((container) =>
-    container.gaps.map((gap) => html`<tr><td><a href="#${anchors.get(container)!}">${container.name}</a></td><td><code>${gap.fact}</code></td><td>${gap.reason}</td></tr>`),
-  )}
+${groups.map((group) => html`<tr><td>${group.scan ? 'the scan' : group.containers.map((name, index) => html`${index > 0 ? ', ' : ''}${link(name)}`)}</td><td><code>${describeGroupFacts(group)}</code></td><td>${group.reason}</td></tr>`)}
 </tbody></table>
 </section>`;
 }

@@ -2,6 +2,7 @@
 import { SEVERITIES, type ContainerIsolation, type Finding, type Severity, type Snapshot } from '../model/schema.js';
 import { countBySeverity, describeEngine, GRADES, gradeDistribution, isAssessed, keyFacts, severityRank, sortFindings, sortWorstFirst } from './facts.js';
 import { displayValue, escapeMarkdown, markdownCode, truncate } from './text.js';
+import { describeGroupContainers, describeGroupFacts, groupGaps, permissionHeadline } from './gaps.js';
 
 /** GitHub refuses a pull-request comment longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -163,11 +164,12 @@ export function renderFullMarkdown(snapshot: Snapshot): string {
     lines.push(...findingsTable(snapshot.host.findings));
   }
 
-  const gaps = [
-    ...snapshot.gaps.map((gap) => `- the scan: ${markdownCode(gap.fact, false)}: ${escapeMarkdown(gap.reason)}`),
-    ...containers.flatMap((c) => c.gaps.map((gap) => `- ${escapeMarkdown(c.name)}: ${markdownCode(gap.fact, false)}: ${escapeMarkdown(gap.reason)}`)),
-  ];
-  if (gaps.length > 0) lines.push('### Not read', '', ...gaps, '');
+  const limited = permissionHeadline({ gaps: snapshot.gaps, containers });
+  const gaps = groupGaps({ gaps: snapshot.gaps, containers }).map((group) => {
+    const where = group.scan ? 'the scan' : group.containers.length === 1 ? escapeMarkdown(group.containers[0]) : `${group.containers.length} containers (${escapeMarkdown(describeGroupContainers(group.containers))})`;
+    return `- ${where}: ${markdownCode(describeGroupFacts(group), false)}: ${escapeMarkdown(group.reason)}`;
+  });
+  if (gaps.length > 0) lines.push('### Not read', '', ...(limited ? [`**Limited:** ${escapeMarkdown(limited)}`, ''] : []), ...gaps, '');
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 

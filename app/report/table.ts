@@ -1,6 +1,7 @@
 // The terminal report (`isolens scan`'s default): engine, one row per container worst first, top findings, gaps, host.
 import { SEVERITIES, type ContainerIsolation, type Finding, type Grade, type Severity, type Snapshot } from '../model/schema.js';
 import { countBySeverity, describeEngine, isAssessed, keyFacts, sortFindings, sortWorstFirst } from './facts.js';
+import { describeGroupContainers, describeGroupFacts, groupGaps, permissionHeadline } from './gaps.js';
 import { columnWidth, displayValue, neutralizeText, pad, truncate, wrap } from './text.js';
 
 export interface TableOptions {
@@ -52,6 +53,8 @@ export function renderTable(snapshot: Snapshot, options: TableOptions = {}): str
     lines.push('Risk      not assessed: no findings, scores or grades in this snapshot (facts only)');
   }
   lines.push(`Scanned   ${neutralizeText(snapshot.generatedAt)} · ${containers.length} running container${containers.length === 1 ? '' : 's'}`);
+  const limited = permissionHeadline({ gaps: snapshot.gaps, containers });
+  if (limited) lines.push(...wrapLabelled('Limited', neutralizeText(limited), width).map((line, index) => (index === 0 ? paint(line, 'yellow') : line)));
   lines.push('');
 
   if (containers.length === 0) {
@@ -71,16 +74,17 @@ export function renderTable(snapshot: Snapshot, options: TableOptions = {}): str
     }
   }
 
-  const gaps = [
-    ...containers.flatMap((c) => c.gaps.map((gap) => ({ where: neutralizeText(c.name), ...gap }))),
-    ...snapshot.gaps.map((gap) => ({ where: '(scan)', ...gap })),
-  ];
-  if (gaps.length > 0) {
+  const groups = groupGaps({ gaps: snapshot.gaps, containers });
+  if (groups.length > 0) {
     lines.push('', paint('Not read (gaps): these facts are unknown, and why', 'bold'));
-    for (const gap of gaps) {
-      const head = `  ${truncate(gap.where, 30)}  ${neutralizeText(gap.fact)}: `;
-      const reason = wrap(neutralizeText(gap.reason), Math.max(20, width - INDENT.length));
+    for (const group of groups) {
+      const where = group.scan ? '(scan)' : group.containers.length === 1 ? neutralizeText(group.containers[0]!) : `${group.containers.length} containers`;
+      const head = `  ${truncate(where, 30)}  ${neutralizeText(describeGroupFacts(group))}: `;
+      const reason = wrap(neutralizeText(group.reason), Math.max(20, width - INDENT.length));
       lines.push(head.trimEnd(), ...reason.map((line) => INDENT + line));
+      if (group.containers.length > 1) {
+        lines.push(...wrap(`on ${describeGroupContainers(group.containers.map(neutralizeText))}`, Math.max(20, width - INDENT.length)).map((line) => INDENT + line));
+      }
     }
   }
 
