@@ -149,17 +149,28 @@ export function keyFacts(container: ContainerIsolation): KeyFact[] {
   const capabilities = container.capabilities;
   if (capabilities === null) {
     facts.push(fact('capabilities', 'unknown', 'caps ?', false));
-  } else if (capabilities.effective.length === 0) {
-    facts.push(fact('capabilities', 'none effective', 'caps none', false));
   } else {
+    // Two sets, named every time: the bounding set is what the capability findings judge (the ceiling any process in the
+    // container can reach through setuid or file capabilities); the effective set is what the main process holds now.
     const added = capabilities.addedVsDefault.map(shortCapability);
     const dropped = capabilities.droppedVsDefault.map(shortCapability);
-    const value = [
-      added.length > 0 ? `added ${added.join(', ')}` : '',
-      dropped.length > 0 ? `dropped ${dropped.join(', ')}` : '',
-    ].filter(Boolean).join('; ');
-    const compact = [...added.map((name) => `+${name}`), ...(dropped.length > 0 ? [`-${dropped.length}`] : [])].join(' ');
-    facts.push(fact('capabilities', value || 'engine default', `caps ${compact || 'default'}`, added.length > 0));
+    const boundingValue = capabilities.bounding.length === 0
+      ? 'empty'
+      : [added.length > 0 ? `added ${added.join(', ')}` : '', dropped.length > 0 ? `dropped ${dropped.join(', ')}` : ''].filter(Boolean).join('; ') || 'engine default';
+    const boundingCompact = capabilities.bounding.length === 0
+      ? 'none'
+      : [...added.map((name) => `+${name}`), ...(dropped.length > 0 ? [`-${dropped.length}`] : [])].join(' ') || 'default';
+    const same = capabilities.effective.length === capabilities.bounding.length;
+    const effectiveValue = capabilities.effective.length === 0 ? 'empty' : same ? 'all of the bounding set' : `${capabilities.effective.length} of the bounding set`;
+    const effectiveCompact = capabilities.effective.length === 0 ? 'none' : same ? 'all' : String(capabilities.effective.length);
+    facts.push(
+      fact(
+        'capabilities',
+        `bounding set ${boundingValue}; effective set ${effectiveValue}`,
+        capabilities.bounding.length === 0 ? 'caps none (bounding, effective)' : `caps bounding ${boundingCompact}, effective ${effectiveCompact}`,
+        added.length > 0,
+      ),
+    );
   }
 
   const { mode, profile, filters } = container.seccomp;

@@ -33,7 +33,7 @@ describe('table report', () => {
     const index = rows.findIndex((line) => line.startsWith('F ') && line.includes('isolens-report-dangerous'));
     const flags = `${rows[index + 1]} ${rows[index + 2]}`;
     expect(flags).toContain('host:pid');
-    expect(flags).toContain('caps +SYS_ADMIN');
+    expect(flags).toContain('caps bounding +SYS_ADMIN, effective all');
     expect(flags).toContain('seccomp unconfined');
     expect(flags).toContain('nnp off');
     // A writable host /etc is host root one step away: named in the flags as loudly as PRIVILEGED.

@@ -78,7 +78,7 @@ function dangerousCapabilityRule(spec: DangerousCapability, id = `capabilities/$
   const attacker = info?.attacker ?? info?.allows ?? '';
   return {
     id,
-    title: spec.title ?? `${kernelName} in the container's capability set`,
+    title: spec.title ?? `${kernelName} in the container's bounding capability set`,
     severity: spec.severity,
     family: 'capabilities',
     rationale: [`${kernelName} lets a process ${lowerFirst(info?.allows ?? 'use a privileged kernel operation.')}`, attacker, spec.condition ?? '']
@@ -112,7 +112,7 @@ function lowerFirst(text: string): string {
 
 export const beyondDefault: ContainerRule = {
   id: 'capabilities/beyond-default',
-  title: 'Capabilities added beyond the engine\'s default set',
+  title: 'Capabilities in the bounding set beyond the engine\'s default set',
   severity: 'medium',
   family: 'capabilities',
   rationale:

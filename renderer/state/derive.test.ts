@@ -31,7 +31,7 @@ describe('riskFlags', () => {
     const base = container();
     const risky = container({
       namespaces: { ...base.namespaces, pid: { ...base.namespaces.pid, sharedWithHost: true } },
-      capabilities: { ...base.capabilities!, effective: [...DOCKER_DEFAULT, 'CAP_SYS_ADMIN', 'CAP_AUDIT_READ'] },
+      capabilities: { ...base.capabilities!, effective: [...DOCKER_DEFAULT, 'CAP_SYS_ADMIN', 'CAP_AUDIT_READ'], bounding: [...DOCKER_DEFAULT, 'CAP_SYS_ADMIN', 'CAP_AUDIT_READ'] },
       seccomp: { mode: 'disabled', profile: 'unconfined', filters: 0 },
       mounts: [{ type: 'bind', source: '/run/docker.sock', destination: '/var/run/docker.sock', readOnly: false, propagation: null, sensitive: true, sensitiveReason: 'socket', origin: 'engine' }],
       user: { ...base.user, uid: 0 },
@@ -41,10 +41,16 @@ describe('riskFlags', () => {
     // No findings here (rules not run): escape routes still come before hygiene.
     expect(flags.map((f) => f.kind)).toEqual(['engine-socket', 'host-namespaces', 'dangerous-capabilities', 'seccomp-off', 'root', 'no-limits']);
     // CAP_AUDIT_READ is not dangerous; CAP_DAC_OVERRIDE is, but it is in the default set.
-    expect(flags.find((f) => f.kind === 'dangerous-capabilities')!.detail).toBe('1 dangerous capability beyond the engine default: SYS_ADMIN');
+    expect(flags.find((f) => f.kind === 'dangerous-capabilities')!.detail).toBe('1 dangerous capability in the bounding set beyond the engine default: SYS_ADMIN');
     expect(flags.find((f) => f.kind === 'dangerous-capabilities')!.label).toBe('SYS_ADMIN');
     expect(flags.find((f) => f.kind === 'host-namespaces')!.label).toBe('HOST pid');
     expect(flags.find((f) => f.kind === 'no-limits')!.detail).toContain('pids');
+  });
+
+  it('a non-root container (empty effective set) with SYS_ADMIN in its bounding set is flagged, as the finding is', () => {
+    const base = container();
+    const c = container({ capabilities: { ...base.capabilities!, effective: [], permitted: [], bounding: [...DOCKER_DEFAULT, 'CAP_SYS_ADMIN'] } });
+    expect(riskFlags(c, 'docker').find((f) => f.kind === 'dangerous-capabilities')?.label).toBe('SYS_ADMIN');
   });
 });
 
@@ -58,7 +64,7 @@ describe('risk flags follow the findings behind them', () => {
     const c = container({
       user: { ...base.user, uid: 0 },
       cgroup: { ...base.cgroup, memoryLimitBytes: null },
-      capabilities: { ...base.capabilities!, effective: [...DOCKER_DEFAULT, 'CAP_NET_ADMIN', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE'] },
+      capabilities: { ...base.capabilities!, effective: [...DOCKER_DEFAULT, 'CAP_NET_ADMIN', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE'], bounding: [...DOCKER_DEFAULT, 'CAP_NET_ADMIN', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE'] },
       findings: [finding('resources/memory-unlimited', 'medium'), finding('namespaces/root-in-host-userns', 'medium'), finding('capabilities/sys-admin', 'critical')],
     });
     const flags = riskFlags(c, 'docker');

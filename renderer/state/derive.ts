@@ -26,11 +26,11 @@ export function isEngineSocketMount(mount: ContainerIsolation['mounts'][number])
   return mountedEngineSocket(mount) !== null;
 }
 
-/** Effective capabilities that an attacker can use and that the engine would not grant by default. */
+/** Capabilities of the bounding set (what the capability findings judge) that an attacker can use and the engine would not grant by default. */
 export function dangerousExtraCapabilities(container: ContainerIsolation, engineKind: 'docker' | 'podman' | null): string[] {
   if (!container.capabilities) return [];
   const defaults = new Set(defaultCapabilities(engineKind));
-  return container.capabilities.effective.filter((name) => !defaults.has(name) && capabilityInfo(name)?.attacker !== undefined);
+  return container.capabilities.bounding.filter((name) => !defaults.has(name) && capabilityInfo(name)?.attacker !== undefined);
 }
 
 /** The findings each flag stands for: a flag is as severe as the worst of them, so the table can show the worst first. */
@@ -68,7 +68,7 @@ export function riskFlags(container: ContainerIsolation, engineKind: 'docker' | 
     const names = dangerous.map((c) => c.replace(/^CAP_/, ''));
     // The worst capability by name, then how many more: the same count the Capabilities tab calls "dangerous, added".
     const worst = [...names].sort((a, b) => capabilityRank(a) - capabilityRank(b))[0]!;
-    flags.push({ kind: 'dangerous-capabilities', label: names.length === 1 ? worst : `${worst} +${names.length - 1}`, detail: `${names.length} dangerous capabilit${names.length === 1 ? 'y' : 'ies'} beyond the engine default: ${names.join(', ')}` });
+    flags.push({ kind: 'dangerous-capabilities', label: names.length === 1 ? worst : `${worst} +${names.length - 1}`, detail: `${names.length} dangerous capabilit${names.length === 1 ? 'y' : 'ies'} in the bounding set beyond the engine default: ${names.join(', ')}` });
   }
   if (container.seccomp.mode === 'disabled' || container.seccomp.profile === 'unconfined') flags.push({ kind: 'seccomp-off', label: 'NO SECCOMP', detail: 'No seccomp filter: every system call reaches the kernel' });
   if (container.user.uid === 0) flags.push({ kind: 'root', label: 'ROOT', detail: container.user.userns === 'private' ? 'Runs as root (uid 0 as seen from the host)' : 'Runs as root with no private user namespace: uid 0 is the host\'s root' });

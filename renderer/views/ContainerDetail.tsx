@@ -76,7 +76,7 @@ export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id:
     { id: 'findings', label: `Findings (${container.findings.length - counts.info})` },
     { id: 'operations', label: 'What can it do?' },
     { id: 'namespaces', label: 'Namespaces' },
-    { id: 'capabilities', label: `Capabilities (${container.capabilities?.effective.length ?? '?'})` },
+    { id: 'capabilities', label: container.capabilities ? `Capabilities (${container.capabilities.bounding.length} bounding, ${container.capabilities.effective.length} effective)` : 'Capabilities (?)' },
     { id: 'seccomp', label: 'Seccomp & LSM' },
     { id: 'resources', label: 'Resources' },
     { id: 'mounts', label: `Mounts (${container.mounts.length})` },
