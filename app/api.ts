@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Snapshot } from './model/schema.js';
 import type { EngineState, LiveStats } from './model/live.js';
+import type { OperationId } from './model/schema.js';
 import type { SnapshotDelta } from './model/delta.js';
 import { LabOptions, ProbeIdSchema, type LabOptionsInput, type ProbeId } from './model/lab.js';
 import type { ContainerDiff } from './lab/diff.js';
@@ -16,6 +17,12 @@ export interface ProbeInfo {
   title: string;
   /** Destructive probes (fork past the pids limit, allocate past the memory limit) run only in lab containers. */
   destructive: boolean;
+  /** What it does, in a sentence a user reads before running it on their own container. */
+  description: string;
+  /** The operation ("What can it do?") whose predicted verdict this probe checks, or null when it checks none. */
+  operation: OperationId | null;
+  /** Why this host runs no probe (serve --read-only), or null when it can; the UI shows it where the button would act. */
+  unavailable: string | null;
 }
 
 /**

@@ -86,3 +86,25 @@ test('the Columns menu closes on Escape and on a click outside, and gives focus 
   await ui.getByTestId('row-count').click();
   await expect(menu).not.toHaveAttribute('open', '');
 });
+
+test('the lab\'s result (headline, docker run, predicted beside observed, the diff) has no serious or critical axe violation, light or dark', async ({ ui }) => {
+  test.setTimeout(120_000);
+  await openRoute(ui, '#/lab');
+  await expect(ui.getByTestId('lab-image').locator('option[value="isolens-test/busybox:latest"]')).toHaveCount(1);
+  await ui.getByTestId('lab-image').selectOption('isolens-test/busybox:latest');
+  await ui.getByTestId('lab-run').click();
+  await expect(ui.getByTestId('lab-result')).toBeVisible({ timeout: 60_000 });
+  const first = await ui.getByTestId('lab-result').getAttribute('data-container');
+  await ui.getByTestId('lab-toggle-dropAllCapabilities').check();
+  await ui.getByTestId('lab-run').click();
+  await expect(ui.getByTestId('lab-result')).not.toHaveAttribute('data-container', first ?? '', { timeout: 60_000 });
+  await expect(ui.getByTestId('lab-blocked-delta')).toBeVisible();
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await ui.emulateMedia({ colorScheme });
+    for (const line of await violations(ui)) found.push(`lab result (${colorScheme}): ${line}`);
+  }
+  await ui.getByTestId('lab-close').click();
+  await expect(ui.getByTestId('lab-closed')).toContainText('removed');
+  expect(found).toEqual([]);
+});

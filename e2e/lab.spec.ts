@@ -28,6 +28,41 @@ test.describe('compare', () => {
     await shot('compare');
   });
 
+  test('facts in words and units, a legend for A and B, the Better column on one line, no overflow at 1024 px', async ({ ui, containers, shot }) => {
+    await ui.setViewportSize({ width: 1024, height: 700 });
+    await openRoute(ui, `#/compare/${containers.risky.id}/${containers.hardened.id}`);
+    const memory = ui.locator('[data-testid="diff-row"][data-fact="cgroup.memoryLimitBytes"]');
+    await expect(memory.locator('th')).toContainText('Memory limit');
+    await expect(memory.locator('td').nth(0)).toHaveText('no limit');
+    await expect(memory.locator('td').nth(1)).toHaveText('64 MiB');
+    await expect(memory.locator('td').nth(2)).toHaveText('B isolates better');
+    await expect(ui.getByTestId('compare-legend')).toContainText(`A is ${containers.risky.name}, B is ${containers.hardened.name}`);
+    await expect(ui.locator('[data-testid="diff-row"][data-fact="namespaces.pid.mode"] td').nth(1)).toHaveText('engine default');
+    // Nothing runs off the right edge, and no "Better" cell wraps.
+    const layout = await ui.evaluate(() => {
+      const table = document.querySelector('[data-testid="diff-table"]')!.getBoundingClientRect();
+      const cards = [...document.querySelectorAll('.compare-findings')].map((card) => card.getBoundingClientRect().right);
+      const verdicts = [...document.querySelectorAll('.diff-table td.diff-verdict')].filter((cell) => cell.textContent !== '');
+      const lineHeight = parseFloat(getComputedStyle(verdicts[0]!).lineHeight) || 20;
+      return {
+        viewport: document.documentElement.clientWidth,
+        pageScroll: document.documentElement.scrollWidth,
+        tableRight: table.right,
+        cardsRight: Math.max(...cards),
+        wrapped: verdicts.filter((cell) => cell.scrollWidth > cell.clientWidth || (cell.firstElementChild as HTMLElement).getBoundingClientRect().height > lineHeight * 1.5).length,
+        verdicts: verdicts.length,
+      };
+    });
+    expect(layout.verdicts).toBeGreaterThan(0);
+    expect(layout.wrapped).toBe(0);
+    expect(layout.pageScroll).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.tableRight).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.cardsRight).toBeLessThanOrEqual(layout.viewport);
+    await shot('compare-1024');
+    await memory.scrollIntoViewIfNeeded();
+    await ui.screenshot({ path: 'e2e/screenshots/chromium-compare-1024-table.png' });
+  });
+
   test('reached from the table by ticking two rows, and from a drill-down', async ({ ui, containers }) => {
     await ui.getByTestId('nav-containers').click();
     await ui.getByTestId('table-search').fill(E2E_PREFIX);
@@ -101,6 +136,18 @@ test.describe('lab', () => {
     await expect(probe(ui, 'create-device-node')).toHaveAttribute('data-outcome', 'allowed');
     await expect(probe(ui, 'create-device-node')).toHaveAttribute('data-previous-outcome', '');
     await expect(ui.getByTestId('lab-grade')).toHaveAttribute('data-grade', /^[A-F]$/);
+    // The headline leads with the probes; a first run has nothing to compare with.
+    await expect(ui.getByTestId('lab-headline')).toContainText(/Probes blocked \d+\/\d+/);
+    await expect(ui.getByTestId('lab-headline')).toHaveAttribute('data-delta', '');
+    await expect(ui.locator('[data-testid="lab-left-item"][data-probe="create-device-node"]')).toContainText('--cap-drop MKNOD');
+    // The operation's predicted verdict stands beside what the probe observed.
+    await expect(probe(ui, 'create-device-node')).toHaveAttribute('data-predicted', 'allowed');
+    await expect(probe(ui, 'mount-tmpfs')).toHaveAttribute('data-predicted', 'blocked');
+    // Continuation lines joined, the command is the bare run of the image: no toggle is on.
+    expect((await ui.getByTestId('lab-docker-run').textContent())!.replace(/ \\\n\s*/g, ' ')).toBe(`docker run -d ${LAB_IMAGE}`);
+    // No A/B wording where there is no B.
+    await expect(ui.getByTestId('lab-result')).not.toContainText(/\b[AB] isolates better/);
+    const blockedFirst = Number(await ui.getByTestId('lab-headline').getAttribute('data-blocked'));
     await shot('lab-first-run');
 
     await ui.getByTestId('lab-toggle-dropAllCapabilities').check();
@@ -112,6 +159,19 @@ test.describe('lab', () => {
     await expect(probe(ui, 'mount-tmpfs')).toHaveAttribute('data-outcome', 'blocked');
     await expect(ui.getByTestId('lab-grade')).toHaveAttribute('data-grade', /^[A-F]$/);
     await expect(ui.getByTestId('lab-score-delta')).toBeVisible();
+    // What changed leads: more probes blocked than before, by exactly the difference in the counts.
+    const headline = ui.getByTestId('lab-headline');
+    const blockedSecond = Number(await headline.getAttribute('data-blocked'));
+    expect(blockedSecond).toBeGreaterThan(blockedFirst);
+    await expect(headline).toHaveAttribute('data-delta', String(blockedSecond - blockedFirst));
+    await expect(ui.getByTestId('lab-blocked-delta')).toContainText(`+${blockedSecond - blockedFirst}`);
+    await expect(ui.locator('[data-testid="lab-left-item"][data-probe="create-device-node"]')).toHaveCount(0);
+    await expect(probe(ui, 'create-device-node')).toHaveAttribute('data-predicted', 'blocked');
+    await expect(ui.getByTestId('lab-docker-run')).toContainText('--cap-drop ALL');
+    // The harmless chmod probe stays allowed and is not shown in alarm red.
+    await expect(probe(ui, 'chmod-file')).toHaveAttribute('data-outcome', 'allowed');
+    await expect(probe(ui, 'chmod-file').getByTestId('probe-observed').locator('.outcome-harmless')).toHaveCount(1);
+    await expect(ui.locator('.lab-diff')).toContainText('this run isolates better');
     // The line the demo reads aloud.
     await expect(probe(ui, 'mount-tmpfs')).toContainText('blocked (EPERM)');
     await expect(probe(ui, 'mount-tmpfs')).toContainText('CAP_SYS_ADMIN dropped');

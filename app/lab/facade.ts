@@ -69,7 +69,7 @@ export class LabFacade implements LabApi {
   }
 
   async listProbes(): Promise<ProbeInfo[]> {
-    return PROBES.map((probe) => ({ id: probe.id, title: probe.title, destructive: probe.destructive }));
+    return PROBES.map((probe) => ({ id: probe.id, title: probe.title, destructive: probe.destructive, description: probe.description, operation: probe.operation, unavailable: null }));
   }
 
   async runLab(options: LabOptionsInput): Promise<LabResult> {

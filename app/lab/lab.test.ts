@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLabSession, labCreateOptions, LabOptions, readSeccompProfile } from './lab.js';
+import { execFileSync } from 'node:child_process';
+import { createLabSession, labCreateOptions, labDockerRun, LabOptions, readSeccompProfile } from './lab.js';
 
 const IMAGE = 'isolens-test/busybox:latest';
 
@@ -97,6 +98,40 @@ describe('labCreateOptions', () => {
     expect(create.HostConfig).not.toHaveProperty('Memory');
     expect(create.HostConfig).not.toHaveProperty('PidsLimit');
     expect(create.User).toBeUndefined();
+  });
+});
+
+describe('labDockerRun', () => {
+  /** The words a POSIX shell hands to `docker`: the command is run with docker defined as a function printing its argv. */
+  const argvOf = (command: string): string[] =>
+    execFileSync('/bin/sh', ['-c', `docker() { for a in "$@"; do printf '%s\\0' "$a"; done; }\n${command}`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+
+  it('is the docker run of every toggle, one flag per option, the image last', () => {
+    const options = LabOptions.parse({
+      image: IMAGE,
+      dropAllCapabilities: true,
+      addCapabilities: ['NET_BIND_SERVICE'],
+      readOnly: true,
+      tmpfs: ['/tmp', '/run'],
+      noNewPrivileges: true,
+      user: '1000:1000',
+      memoryBytes: 64 * 1024 * 1024,
+      cpus: 0.5,
+      pidsLimit: 20,
+      networkNone: true,
+    });
+    expect(argvOf(labDockerRun(options))).toEqual([
+      'run', '-d', '--cap-drop', 'ALL', '--cap-add', 'NET_BIND_SERVICE', '--read-only', '--tmpfs', '/tmp', '--tmpfs', '/run',
+      '--security-opt', 'no-new-privileges', '--user', '1000:1000', '--memory', '64m', '--memory-swap', '64m', '--cpus', '0.5',
+      '--pids-limit', '20', '--network', 'none', IMAGE,
+    ]);
+  });
+
+  it('is a bare docker run of the image with no toggle, and quotes a profile path with spaces', () => {
+    expect(argvOf(labDockerRun(LabOptions.parse({ image: IMAGE })))).toEqual(['run', '-d', IMAGE]);
+    const custom = LabOptions.parse({ image: IMAGE, seccomp: { profilePath: "/etc/my profiles/it's.json" }, memoryBytes: 6 * 1024 * 1024 + 1 });
+    expect(argvOf(labDockerRun(custom))).toEqual(['run', '-d', '--security-opt', "seccomp=/etc/my profiles/it's.json", '--memory', String(6 * 1024 * 1024 + 1), '--memory-swap', String(6 * 1024 * 1024 + 1), IMAGE]);
+    expect(argvOf(labDockerRun(LabOptions.parse({ image: IMAGE, seccomp: 'unconfined' })))).toEqual(['run', '-d', '--security-opt', 'seccomp=unconfined', IMAGE]);
   });
 });
 

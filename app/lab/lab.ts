@@ -7,6 +7,7 @@ import { collectContainer } from '../collect/scan.js';
 import type { ContainerEngine, OwnedCreateOptions } from '../engine/engine.js';
 import { SCHEMA_VERSION, type ContainerIsolation, type EngineInfo } from '../model/schema.js';
 import { diffContainers, type ContainerDiff } from './diff.js';
+import { shellQuote } from './fix.js';
 import { isRefusal, LAB_OWNER_LABEL, LAB_OWNER_VALUE, LAB_SESSION_LABEL, PROBES, runProbe, type ProbeResult } from './probes.js';
 
 /** Lab containers are named isolens-lab-<session>-<run>; the name is also how a user recognises them in `docker ps`. */
@@ -51,6 +52,8 @@ export interface LabRun {
   /** The session's previous run and its side-by-side diff (previous = a, this run = b). */
   previous: LabRun | null;
   diff: ContainerDiff | null;
+  /** The `docker run` a user types to get this run's container (the options as flags, the image's own command). */
+  dockerRun: string;
 }
 
 export type LabResult = { ok: true; run: LabRun } | { ok: false; reason: string };
@@ -90,6 +93,33 @@ export function labCreateOptions(options: LabOptions, session: LabSession, name:
     Labels: { [LAB_OWNER_LABEL]: LAB_OWNER_VALUE, [LAB_SESSION_LABEL]: session.id, 'io.isolens.lab-run': String(session.runCount) },
     HostConfig: hostConfig,
   };
+}
+
+/**
+ * The `docker run` of a lab run's options, for a user to copy: the same flags labCreateOptions gives the engine, minus
+ * the lab's own machinery (name, labels, --rm, --init, the sleep entrypoint), so the image runs its own program.
+ */
+export function labDockerRun(options: LabOptions): string {
+  const flags: string[] = [];
+  if (options.dropAllCapabilities) flags.push('--cap-drop ALL');
+  for (const name of options.addCapabilities) flags.push(`--cap-add ${shellQuote(name.replace(/^CAP_/, ''))}`);
+  if (options.readOnly) {
+    flags.push('--read-only');
+    for (const path of options.tmpfs) flags.push(`--tmpfs ${shellQuote(path)}`);
+  }
+  if (options.noNewPrivileges) flags.push('--security-opt no-new-privileges');
+  if (options.seccomp === 'unconfined') flags.push('--security-opt seccomp=unconfined');
+  else if (typeof options.seccomp === 'object') flags.push(`--security-opt ${shellQuote(`seccomp=${options.seccomp.profilePath}`)}`);
+  if (options.user !== null) flags.push(`--user ${shellQuote(options.user)}`);
+  if (options.memoryBytes !== null) {
+    const mebibytes = options.memoryBytes / (1024 * 1024);
+    const memory = Number.isInteger(mebibytes) ? `${mebibytes}m` : String(options.memoryBytes);
+    flags.push(`--memory ${memory} --memory-swap ${memory}`);
+  }
+  if (options.cpus !== null) flags.push(`--cpus ${options.cpus}`);
+  if (options.pidsLimit !== null) flags.push(`--pids-limit ${options.pidsLimit}`);
+  if (options.networkNone) flags.push('--network none');
+  return ['docker run -d', ...flags, shellQuote(options.image)].join(' \\\n  ');
 }
 
 /** Read a seccomp profile file for the engine (the API takes the profile's content, as the docker CLI sends it). */
@@ -209,6 +239,7 @@ export async function runLab(adapter: ContainerEngine, engine: EngineInfo, input
     },
     previous,
     diff: previous ? diffContainers(previous.container, facts) : null,
+    dockerRun: labDockerRun(options),
   };
   session.previous = run;
   return { ok: true, run };

@@ -13,7 +13,7 @@ function recordingApi(): { api: IsolensApi; calls: string[] } {
   const api: IsolensApi = {
     ...apiDouble(),
     getSnapshot: async () => (calls.push('getSnapshot'), null),
-    listProbes: async () => (calls.push('listProbes'), []),
+    listProbes: async () => (calls.push('listProbes'), [{ id: 'raw-socket', title: 'Open a raw socket', destructive: false, description: 'd', operation: 'raw-socket', unavailable: null }]),
     listLabImages: async () => (calls.push('listLabImages'), ['busybox:latest']),
     runLab: async () => (calls.push('runLab'), { ok: false, reason: 'reached the engine' }),
     closeLab: async () => (calls.push('closeLab'), 1),
@@ -37,7 +37,8 @@ describe('readOnlyApi', () => {
     const { api, calls } = recordingApi();
     const readOnly = readOnlyApi(api);
     await readOnly.getSnapshot();
-    await readOnly.listProbes();
+    // The catalogue is listed, each probe carrying the reason it will not run here (the UI's buttons say it).
+    expect(await readOnly.listProbes()).toEqual([expect.objectContaining({ id: 'raw-socket', unavailable: READ_ONLY_REASON })]);
     expect(calls).toEqual(['getSnapshot', 'listProbes']);
   });
 

@@ -18,7 +18,8 @@ export function readOnlyApi(api: IsolensApi): IsolensApi {
     subscribe: (listener) => api.subscribe(listener),
     diffContainers: (a, b) => api.diffContainers(a, b),
     generateFix: (id) => api.generateFix(id),
-    listProbes: () => api.listProbes(),
+    // The catalogue is still listed, each probe saying why it will not run here, so the buttons can explain themselves.
+    listProbes: async () => (await api.listProbes()).map((probe) => ({ ...probe, unavailable: READ_ONLY_REASON })),
     listLabImages: async () => [],
     runLab: async () => ({ ok: false, reason: READ_ONLY_REASON }),
     closeLab: async () => 0,

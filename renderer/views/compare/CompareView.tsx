@@ -1,6 +1,7 @@
 // Two containers side by side: every fact as a row (changed rows marked, the better side named), findings by side, the score delta.
 import { useEffect, useState } from 'react';
-import type { ContainerDiff, DiffRow, DiffSide, FactValue } from '../../../app/lab/diff.js';
+import type { ContainerDiff, DiffRow, DiffSide } from '../../../app/lab/diff.js';
+import { factText, GROUP_LABELS } from './fact-text.js';
 import type { Finding, Snapshot } from '../../../app/model/schema.js';
 import { GradeBadge, SeverityBadge } from '../../components/badges.js';
 import { sortFindings } from '../../state/derive.js';
@@ -11,11 +12,6 @@ import { signedDelta } from '../lab/lab-format.js';
 
 type Load = { status: 'loading' } | { status: 'ok'; diff: ContainerDiff } | { status: 'error'; message: string };
 
-export function factText(value: FactValue): string {
-  if (value === null) return '—';
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ');
-  return String(value);
-}
 
 function SideHead({ side, label }: { side: DiffSide; label: string }) {
   return (
@@ -48,15 +44,23 @@ export function ScoreDelta({ delta, from, to, testId = 'score-delta' }: { delta:
   );
 }
 
-function DiffRowView({ row }: { row: DiffRow }) {
+/** What each side is called in the table: "A" and "B" in the compare view, "previous run" and "this run" in the lab. */
+export interface SideNames {
+  a: string;
+  b: string;
+}
+
+function DiffRowView({ row, sides }: { row: DiffRow; sides: SideNames }) {
+  const text = factText(row.fact);
   return (
     <tr className={row.changed ? 'diff-changed' : undefined} data-testid="diff-row" data-fact={row.fact} data-changed={row.changed} data-better={row.better ?? ''}>
-      <th scope="row" className="mono">
-        {row.fact}
+      <th scope="row">
+        {text.label}
+        <div className="muted mono diff-fact-path">{row.fact}</div>
       </th>
-      <td className={`mono${row.better === 'a' ? ' diff-better' : ''}`}>{factText(row.a)}</td>
-      <td className={`mono${row.better === 'b' ? ' diff-better' : ''}`}>{factText(row.b)}</td>
-      <td>{row.better === null ? (row.changed ? <span className="muted">differs</span> : null) : <span className="tone-good">{row.better.toUpperCase()} isolates better</span>}</td>
+      <td className={row.better === 'a' ? 'diff-better' : undefined}>{text.format(row.a)}</td>
+      <td className={row.better === 'b' ? 'diff-better' : undefined}>{text.format(row.b)}</td>
+      <td className="diff-verdict">{row.better === null ? (row.changed ? <span className="muted">differs</span> : null) : <span className="tone-good">{sides[row.better]} isolates better</span>}</td>
     </tr>
   );
 }
@@ -83,28 +87,34 @@ function FindingList({ title, findings, testId }: { title: string; findings: Fin
 }
 
 /** The side-by-side diff table, also used by the lab for "previous run vs this run". */
-export function DiffTable({ diff, labelA, labelB, onlyChanged }: { diff: ContainerDiff; labelA: string; labelB: string; onlyChanged: boolean }) {
+export function DiffTable({ diff, labelA, labelB, sides, onlyChanged }: { diff: ContainerDiff; labelA: string; labelB: string; sides: SideNames; onlyChanged: boolean }) {
   const rows = onlyChanged ? diff.rows.filter((row) => row.changed) : diff.rows;
   const groups = [...new Set(rows.map((row) => row.group))];
   return (
-    <table className="plain diff-table">
+    <table className="plain diff-table" data-testid="diff-table">
+      <colgroup>
+        <col className="diff-col-fact" />
+        <col className="diff-col-side" />
+        <col className="diff-col-side" />
+        <col className="diff-col-verdict" />
+      </colgroup>
       <thead>
         <tr>
           <th>Fact</th>
           <th>{labelA}</th>
           <th>{labelB}</th>
-          <th>Better</th>
+          <th className="diff-verdict">Better</th>
         </tr>
       </thead>
       {groups.map((group) => (
         <tbody key={group}>
           <tr className="diff-group">
-            <th colSpan={4}>{group}</th>
+            <th colSpan={4}>{GROUP_LABELS[group] ?? group}</th>
           </tr>
           {rows
             .filter((row) => row.group === group)
             .map((row) => (
-              <DiffRowView key={row.fact} row={row} />
+              <DiffRowView key={row.fact} row={row} sides={sides} />
             ))}
         </tbody>
       ))}
@@ -184,6 +194,9 @@ export function CompareView({ snapshot, idA, idB }: { snapshot: Snapshot; idA: s
             <ScoreDelta delta={load.diff.scoreDelta} from={load.diff.a.grade} to={load.diff.b.grade} />
             <SideHead side={load.diff.b} label="B" />
           </header>
+          <p className="compare-legend" data-testid="compare-legend">
+            <strong>A</strong> is <span className="mono">{load.diff.a.name}</span>, <strong>B</strong> is <span className="mono">{load.diff.b.name}</span>.
+          </p>
           <p className="muted">
             {load.diff.rows.filter((r) => r.changed).length} of {load.diff.rows.length} facts differ. The score delta is B minus A: positive when B isolates better.{' '}
             <label>
@@ -195,7 +208,7 @@ export function CompareView({ snapshot, idA, idB }: { snapshot: Snapshot; idA: s
             <FindingList title="In both" findings={load.diff.findings.inBoth.map((pair) => pair.a)} testId="findings-both" />
             <FindingList title={`Only in B (${load.diff.b.name})`} findings={load.diff.findings.onlyInB} testId="findings-only-b" />
           </div>
-          <DiffTable diff={load.diff} labelA={`A · ${load.diff.a.name}`} labelB={`B · ${load.diff.b.name}`} onlyChanged={onlyChanged} />
+          <DiffTable diff={load.diff} labelA={`A · ${load.diff.a.name}`} labelB={`B · ${load.diff.b.name}`} sides={{ a: 'A', b: 'B' }} onlyChanged={onlyChanged} />
         </>
       ) : null}
     </div>

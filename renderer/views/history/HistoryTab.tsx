@@ -93,7 +93,7 @@ export function HistoryTab({ container }: { container: ContainerIsolation }) {
           <h3>
             Version {open + 1} → {open + 2}: score {score(diff.a.score)} → {score(diff.b.score)}
           </h3>
-          <DiffTable diff={diff} labelA="before" labelB="after" onlyChanged />
+          <DiffTable diff={diff} labelA="Before" labelB="After" sides={{ a: 'before', b: 'after' }} onlyChanged />
         </div>
       ) : null}
     </section>

@@ -8,7 +8,10 @@ import { GradeBadge } from '../../components/badges.js';
 import { DiffTable, ScoreDelta } from '../compare/CompareView.js';
 import { useStoreState } from '../../state/hooks.js';
 import { errorText, useLabApi } from './lab-api.js';
-import { INITIAL_LAB_FORM, labOptionsFromForm, outcomeText, type LabForm } from './lab-format.js';
+import { INITIAL_LAB_FORM, labHeadline, labOptionsFromForm, outcomeText, outcomeTone, predictionCheck, signedDelta, type LabForm } from './lab-format.js';
+import { CopyButton } from '../../components/CopyButton.js';
+import { OPERATION_TEXT } from '../../../app/model/operations.js';
+import type { OperationId } from '../../../app/model/schema.js';
 
 const DEFAULT_IMAGE = 'isolens-test/busybox:latest';
 
@@ -26,7 +29,10 @@ function Toggle({ name, label, checked, onChange, hint }: { name: keyof LabForm;
   );
 }
 
-function ProbeTable({ run }: { run: LabRun }) {
+/** Each probe's operation, from the catalogue the lab view loaded (null until it arrives or where a probe checks none). */
+type OperationOf = (probeId: ProbeResult['probeId']) => OperationId | null;
+
+function ProbeTable({ run, operationOf }: { run: LabRun; operationOf: OperationOf }) {
   const previous = new Map<string, ProbeResult>((run.previous?.probes ?? []).map((p) => [p.probeId, p]));
   const hasPrevious = run.previous !== null;
   return (
@@ -34,7 +40,10 @@ function ProbeTable({ run }: { run: LabRun }) {
       <thead>
         <tr>
           <th>Probe</th>
-          <th>This run</th>
+          <th>
+            Predicted <span className="muted">(What can it do?)</span>
+          </th>
+          <th>Observed</th>
           <th>Why</th>
           {hasPrevious ? <th>Previous run</th> : null}
         </tr>
@@ -43,21 +52,45 @@ function ProbeTable({ run }: { run: LabRun }) {
         {run.probes.map((probe) => {
           const before = previous.get(probe.probeId);
           const changed = before !== undefined && before.outcome !== probe.outcome;
+          const operation = operationOf(probe.probeId);
+          const check = predictionCheck(run.container.operations, operation, probe.outcome);
           return (
-            <tr key={probe.probeId} className={changed ? 'probe-changed' : undefined} data-testid="probe-row" data-probe={probe.probeId} data-outcome={probe.outcome} data-previous-outcome={before?.outcome ?? ''} data-changed={changed}>
+            <tr
+              key={probe.probeId}
+              className={changed ? 'probe-changed' : undefined}
+              data-testid="probe-row"
+              data-probe={probe.probeId}
+              data-outcome={probe.outcome}
+              data-predicted={check?.predicted ?? ''}
+              data-prediction-differs={check?.differs ?? false}
+              data-previous-outcome={before?.outcome ?? ''}
+              data-changed={changed}
+            >
               <th scope="row">
                 {probe.title}
                 {probe.destructive ? <span className="muted"> · lab only</span> : null}
               </th>
-              <td>
-                <span className={`outcome outcome-${probe.outcome}`}>{outcomeText(probe)}</span>
+              <td data-testid="probe-predicted">
+                {check === null ? (
+                  <span className="muted" title="This probe checks no operation of the catalogue">
+                    —
+                  </span>
+                ) : (
+                  <>
+                    <span className={`outcome outcome-${check.predicted === 'unknown' ? 'error' : check.predicted}`}>{check.predicted}</span>
+                    {check.differs ? <span className="prediction-differs"> ≠ observed</span> : null}
+                  </>
+                )}
+              </td>
+              <td data-testid="probe-observed">
+                <span className={`outcome outcome-${outcomeTone(probe.outcome, operation)}`}>{outcomeText(probe)}</span>
               </td>
               <td title={probe.output || undefined}>{probe.responsible}</td>
               {hasPrevious ? (
                 <td>
                   {before ? (
                     <>
-                      <span className={`outcome outcome-${before.outcome}`}>{outcomeText(before)}</span>
+                      <span className={`outcome outcome-${outcomeTone(before.outcome, operation)}`}>{outcomeText(before)}</span>
                       {changed ? <span className="probe-flip"> → {probe.outcome}</span> : null}
                     </>
                   ) : (
@@ -73,11 +106,50 @@ function ProbeTable({ run }: { run: LabRun }) {
   );
 }
 
-function LabResultView({ run, elapsedMs }: { run: LabRun; elapsedMs: number }) {
+/** What a run changed and what is left: the headline a reviewer reads before the score. */
+function LabHeadlineView({ run, operationOf }: { run: LabRun; operationOf: OperationOf }) {
+  const headline = labHeadline(run.probes, run.previous?.probes ?? null, operationOf);
+  const tone = headline.delta === null || headline.delta === 0 ? 'tone-muted' : headline.delta > 0 ? 'tone-good' : 'tone-bad';
+  return (
+    <div className="lab-headline" data-testid="lab-headline" data-blocked={headline.blocked} data-total={headline.total} data-delta={headline.delta ?? ''}>
+      <h2 className="lab-headline-main">
+        Probes blocked {headline.blocked}/{headline.total}
+        {headline.delta !== null ? (
+          <span className={`lab-headline-delta ${tone}`} data-testid="lab-blocked-delta">
+            {' '}
+            {headline.delta === 0 ? '±0' : signedDelta(headline.delta)} <span className="muted">since the previous run</span>
+          </span>
+        ) : null}
+      </h2>
+      {headline.stillAllowed.length === 0 ? (
+        <p className="tone-good" data-testid="lab-left">
+          Nothing the probes try is left allowed.
+        </p>
+      ) : (
+        <div data-testid="lab-left">
+          <p className="lab-left-title">Still allowed ({headline.stillAllowed.length}), and the flag that blocks each:</p>
+          <ul className="compact lab-left-list">
+            {headline.stillAllowed.map((probe) => {
+              const operation = operationOf(probe.probeId);
+              return (
+                <li key={probe.probeId} data-testid="lab-left-item" data-probe={probe.probeId}>
+                  {probe.title} <span className="muted">—</span> <code>{operation ? OPERATION_TEXT[operation].block : ''}</code>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function LabResultView({ run, elapsedMs, operationOf }: { run: LabRun; elapsedMs: number; operationOf: OperationOf }) {
   const container = run.container;
   const flips = run.previous ? run.probes.filter((p) => run.previous!.probes.some((q) => q.probeId === p.probeId && q.outcome !== p.outcome)).length : 0;
   return (
     <section className="lab-result" data-testid="lab-result" data-container={run.containerName}>
+      <LabHeadlineView run={run} operationOf={operationOf} />
       <header className="lab-result-head">
         <div className="lab-grade" data-testid="lab-grade" data-grade={container.grade ?? ''}>
           <GradeBadge grade={container.grade} score={container.score} large />
@@ -99,11 +171,20 @@ function LabResultView({ run, elapsedMs }: { run: LabRun; elapsedMs: number }) {
           {(elapsedMs / 1000).toFixed(1)} s <span className="muted">click to result · start {Math.round(run.timings.startMs)} ms, grade {Math.round(run.timings.collectMs)} ms, probes {Math.round(run.timings.probesMs)} ms</span>
         </div>
       </header>
-      <ProbeTable run={run} />
+      <section className="fix-block" data-testid="lab-docker-run-block">
+        <div className="fix-block-head">
+          <h3>This run as docker run</h3>
+          <CopyButton text={run.dockerRun} label="Copy command" />
+        </div>
+        <pre className="fix-code" data-testid="lab-docker-run">
+          {run.dockerRun}
+        </pre>
+      </section>
+      <ProbeTable run={run} operationOf={operationOf} />
       {run.diff ? (
         <details className="lab-diff" open>
           <summary>What changed in the container's facts since the previous run ({run.diff.rows.filter((r) => r.changed).length})</summary>
-          <DiffTable diff={run.diff} labelA="previous run" labelB="this run" onlyChanged />
+          <DiffTable diff={run.diff} labelA="Previous run" labelB="This run" sides={{ a: 'previous run', b: 'this run' }} onlyChanged />
         </details>
       ) : null}
     </section>
@@ -169,6 +250,10 @@ export function LabView() {
     );
   };
 
+  const operations = new Map(probes.map((probe) => [probe.id, probe.operation]));
+  const operationOf: OperationOf = (probeId) => operations.get(probeId) ?? null;
+  // serve --read-only lists the catalogue with the reason nothing runs: the lab says so instead of offering a dead button.
+  const unavailable = probes.find((probe) => probe.unavailable !== null)?.unavailable ?? null;
   const running = state.status === 'running';
   return (
     <div className="lab" data-testid="lab-view">
@@ -197,7 +282,7 @@ export function LabView() {
             ))}
           </select>
         </label>
-        {imagesError ? (
+        {imagesError && unavailable === null ? (
           <p className="gap" role="alert" data-testid="lab-images-error">
             The local images could not be listed: {imagesError}
           </p>
@@ -250,9 +335,14 @@ export function LabView() {
           <Toggle name="networkNone" label="--network none" checked={form.networkNone} onChange={(v) => update({ networkNone: v })} />
         </fieldset>
         <div className="lab-actions">
-          <button type="submit" className="primary" disabled={running || form.image === ''} data-testid="lab-run">
+          <button type="submit" className="primary" disabled={running || form.image === '' || unavailable !== null} data-testid="lab-run" aria-describedby={unavailable !== null ? 'lab-unavailable' : undefined}>
             {running ? 'Running…' : 'Run'}
           </button>
+          {unavailable !== null ? (
+            <span className="muted" id="lab-unavailable" data-testid="lab-unavailable">
+              The lab is off here: {unavailable}.
+            </span>
+          ) : null}
           {running ? (
             <span role="status" className="muted">
               <span className="spinner" aria-hidden="true" /> Starting the container, grading it and running the probes…
@@ -273,7 +363,7 @@ export function LabView() {
           The lab run failed: {state.reason}
         </p>
       ) : null}
-      {state.status === 'done' ? <LabResultView run={state.run} elapsedMs={state.elapsedMs} /> : null}
+      {state.status === 'done' ? <LabResultView run={state.run} elapsedMs={state.elapsedMs} operationOf={operationOf} /> : null}
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LabOptions } from '../../../app/model/lab.js';
-import { INITIAL_LAB_FORM, labOptionsFromForm, probeLine, signedDelta } from './lab-format.js';
+import type { ProbeResult } from '../../../app/lab/probes.js';
+import type { OperationId } from '../../../app/model/schema.js';
+import { headlineText, INITIAL_LAB_FORM, labHeadline, labOptionsFromForm, outcomeTone, predictionCheck, probeLine, signedDelta } from './lab-format.js';
 
 describe('lab form', () => {
   it('refuses to run without an image', () => {
@@ -43,5 +45,40 @@ describe('probe text', () => {
 
   it('signs score deltas', () => {
     expect([signedDelta(12.4), signedDelta(-5), signedDelta(0.2), signedDelta(null)]).toEqual(['+12', '−5', '±0', '—']);
+  });
+});
+
+describe('lab headline', () => {
+  const result = (probeId: ProbeResult['probeId'], outcome: ProbeResult['outcome']): ProbeResult => ({ probeId, title: probeId, destructive: false, outcome, errno: outcome === 'blocked' ? 'EPERM' : null, signal: null, output: '', responsible: '', durationMs: 1 });
+  const operations: Partial<Record<string, OperationId>> = { 'mount-tmpfs': 'mount', 'create-device-node': 'mknod', 'raw-socket': 'raw-socket' };
+  const operationOf = (id: string) => operations[id] ?? null;
+
+  it('leads with blocked out of all and the change since the previous run, and lists what is still allowed', () => {
+    const before = [result('mount-tmpfs', 'blocked'), result('create-device-node', 'allowed'), result('raw-socket', 'allowed'), result('chmod-file', 'allowed')];
+    const after = [result('mount-tmpfs', 'blocked'), result('create-device-node', 'blocked'), result('raw-socket', 'allowed'), result('chmod-file', 'allowed')];
+    const headline = labHeadline(after, before, operationOf);
+    expect(headline).toMatchObject({ blocked: 2, total: 4, delta: 1 });
+    // chmod is allowed for any file owner: not something left to fix.
+    expect(headline.stillAllowed.map((p) => p.probeId)).toEqual(['raw-socket']);
+    expect(headlineText(headline)).toBe('probes blocked 2/4, +1');
+    expect(headlineText(labHeadline(before, null, operationOf))).toBe('probes blocked 1/4');
+    expect(headlineText(labHeadline(before, after, operationOf))).toBe('probes blocked 1/4, −1');
+  });
+
+  it('tones an allowed probe red only where it stands for an operation', () => {
+    expect([outcomeTone('allowed', 'mknod'), outcomeTone('allowed', null), outcomeTone('blocked', null), outcomeTone('error', 'mount')]).toEqual(['allowed', 'harmless', 'blocked', 'error']);
+  });
+
+  it('sets the predicted verdict beside the observed one, and flags a disagreement only where both are known', () => {
+    const ops = [
+      { id: 'mknod' as const, verdict: 'allowed' as const, because: [] },
+      { id: 'mount' as const, verdict: 'unknown' as const, because: [] },
+    ];
+    expect(predictionCheck(ops, 'mknod', 'allowed')).toEqual({ predicted: 'allowed', differs: false });
+    expect(predictionCheck(ops, 'mknod', 'blocked')).toEqual({ predicted: 'allowed', differs: true });
+    expect(predictionCheck(ops, 'mknod', 'error')).toEqual({ predicted: 'allowed', differs: false });
+    expect(predictionCheck(ops, 'mount', 'blocked')).toEqual({ predicted: 'unknown', differs: false });
+    expect(predictionCheck(ops, null, 'allowed')).toBeNull();
+    expect(predictionCheck(undefined, 'mknod', 'allowed')).toBeNull();
   });
 });

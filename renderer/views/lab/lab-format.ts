@@ -1,6 +1,7 @@
 // Pure helpers of the lab view: the form's state turned into LabOptionsInput, and a probe's outcome as one line.
 import type { LabOptionsInput } from '../../../app/model/lab.js';
 import type { ProbeResult } from '../../../app/lab/probes.js';
+import type { Operation, OperationId } from '../../../app/model/schema.js';
 
 /** What the lab form holds: text fields stay text until the run, so a half-typed number never throws. */
 export interface LabForm {
@@ -91,4 +92,50 @@ export function signedDelta(delta: number | null): string {
   const rounded = Math.round(delta);
   if (rounded === 0) return '±0';
   return rounded > 0 ? `+${rounded}` : `−${Math.abs(rounded)}`;
+}
+
+/** How an outcome reads: allowed is alarming only where the probe stands for an attacker's operation (chmod is not one). */
+export function outcomeTone(outcome: ProbeResult['outcome'], operation: OperationId | null): 'allowed' | 'blocked' | 'error' | 'harmless' {
+  return outcome === 'allowed' && operation === null ? 'harmless' : outcome;
+}
+
+/** What a lab run's headline says: probes blocked out of all, the change since the previous run, and what is still allowed. */
+export interface LabHeadline {
+  blocked: number;
+  total: number;
+  /** Blocked now minus blocked in the previous run; null on a session's first run. */
+  delta: number | null;
+  /** Probes still allowed that stand for an attacker's operation (a harmless allowed probe is not "left to fix"). */
+  stillAllowed: ProbeResult[];
+}
+
+export function labHeadline(probes: readonly ProbeResult[], previous: readonly ProbeResult[] | null, operationOf: (probeId: ProbeResult['probeId']) => OperationId | null): LabHeadline {
+  const blocked = (list: readonly ProbeResult[]) => list.filter((probe) => probe.outcome === 'blocked').length;
+  return {
+    blocked: blocked(probes),
+    total: probes.length,
+    delta: previous === null ? null : blocked(probes) - blocked(previous),
+    stillAllowed: probes.filter((probe) => probe.outcome === 'allowed' && operationOf(probe.probeId) !== null),
+  };
+}
+
+/** "probes blocked 6/11, +3": the line that leads a lab run. */
+export function headlineText(headline: LabHeadline): string {
+  const delta = headline.delta === null || headline.delta === 0 ? '' : `, ${signedDelta(headline.delta)}`;
+  return `probes blocked ${headline.blocked}/${headline.total}${delta}`;
+}
+
+/** The predicted verdict of a probe's operation beside what it observed; null where the probe checks no operation. */
+export interface PredictionCheck {
+  predicted: Operation['verdict'];
+  /** True when prediction and observation disagree (an unknown prediction or a probe error proves nothing). */
+  differs: boolean;
+}
+
+export function predictionCheck(operations: readonly Operation[] | undefined, operation: OperationId | null, observed: ProbeResult['outcome']): PredictionCheck | null {
+  if (operation === null) return null;
+  const found = operations?.find((entry) => entry.id === operation);
+  if (!found) return null;
+  const differs = found.verdict !== 'unknown' && observed !== 'error' && found.verdict !== observed;
+  return { predicted: found.verdict, differs };
 }
