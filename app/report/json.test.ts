@@ -4,7 +4,7 @@ import { renderReport } from './index.js';
 import { loadSampleSnapshot } from './fixtures/sample.js';
 
 describe('json report', () => {
-  it('prints the validated snapshot with two-space indentation, and it round-trips the schema', () => {
+  it('prints the snapshot with two-space indentation, and it round-trips the schema', () => {
     const snapshot = loadSampleSnapshot();
     const text = renderReport(snapshot, 'json');
     expect(text.split('\n')[1]).toBe('  "schemaVersion": 1,');
@@ -12,15 +12,8 @@ describe('json report', () => {
     expect(Snapshot.parse(parsed)).toEqual(snapshot);
   });
 
-  it('drops fields the public schema does not define', () => {
-    const snapshot = loadSampleSnapshot() as Snapshot & { internal?: string };
-    snapshot.internal = 'cache';
-    expect(JSON.parse(renderReport(snapshot, 'json'))).not.toHaveProperty('internal');
-  });
-
-  it('refuses a snapshot that breaks the contract', () => {
+  it('prints the snapshot as it is: no second pass through the schema on every run (the scans are checked in tests)', () => {
     const snapshot = loadSampleSnapshot();
-    (snapshot.containers[0] as { score: unknown }).score = 'high';
-    expect(() => renderReport(snapshot, 'json')).toThrow();
+    expect(renderReport(snapshot, 'json')).toBe(`${JSON.stringify(snapshot, null, 2)}\n`);
   });
 });

@@ -1,10 +1,10 @@
-// The JSON report: the snapshot, validated against the public document schema, pretty-printed.
-import { Snapshot } from '../model/schema.js';
+// The JSON report: the snapshot as docs/isolens.schema.json describes it, pretty-printed.
+import type { Snapshot } from '../model/schema.js';
 
 /**
- * The document exactly as docs/isolens.schema.json describes it. Validation strips anything the schema does not
- * define and throws on a malformed snapshot: printing a document that breaks the public contract would be a bug.
+ * The document as it is. It is not re-validated on every run (that cost a one-shot scan ~20 ms): the snapshot is built
+ * from validated engine answers by typed code, and tests check real scans' output against the schema, field for field.
  */
 export function renderJson(snapshot: Snapshot): string {
-  return `${JSON.stringify(Snapshot.parse(snapshot), null, 2)}\n`;
+  return `${JSON.stringify(snapshot, null, 2)}\n`;
 }
