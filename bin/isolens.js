@@ -1,15 +1,14 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (run automatically by `npm install`).
-import { existsSync } from 'node:fs';
-import module from 'node:module';
-
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
   console.error(`isolens: needs Node.js 22.13 or later (this is ${process.version})`);
   process.exit(1);
 }
+// Built-ins through getBuiltinModule, not `import`: an ES module facade of node:fs alone costs milliseconds at start.
+const { existsSync } = process.getBuiltinModule('node:fs');
 // Node 22's on-disk compile cache: later starts skip parsing and compiling the CLI's modules.
-module.enableCompileCache?.();
+process.getBuiltinModule('node:module').enableCompileCache?.();
 
 // The bundled CLI (scripts/build-cli.mjs) starts fastest; the tsc output is the fallback of a partial build.
 const bundled = new URL('../dist/cli/isolens.mjs', import.meta.url);

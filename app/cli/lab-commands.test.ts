@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { LabOptions } from '../lab/lab.js';
 import { generateFix } from '../lab/fix.js';
 import { assessed, inspectFixture } from '../lab/fixtures/documents.js';
-import { labOptionsFromFlags, parseMemory, registerLabCommands, renderFix, terminalText } from './lab-commands.js';
+import { labOptionsFromFlags, parseMemory, registerLabCommands, terminalText } from './lab-commands.js';
+import { renderFix } from './lab-run.js';
 
 const silentIo = { stdout: () => undefined, stderr: () => undefined, setExitCode: () => undefined };
 

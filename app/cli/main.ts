@@ -1,43 +1,17 @@
-// `isolens scan | serve`: argument parsing and exit codes; the work is done by app/ modules.
+// The `isolens` program: every command's arguments and the exit codes; each command's work is in its own module, loaded
+// only when that command runs (so --help and a bad argument never load the engine client, zod or the rules).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { SEVERITIES, type Severity, type Snapshot } from '../model/schema.js';
-import { openEngine } from '../engine/open.js';
-import { EngineUnreachableError } from '../engine/connect.js';
-import { EndpointError } from '../engine/endpoint.js';
-import { collectSnapshot } from '../collect/scan.js';
-import { assessSnapshot, worstSeverity, type AcceptedRisk } from '../assess.js';
-import { isKnownRuleOrFamily, parseIgnoreFile } from '../rules/catalogue.js';
-import { severityAtLeast } from '../rules/score.js';
-import { renderReport } from '../report/index.js';
+import { SEVERITY_LEVELS, type SeverityLevel } from '../model/severity.js';
 import { registerLabCommands } from './lab-commands.js';
-import { noMatchMessage, parseContainerSelector } from './arguments.js';
+import { parseContainerSelector } from './arguments.js';
 import { registerExporterCommand } from './exporter.js';
-import { durationOption, HISTORY_DB_HELP, recordScan, registerHistoryCommand } from './history.js';
-import { HistoryError } from '../history/store.js';
+import { durationOption, HISTORY_DB_HELP, registerHistoryCommand } from './history.js';
+import { EXIT, type Io } from './exit.js';
+import { SCAN_FORMATS } from './scan-formats.js';
+import type { ScanFlags } from './scan.js';
 import { ISOLENS_VERSION } from '../version.js';
 
-/** Exit codes, documented in the README. */
-export const EXIT = {
-  ok: 0,
-  /** The engine could not be reached or the scan failed. */
-  error: 1,
-  /** Bad arguments. */
-  usage: 2,
-  /** --fail-on: a finding at or above the threshold exists. */
-  findings: 3,
-  /** --fail-on-drift: a container got weaker than its last recorded version (and --fail-on did not already fail). */
-  drift: 4,
-} as const;
-
-const FORMATS = ['table', 'json', 'sarif', 'html', 'markdown'] as const;
-type Format = (typeof FORMATS)[number];
-
-interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTty: boolean;
-}
+export { EXIT };
 
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
@@ -45,11 +19,11 @@ const processIo: Io = {
   isTty: Boolean(process.stdout.isTTY),
 };
 
-function parseSeverity(value: string): Severity {
-  if (!(SEVERITIES as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`expected one of ${SEVERITIES.join(', ')}`);
+function parseSeverity(value: string): SeverityLevel {
+  if (!(SEVERITY_LEVELS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${SEVERITY_LEVELS.join(', ')}`);
   }
-  return value as Severity;
+  return value as SeverityLevel;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -72,9 +46,9 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .description('Scan every running container once and print the report')
     .option('-H, --host <endpoint>', 'engine endpoint (unix:///path, tcp://host:port); default: like the docker CLI')
     .option('-c, --container <name|glob|id>', 'only the containers with this name, name glob ("web-*") or id prefix', parseContainerSelector)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(SCAN_FORMATS).default('table'))
     .option('--json', 'same as --format json')
-    .option('--fail-on <severity>', `exit ${EXIT.findings} when a finding at or above this severity exists (${SEVERITIES.join('|')})`, parseSeverity)
+    .option('--fail-on <severity>', `exit ${EXIT.findings} when a finding at or above this severity exists (${SEVERITY_LEVELS.join('|')})`, parseSeverity)
     .option('--ignore <rule-id>', 'accept a risk: skip this rule (or rule family prefix); repeatable', collect, [])
     .option('--ignore-file <path>', 'file of accepted risks: one rule id per line, optionally followed by a container name glob')
     .option('--no-color', 'no ANSI colours in the table')
@@ -83,65 +57,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .option('--history-db <path>', HISTORY_DB_HELP)
     .option('--fail-on-drift', `with --record: exit ${EXIT.drift} when a container got weaker than its last recorded version`)
     .option('--retention <duration>', 'with --record: forget versions not seen for this long (default 90d)', durationOption)
-    .action(async (options: {
-      host?: string;
-      container?: string;
-      format: Format;
-      json?: boolean;
-      failOn?: Severity;
-      ignore: string[];
-      ignoreFile?: string;
-      color: boolean;
-      full?: boolean;
-      record?: boolean;
-      historyDb?: string;
-      failOnDrift?: boolean;
-      retention?: number;
-    }) => {
-      const format: Format = options.json ? 'json' : options.format;
-      if ((options.failOnDrift || options.historyDb || options.retention !== undefined) && !options.record) {
-        io.stderr('isolens: --fail-on-drift, --history-db and --retention need --record\n');
-        exitCode = EXIT.usage;
-        return;
-      }
-      const unknown = options.ignore.filter((entry) => !isKnownRuleOrFamily(entry));
-      if (unknown.length > 0) {
-        io.stderr(`isolens: --ignore ${unknown.join(', ')}: no such rule or rule family (see docs/rules.md)\n`);
-        exitCode = EXIT.usage;
-        return;
-      }
-      const ignore: AcceptedRisk[] = options.ignore.map((ruleId) => ({ ruleId, container: null }));
-      if (options.ignoreFile) {
-        let text: string;
-        try {
-          text = readFileSync(options.ignoreFile, 'utf8');
-        } catch (error) {
-          io.stderr(`isolens: cannot read the ignore file ${options.ignoreFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
-          exitCode = EXIT.usage;
-          return;
-        }
-        const parsed = parseIgnoreFile(text);
-        if (parsed.problems.length > 0) {
-          for (const problem of parsed.problems) io.stderr(`isolens: ${options.ignoreFile}:${problem.line}: ${problem.message}\n`);
-          exitCode = EXIT.usage;
-          return;
-        }
-        ignore.push(...parsed.risks);
-      }
-      const { adapter, engine } = await openEngine({ host: options.host });
-      const facts = await collectSnapshot(adapter, engine, { container: options.container });
-      if (options.container && facts.containers.length === 0) {
-        io.stderr(`isolens: ${await noMatchMessage(adapter, options.container)}\n`);
-        exitCode = EXIT.error;
-        return;
-      }
-      const snapshot: Snapshot = assessSnapshot(facts, { ignore });
-      const report = renderReport(snapshot, format, { color: options.color && io.isTty && format === 'table', width: process.stdout.columns || 120, full: options.full });
-      io.stdout(report.endsWith('\n') ? report : `${report}\n`);
-      const drift = options.record ? recordScan(snapshot, { historyDb: options.historyDb, retentionMs: options.retention }, io) : null;
-      const worst = worstSeverity(snapshot);
-      if (options.failOn && worst && severityAtLeast(worst, options.failOn)) exitCode = EXIT.findings;
-      else if (options.failOnDrift && drift && drift.drifted.length > 0) exitCode = EXIT.drift;
+    .action(async (options: ScanFlags) => {
+      // Loaded when the command runs: `isolens --help` and the other commands never load the engine client or the rules.
+      const { scanCommand } = await import('./scan.js');
+      exitCode = await scanCommand(options, io);
     });
 
   program
@@ -174,15 +93,17 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
+    // The modules that throw these are loaded by then; on this path only, so start-up never pays for them.
+    const [{ EndpointError }, { EngineUnreachableError }, { HistoryError }] = await Promise.all([
+      import('../engine/endpoint.js'),
+      import('../engine/connect.js'),
+      import('../history/store.js'),
+    ]);
     if (error instanceof EndpointError) {
       io.stderr(`isolens: ${error.message}\n`);
       return EXIT.usage;
     }
-    if (error instanceof HistoryError) {
-      io.stderr(`isolens: ${error.message}\n`);
-      return EXIT.error;
-    }
-    if (error instanceof EngineUnreachableError) {
+    if (error instanceof HistoryError || error instanceof EngineUnreachableError) {
       io.stderr(`isolens: ${error.message}\n`);
       return EXIT.error;
     }

@@ -1,5 +1,6 @@
 // The Isolens document: one zod schema per concept, the single source of the types and of docs/isolens.schema.json.
 import { z } from 'zod';
+import { SEVERITY_LEVELS } from './severity.js';
 
 export const SCHEMA_VERSION = 1 as const;
 
@@ -115,7 +116,7 @@ export const Device = z.object({
 });
 export type Device = z.infer<typeof Device>;
 
-export const Severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
+export const Severity = z.enum(SEVERITY_LEVELS);
 export type Severity = z.infer<typeof Severity>;
 export const SEVERITIES: readonly Severity[] = Severity.options;
 
