@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allCapabilityNames, defaultCapabilities } from '../model/capabilities.js';
-import { boundingFromConfig, configuredUserIsRoot, describeFromConfig, portsFromConfig, type InspectDocument } from './config.js';
+import { boundingFromConfig, configuredIds, configuredUserIsRoot, describeFromConfig, portsFromConfig, type InspectDocument } from './config.js';
 import { parseInspect } from '../engine/containers.js';
 import { capturedDockerEngine } from './fixtures/engine.js';
 
@@ -60,6 +60,16 @@ describe('capability arithmetic like the engine', () => {
     expect(doc.user.uid).toBe(1000);
     expect(configuredUserIsRoot('root:1000')).toBe(true);
     expect(configuredUserIsRoot('nginx')).toBeNull();
+  });
+  it('declared uid and gid: only what the configuration alone says, the image\'s /etc/passwd decides the rest', () => {
+    expect(configuredIds('')).toEqual({ uid: 0, gid: 0 });
+    expect(configuredIds('root')).toEqual({ uid: 0, gid: 0 });
+    expect(configuredIds('0')).toEqual({ uid: 0, gid: 0 });
+    expect(configuredIds('root:1000')).toEqual({ uid: 0, gid: 1000 });
+    expect(configuredIds('1000:1000')).toEqual({ uid: 1000, gid: 1000 });
+    expect(configuredIds('1000')).toEqual({ uid: 1000, gid: null });
+    expect(configuredIds('nginx')).toEqual({ uid: null, gid: null });
+    expect(configuredIds('1000:staff')).toEqual({ uid: 1000, gid: null });
   });
 });
 

@@ -112,6 +112,21 @@ export function configuredUserIsRoot(user: string): boolean | null {
   return null; // a name resolved inside the image: only the kernel knows
 }
 
+/**
+ * The uid and gid the engine will start the process with, inside the container, where the configuration alone says:
+ * "" and "root" are 0:0, a number is that uid, "u:g" with a numeric group is that gid. A user name, or a numeric uid
+ * without a group (the image's /etc/passwd decides the group), gives null.
+ */
+export function configuredIds(user: string): { uid: number | null; gid: number | null } {
+  const [name = '', group] = user.split(':');
+  const root = configuredUserIsRoot(user);
+  const uid = root === true ? 0 : root === false ? Number(name) : null;
+  let gid: number | null = null;
+  if (group !== undefined && group !== '') gid = /^\d+$/.test(group) ? Number(group) : group === 'root' ? 0 : null;
+  else if (name === '' || name === 'root' || name === '0') gid = 0;
+  return { uid, gid };
+}
+
 function capabilitiesFromConfig(inspect: InspectDocument, engine: EngineInfo): Capabilities {
   const bounding = boundingFromConfig(inspect, engine);
   const root = configuredUserIsRoot(inspect.Config.User ?? '');
@@ -271,7 +286,7 @@ export function describeFromConfig(inspect: InspectDocument, engine: EngineInfo)
   const host = inspect.HostConfig;
   const apparmor = inspect.AppArmorProfile ? inspect.AppArmorProfile : null;
   const selinux = (inspect as { ProcessLabel?: string }).ProcessLabel || null;
-  const userIsRoot = configuredUserIsRoot(inspect.Config.User ?? '');
+  const ids = configuredIds(inspect.Config.User ?? '');
   const namespaces = namespacesFromConfig(inspect, engine);
   const sources: Record<string, 'kernel' | 'config'> = {};
   for (const fact of ['user', 'capabilities', 'seccomp', 'noNewPrivileges', 'lsm', 'cgroup', 'mounts', 'readOnlyRootfs']) {
@@ -292,9 +307,10 @@ export function describeFromConfig(inspect: InspectDocument, engine: EngineInfo)
     privileged: host.Privileged === true,
     readOnlyRootfs: host.ReadonlyRootfs === true,
     user: {
-      uid: userIsRoot === true ? 0 : userIsRoot === false ? Number((inspect.Config.User ?? '').split(':')[0]) : null,
-      gid: null,
-      uidInContainer: null,
+      uid: ids.uid,
+      gid: ids.gid,
+      uidInContainer: ids.uid,
+      gidInContainer: ids.gid,
       userns: namespaces.user.sharedWithHost === null ? null : namespaces.user.sharedWithHost ? 'host' : 'private',
       configured: inspect.Config.User ?? '',
     },

@@ -13,7 +13,7 @@ import type { ReadResult } from '../kernel/read.js';
 import type { MountInfoEntry } from '../kernel/mountinfo.js';
 import type { KernelFacts } from '../kernel/facts.js';
 import { isIdentityMap, mapFromHost } from '../kernel/userns.js';
-import { diffAgainstDefault } from './config.js';
+import { configuredUserIsRoot, diffAgainstDefault } from './config.js';
 
 /**
  * Capabilities newer than some engines: Docker before 23 (and runc before 1.0.3) do not know CAP_PERFMON, CAP_BPF and
@@ -65,6 +65,9 @@ export function overlayKernel(
   const gaps: Gap[] = doc.gaps;
   const mismatches: Mismatch[] = doc.mismatches;
   const mismatch = (fact: string, kernel: unknown, config: unknown) => mismatches.push({ fact, kernel, config });
+  // What the engine was asked for, before the kernel's values replace it.
+  const declaredIds = { uid: doc.user.uidInContainer, gid: doc.user.gidInContainer ?? null };
+  const declaredRoot = configuredUserIsRoot(doc.user.configured);
 
   // Namespaces: inode and sharing by comparison with the host's own.
   for (const kind of NAMESPACE_KINDS) {
@@ -104,9 +107,18 @@ export function overlayKernel(
       configBounding = expectedBoundingForAll(configBounding, options.hostBounding ?? null, bounding);
     }
     if (configBounding && !sameSet(bounding, configBounding)) mismatch('capabilities.bounding', bounding, configBounding);
+    const effective = decodeCapabilityMask(status.capEffective);
+    const permitted = decodeCapabilityMask(status.capPermitted);
+    // The engines start root with every bounding capability effective and permitted, and any other uid with none (no
+    // ambient set is configured). A process that changed user, or dropped or gained capabilities after start, differs.
+    if (configBounding && declaredRoot !== null) {
+      const declared = declaredRoot ? configBounding : [];
+      if (!sameSet(effective, declared)) mismatch('capabilities.effective', effective, declared);
+      if (!sameSet(permitted, declared)) mismatch('capabilities.permitted', permitted, declared);
+    }
     doc.capabilities = {
-      effective: decodeCapabilityMask(status.capEffective),
-      permitted: decodeCapabilityMask(status.capPermitted),
+      effective,
+      permitted,
       bounding,
       inheritable: decodeCapabilityMask(status.capInheritable),
       ambient: decodeCapabilityMask(status.capAmbient),
@@ -146,8 +158,22 @@ export function overlayKernel(
     doc.user.userns = userns;
     // status shows ids as seen from the reader's (host's) namespace; map back to what the container sees.
     doc.user.uidInContainer = doc.user.uid === null || identity ? doc.user.uid : mapFromHost(doc.user.uid, facts.uidMap.value);
+    doc.user.gidInContainer = doc.user.gid === null || identity ? doc.user.gid : facts.gidMap.ok ? mapFromHost(doc.user.gid, facts.gidMap.value) : null;
   } else {
     gaps.push(gapFor('user.userns', facts.uidMap));
+    // The kernel's ids are from the host's side; without the map, what the container sees is unknown.
+    if (doc.sources.user === 'kernel') {
+      doc.user.uidInContainer = null;
+      doc.user.gidInContainer = null;
+    }
+  }
+  // The ids the process runs as, inside the container, against the ones it was started with (an entrypoint that
+  // switches user after start, a setuid binary). Only once the kernel's ids are in.
+  if (doc.sources.user === 'kernel') {
+    for (const [key, declared] of [['uidInContainer', declaredIds.uid], ['gidInContainer', declaredIds.gid]] as const) {
+      const actual = doc.user[key] ?? null;
+      if (declared !== null && actual !== null && actual !== declared) mismatch(`user.${key}`, actual, declared);
+    }
   }
 
   // Mounts: the kernel's read-only flag and propagation for each declared mount, plus the runtime mounts.
@@ -195,16 +221,19 @@ export function overlayKernel(
   if (facts.cgroup.ok) {
     const { gaps: cgroupGaps, ...kernel } = facts.cgroup.value;
     const configured = doc.cgroup;
-    const compare = (key: 'memoryLimitBytes' | 'cpuQuotaCores' | 'pidsLimit') => {
-      if (configured[key] !== null && kernel[key] !== null && Math.abs(configured[key]! - kernel[key]!) > 1e-6 * Math.max(1, kernel[key]!)) {
-        mismatch(`cgroup.${key}`, kernel[key], configured[key]);
-      } else if (configured[key] !== null && kernel[key] === null) {
-        mismatch(`cgroup.${key}`, null, configured[key]);
-      }
+    // null is "unlimited" on both sides, so a limit written into cgroupfs behind the engine's back (or one lifted) shows
+    // too. A declared limit the kernel does not show (the controller is missing) is a mismatch; an unreadable value
+    // where none was declared is only a gap.
+    const unreadable = new Set(cgroupGaps.map((gap) => gap.fact));
+    const compare = (key: 'memoryLimitBytes' | 'cpuQuotaCores' | 'pidsLimit' | 'cpuShares') => {
+      const [declared, actual] = [configured[key], kernel[key]];
+      if (declared === actual || (unreadable.has(`cgroup.${key}`) && declared === null)) return;
+      if (declared === null || actual === null || Math.abs(declared - actual) > 1e-6 * Math.max(1, actual)) mismatch(`cgroup.${key}`, actual, declared);
     };
     compare('memoryLimitBytes');
     compare('cpuQuotaCores');
     compare('pidsLimit');
+    compare('cpuShares');
     doc.cgroup = { ...kernel, cpusetCpus: kernel.cpusetCpus ?? configured.cpusetCpus };
     doc.sources.cgroup = 'kernel';
     gaps.push(...cgroupGaps);

@@ -19,6 +19,7 @@ export interface KernelFacts {
   cgroup: ReadResult<CgroupLimits>;
   lsm: ReadResult<LsmLabels>;
   uidMap: ReadResult<IdMapEntry[]>;
+  gidMap: ReadResult<IdMapEntry[]>;
 }
 
 function map<T, U>(result: ReadResult<T>, f: (value: T) => U): ReadResult<U> {
@@ -39,13 +40,14 @@ export interface ReadKernelFactsOptions {
 /** Read every kernel source for one PID. Never throws for the normal hazards: each part carries its own failure. */
 export async function readKernelFacts(source: KernelSource, pid: number, options: ReadKernelFactsOptions = {}): Promise<KernelFacts> {
   const process = processOf(source, pid);
-  const [procCgroup, statusText, namespaces, mountinfoText, lsm, uidText] = await Promise.all([
+  const [procCgroup, statusText, namespaces, mountinfoText, lsm, uidText, gidText] = await Promise.all([
     process.readText('cgroup'),
     process.readText('status'),
     readNamespaces(process),
     process.readText('mountinfo'),
     readLsmLabels(process, options.activeLsms),
     process.readText('uid_map'),
+    process.readText('gid_map'),
   ]);
   const cgroup: KernelFacts['cgroup'] = procCgroup.ok ? { ok: true, value: await readCgroupLimits(procCgroup.value, source) } : procCgroup;
   return {
@@ -56,6 +58,7 @@ export async function readKernelFacts(source: KernelSource, pid: number, options
     cgroup,
     lsm,
     uidMap: map(uidText, parseIdMap),
+    gidMap: map(gidText, parseIdMap),
   };
 }
 

@@ -71,6 +71,8 @@ export const User = z.object({
   uid: z.number().int().nullable().describe('Effective uid of the main process as seen from the host'),
   gid: z.number().int().nullable(),
   uidInContainer: z.number().int().nullable().describe('Effective uid inside the container\'s user namespace'),
+  // Optional so hand-built documents (fixtures, older snapshots) stay valid; the collector always sets it.
+  gidInContainer: z.number().int().nullable().optional().describe('Effective gid inside the container\'s user namespace'),
   userns: z.enum(['host', 'private']).nullable(),
   configured: z.string().describe('The engine\'s User setting ("" = image default)'),
 });

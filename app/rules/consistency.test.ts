@@ -18,6 +18,7 @@ testRuleFamily('consistency', CONSISTENCY_RULES, {
   'consistency/seccomp': kind('seccomp.mode', 'disabled', 'filter'),
   'consistency/no-new-privileges': kind('noNewPrivileges', false, true),
   'consistency/user-namespace': kind('user.userns', 'host', 'private'),
+  'consistency/user': kind('user.uidInContainer', 65534, 0),
   'consistency/mount-read-only': kind('mounts[/data].readOnly', false, true),
   'consistency/read-only-rootfs': kind('readOnlyRootfs', false, true),
   'consistency/lsm': kind('lsm.apparmor', 'unconfined', 'docker-default'),
@@ -46,7 +47,11 @@ describe('consistency rules', () => {
   });
 
   it('every mismatch lands in exactly one rule', () => {
-    const facts = ['namespaces.pid.sharedWithHost', 'capabilities.bounding', 'seccomp.mode', 'noNewPrivileges', 'user.userns', 'mounts[/x].readOnly', 'readOnlyRootfs', 'lsm.apparmor', 'cgroup.cpuQuotaCores', 'something.new'];
+    const facts = [
+      'namespaces.pid.sharedWithHost', 'namespaces.user.sharedWithHost', 'capabilities.bounding', 'capabilities.effective', 'capabilities.permitted',
+      'seccomp.mode', 'noNewPrivileges', 'user.userns', 'user.uidInContainer', 'user.gidInContainer', 'mounts[/x].readOnly', 'readOnlyRootfs',
+      'lsm.apparmor', 'cgroup.cpuQuotaCores', 'cgroup.pidsLimit', 'cgroup.cpuShares', 'something.new',
+    ];
     for (const fact of facts) {
       const firing = CONSISTENCY_RULES.filter((rule) => judge(rule, mismatch({ fact, kernel: 1, config: 2 })) !== null);
       expect(firing.map((r) => r.id), fact).toHaveLength(1);

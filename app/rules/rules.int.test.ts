@@ -101,6 +101,8 @@ const scenarios = {
     Cmd: ['setpriv', '--nnp', 'unshare', '-u', '-U', 'sleep', '3600'],
     HostConfig: { UTSMode: 'host', CapAdd: ['SYS_ADMIN'] },
   },
+  /** Configured as root with the default capabilities; the process switches to 65534:65534 before exec (busybox nsenter). */
+  'switched-user': { Cmd: ['nsenter', '-S', '65534', '-G', '65534', 'sleep', '3600'] },
   /** With CAP_SYS_ADMIN the container remounts /sys read-write, its read-only /data read-write and / read-only (done in beforeAll). */
   remounted: { HostConfig: { CapAdd: ['SYS_ADMIN'], Binds: [`${DATA_DIR}:/data:ro`] } },
   /** --memory 64m, then the host writes 128 MiB into the container's memory.limit_in_bytes (done in beforeAll). */
@@ -298,20 +300,29 @@ const LIVE: Record<string, LiveCase> = {
   },
   'consistency/no-new-privileges': { fires: ['unshared'], quiet: ['default', 'hardened'], evidence: { fact: 'noNewPrivileges', source: 'kernel', value: true } },
   'consistency/user-namespace': { fires: ['unshared'], quiet: ['default', 'host-namespaces'], evidence: { fact: 'user.userns', source: 'kernel', value: 'private' } },
+  'consistency/user': {
+    fires: ['switched-user'],
+    quiet: ['default', 'hardened', 'unshared'],
+    evidence: { fact: 'user.uidInContainer', source: 'kernel', value: 65534 },
+  },
+  'consistency/capabilities': {
+    // unshared: its own user namespace leaves no effective capability after exec (uid 0 is not mapped there).
+    fires: ['switched-user', 'unshared'],
+    quiet: ['default', 'hardened', 'cap-add-all-devices-mounts'],
+    evidence: { fact: 'capabilities.effective', source: 'kernel', value: [] },
+  },
   'consistency/unverified-facts': { fires: ['vanished'], quiet: ['default'], evidence: { fact: 'capabilities', source: 'config' } },
 };
 
 /** Rules this machine cannot trigger on a real container, and why; each is asserted below on a captured or derived document. */
 const COVERED_BY_FIXTURE: Record<string, string> = {
   'runtime/privileged': '--privileged cannot start here (CAP_SYS_RESOURCE is outside the VM\'s bounding set): asserted on app/collect/fixtures/privileged',
-  'consistency/capabilities':
-    'a genuine one needs a bounding set the engine did not mean: --privileged on this VM, whose bounding set lacks CAP_SYS_RESOURCE (asserted on the privileged fixture). On live --cap-add ALL containers the kernel applies what the engine grants, so it stays quiet (asserted below)',
   'capabilities/bpf': 'dockerd 20.10 rejects --cap-add BPF ("unknown capability") and leaves it out of ALL: derived from a real scan',
   'capabilities/perfmon': 'dockerd 20.10 rejects --cap-add PERFMON and leaves it out of ALL: derived from a real scan',
   'seccomp-lsm/apparmor-unconfined': 'no AppArmor on this host: derived from a real scan with an AppArmor-enabled engine and label',
   'seccomp-lsm/selinux-unconfined': 'no SELinux on this host: derived from a real scan with an SELinux-enabled engine and label',
   'namespaces/host-cgroup': 'this host runs cgroup v1, where every container shares the cgroup namespace: derived from a real scan with cgroup v2',
-  'consistency/seccomp': 'a process cannot drop its seccomp filter, and busybox has no tool to add one: derived from a real inspect document that claims seccomp=unconfined overlaid on a real filtered process',
+  'consistency/seccomp': 'a process cannot drop its seccomp filter, and busybox has no tool to add one: derived from a real inspect document that claims seccomp=unconfined overlaid on a real filtered process (app/collect/mismatches.int.test.ts makes it for real with a compiled helper that loads its own filter)',
   'consistency/lsm': 'no LSM labels on this host: derived from real kernel facts with an AppArmor label that differs from the configured profile',
   'consistency/other': 'the collector compares no fact outside the other consistency kinds today: derived from a real scan with such a mismatch added',
 };
