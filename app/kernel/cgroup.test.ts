@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -177,7 +177,12 @@ describe('readCgroupLimits', () => {
     const limits = await readCgroupLimits(fixtureText(V2_LIMITED, 'proc-cgroup'), localSource({ cgroupRoot: empty }));
     expect(limits.memoryLimitBytes).toBeNull();
     expect(limits.gaps.map((g) => g.fact)).toEqual(['cgroup.memoryLimitBytes', 'cgroup.cpuQuotaCores', 'cgroup.cpusetCpus', 'cgroup.pidsLimit', 'cgroup.cpuWeight']);
-    expect(limits.gaps[0]!.reason).toMatch(/memory\.max does not exist.*memory controller may not be enabled/);
+    // The container's cgroup directory itself is gone: it stopped, which is not a missing controller.
+    expect(limits.gaps[0]!.reason).toMatch(/^the cgroup .* no longer exists \(its container stopped before memory\.max could be read\)$/);
+    // The directory is there but without the controller's files: the controller is not enabled for it.
+    mkdirSync(join(empty, limits.path!), { recursive: true });
+    const bare = await readCgroupLimits(fixtureText(V2_LIMITED, 'proc-cgroup'), localSource({ cgroupRoot: empty }));
+    expect(bare.gaps[0]!.reason).toMatch(/memory\.max does not exist.*memory controller may not be enabled/);
   });
 
   it('unreadable /proc/PID/cgroup text is one gap', async () => {

@@ -1,7 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_HOST_SOURCE } from './source.js';
-import { failureFor, processDirectoryOf } from './read.js';
+import { cgroupFailure, failureFor, processDirectoryOf } from './read.js';
 import { fixturePath } from './fixtures/load.js';
 
 /** Above PID_MAX_LIMIT (4194304): no kernel can have this PID. */
@@ -69,5 +69,23 @@ describe('LocalKernelSource readText / readLink on the live host', () => {
   it.skipIf(readlinkError('/proc/1/ns/pid') !== 'EACCES')('an unreadable /proc/1/ns link is "permission" with advice', async () => {
     const link = await LOCAL_HOST_SOURCE.readLink('/proc/1/ns/pid');
     expect(link).toMatchObject({ ok: false, reason: 'permission', message: expect.stringContaining('CAP_SYS_PTRACE') });
+  });
+});
+
+describe('cgroupFailure', () => {
+  const missing = { ok: false as const, reason: 'missing' as const, message: 'x does not exist on this host' };
+  const path = '/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes';
+  it('a file missing because its cgroup directory is gone is a vanished container, not a missing controller', () => {
+    expect(cgroupFailure(missing, path, '/sys/fs/cgroup', false)).toEqual({
+      ok: false,
+      reason: 'vanished',
+      message: 'the cgroup /sys/fs/cgroup/memory/docker/abc no longer exists (its container stopped before memory.limit_in_bytes could be read)',
+    });
+  });
+  it('stays missing when the directory is there, and leaves paths outside cgroupfs and other failures alone', () => {
+    expect(cgroupFailure(missing, path, '/sys/fs/cgroup', true)).toBe(missing);
+    expect(cgroupFailure(missing, '/proc/1/status', '/sys/fs/cgroup', false)).toBe(missing);
+    const denied = { ok: false as const, reason: 'permission' as const, message: 'denied' };
+    expect(cgroupFailure(denied, path, '/sys/fs/cgroup', false)).toBe(denied);
   });
 });

@@ -58,6 +58,17 @@ export function failureFor(code: string | undefined, path: string, processDirect
   }
 }
 
+/**
+ * A file that is missing under a cgroup directory that is itself gone: the cgroup was removed (its container stopped
+ * or was removed), which is not the same as a controller file this kernel lacks. Pure: the caller says whether the
+ * file's directory still exists; any other failure is returned as it is.
+ */
+export function cgroupFailure(failure: ReadFailure, path: string, cgroupRoot: string, directoryExists: boolean): ReadFailure {
+  if (failure.reason !== 'missing' || directoryExists || !path.startsWith(`${cgroupRoot}/`)) return failure;
+  const directory = path.slice(0, path.lastIndexOf('/'));
+  return { ok: false, reason: 'vanished', message: `the cgroup ${directory} no longer exists (its container stopped before ${path.slice(directory.length + 1)} could be read)` };
+}
+
 export function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }

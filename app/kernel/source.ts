@@ -1,9 +1,9 @@
 // The kernel source seam: every kernel reader reads through a KernelSource (local files, a fixture tree, or a helper
 // container on the engine's host) and a process view over it, never through node:fs or a hand-built root.
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { HostReferencePolicy } from './host-reference.js';
-import { errorCode, failureFor, processDirectoryOf, readOk, type ReadFailure, type ReadResult } from './read.js';
+import { cgroupFailure, errorCode, failureFor, processDirectoryOf, readOk, type ReadFailure, type ReadResult } from './read.js';
 
 /** Where procfs, cgroupfs and sysfs are mounted, as the source sees them (a fixture tree or a container's /host). */
 export interface KernelRoots {
@@ -186,7 +186,8 @@ export class LocalKernelSource implements KernelSource {
     try {
       return readOk(readFileSync(path, 'utf8'));
     } catch (error) {
-      return failureOfSync(error, path);
+      const failure = failureOfSync(error, path);
+      return failure.reason === 'missing' ? cgroupFailure(failure, path, this.roots.cgroup, existsSync(posix.dirname(path))) : failure;
     }
   };
 
