@@ -123,6 +123,11 @@ export class EngineSession {
     return () => void this.listeners.delete(listener);
   }
 
+  /** How many subscribers are attached: what a leak of subscriptions would grow. */
+  subscriberCount(): number {
+    return this.listeners.size;
+  }
+
   /** The latest snapshot, waiting for a rebuild in progress; null before the first scan finishes. */
   async snapshot(): Promise<Snapshot | null> {
     if (this.rebuilding) await this.rebuilding;
