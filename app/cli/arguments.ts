@@ -1,5 +1,5 @@
 // Argument parsers shared by the commands: what a container selector may be, and the hint when it selects nothing.
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ContainerEngine } from '../engine/engine.js';
 import { nameMatchesGlob } from '../model/name-glob.js';
 import { neutralizeText as terminalText } from '../report/text.js';
@@ -23,4 +23,25 @@ export async function noMatchMessage(adapter: ContainerEngine, wanted: string): 
   if (near.length === 0) return base;
   const shown = near.slice(0, 5).map(terminalText).join(', ') + (near.length > 5 ? ` and ${near.length - 5} more` : '');
   return `${base}; running: ${shown} (a glob selects them: --container '*${terminalText(wanted)}*')`;
+}
+
+/** Add --kernel-source and --helper-image, the same on scan, serve, diff and fix. */
+export function addKernelSourceOptions(command: Command): Command {
+  for (const option of kernelSourceOptions()) command.addOption(option);
+  return command;
+}
+
+function kernelSourceOptions(): Option[] {
+  return [
+    new Option(
+      '--kernel-source <mode>',
+      'where to read the kernel: local (this machine\'s /proc), helper (a short-lived helper container on the engine), auto (local when it shows the engine\'s containers and may read them, else helper)',
+    )
+      .choices(['auto', 'local', 'helper'])
+      .default('auto'),
+    new Option('--helper-image <image>', 'image for the helper container (needs sh, od, ls, readlink); default: busybox pinned by digest, pulled on first use').argParser((value: string) => {
+      if (value.trim() === '' || /\s/.test(value)) throw new InvalidArgumentError('an image reference without spaces, e.g. busybox:1.36 or a local tag');
+      return value;
+    }),
+  ];
 }

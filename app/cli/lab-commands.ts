@@ -2,7 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import type { LabOptionsInput } from '../lab/lab.js';
-import { parseContainerSelector } from './arguments.js';
+import { addKernelSourceOptions, parseContainerSelector } from './arguments.js';
+import type { KernelFlags } from './lab-run.js';
 
 export interface LabCommandsIo {
   stdout: (text: string) => void;
@@ -82,26 +83,26 @@ export function labOptionsFromFlags(flags: LabFlags, cwd = process.cwd()): LabOp
 export function registerLabCommands(program: Command, io: LabCommandsIo): void {
   const hostOption = () => new Option('-H, --host <endpoint>', 'engine endpoint (unix:///path, tcp://host:port); default: like the docker CLI');
 
-  program
+  const diff = program
     .command('diff')
     .description('Compare the isolation of two running containers side by side')
     .argument('<a>', 'container name, name glob or id', parseContainerSelector)
     .argument('<b>', 'container name, name glob or id', parseContainerSelector)
     .addOption(hostOption())
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action(async (a: string, b: string, options: { host?: string; format: 'table' | 'json' }) => {
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'));
+  addKernelSourceOptions(diff).action(async (a: string, b: string, options: { host?: string; format: 'table' | 'json' } & KernelFlags) => {
       const { diffCommand } = await import('./lab-run.js');
       await diffCommand(a, b, options, io);
     });
 
-  program
+  const fix = program
     .command('fix')
     .description('Print the docker run command (or compose service) that recreates a container with its findings fixed')
     .argument('<name>', 'container name, name glob or id', parseContainerSelector)
     .addOption(hostOption())
     .option('--compose', 'print a compose service instead of a docker run command')
-    .option('--json', 'print the command, the compose service and each flag\'s reasons as JSON')
-    .action(async (name: string, options: { host?: string; compose?: boolean; json?: boolean }) => {
+    .option('--json', 'print the command, the compose service and each flag\'s reasons as JSON');
+  addKernelSourceOptions(fix).action(async (name: string, options: { host?: string; compose?: boolean; json?: boolean } & KernelFlags) => {
       const { fixCommand } = await import('./lab-run.js');
       await fixCommand(name, options, io);
     });

@@ -3,6 +3,8 @@ import type { ContainerEngine } from '../engine/engine.js';
 import { assessSnapshot } from '../assess.js';
 import { collectSnapshot } from '../collect/scan.js';
 import { openEngine } from '../engine/open.js';
+import { withKernelSource, type KernelSourceMode, type KernelSourceOptions } from '../kernel-source.js';
+import type { KernelSource } from '../kernel/source.js';
 import type { ContainerIsolation, EngineInfo } from '../model/schema.js';
 import { diffContainers, formatFactValue, type ContainerDiff } from '../lab/diff.js';
 import { generateFix, imageDefaultsFrom, type GeneratedFix, type ImageDefaults } from '../lab/fix.js';
@@ -14,6 +16,16 @@ import { labOptionsFromFlags, terminalText, type LabCommandsIo, type LabFlags } 
 const EXIT_ERROR = 1;
 const EXIT_USAGE = 2;
 
+/** --kernel-source and --helper-image as diff and fix receive them. */
+export interface KernelFlags {
+  kernelSource: KernelSourceMode;
+  helperImage?: string;
+}
+
+function kernelOptions(flags: KernelFlags, io: LabCommandsIo): KernelSourceOptions {
+  return { mode: flags.kernelSource, helperImage: flags.helperImage, onNotice: (text) => io.stderr(`isolens: ${text}\n`) };
+}
+
 /** One line of a shell comment: no newline may end the comment early and turn the rest into a command. */
 function comment(text: string): string {
   return `# ${terminalText(text.replace(/[\r\n]+/g, ' '))}`;
@@ -24,8 +36,9 @@ async function assessedContainer(
   adapter: ContainerEngine,
   engine: EngineInfo,
   wanted: string,
+  source: KernelSource,
 ): Promise<{ ok: true; container: ContainerIsolation } | { ok: false; message: string; exitCode: number }> {
-  const { containers } = assessSnapshot(await collectSnapshot(adapter, engine, { container: wanted }));
+  const { containers } = assessSnapshot(await collectSnapshot(adapter, engine, { container: wanted, source }));
   if (containers.length === 1) return { ok: true, container: containers[0]! };
   if (containers.length === 0) return { ok: false, message: await noMatchMessage(adapter, wanted), exitCode: EXIT_ERROR };
   const names = containers.map((container) => terminalText(container.name));
@@ -117,9 +130,11 @@ function labFlagOf(path: ReadonlyArray<PropertyKey>): string {
   return flags[field] ?? (field || 'options');
 }
 
-export async function diffCommand(a: string, b: string, options: { host?: string; format: 'table' | 'json' }, io: LabCommandsIo): Promise<void> {
+export async function diffCommand(a: string, b: string, options: { host?: string; format: 'table' | 'json' } & KernelFlags, io: LabCommandsIo): Promise<void> {
   const { adapter, engine } = await openEngine({ host: options.host });
-  const [left, right] = await Promise.all([assessedContainer(adapter, engine, a), assessedContainer(adapter, engine, b)]);
+  const [left, right] = await withKernelSource(adapter, engine, kernelOptions(options, io), (source) =>
+    Promise.all([assessedContainer(adapter, engine, a, source), assessedContainer(adapter, engine, b, source)]),
+  );
   for (const found of [left, right]) {
     if (!found.ok) {
       io.stderr(`isolens: ${found.message}\n`);
@@ -132,9 +147,9 @@ export async function diffCommand(a: string, b: string, options: { host?: string
   io.stdout(options.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff));
 }
 
-export async function fixCommand(name: string, options: { host?: string; compose?: boolean; json?: boolean }, io: LabCommandsIo): Promise<void> {
+export async function fixCommand(name: string, options: { host?: string; compose?: boolean; json?: boolean } & KernelFlags, io: LabCommandsIo): Promise<void> {
   const { adapter, engine } = await openEngine({ host: options.host });
-  const selected = await assessedContainer(adapter, engine, name);
+  const selected = await withKernelSource(adapter, engine, kernelOptions(options, io), (source) => assessedContainer(adapter, engine, name, source));
   if (!selected.ok) {
     io.stderr(`isolens: ${selected.message}\n`);
     io.setExitCode(selected.exitCode);

@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SEVERITY_LEVELS, type SeverityLevel } from '../model/severity.js';
 import { registerLabCommands } from './lab-commands.js';
-import { parseContainerSelector } from './arguments.js';
+import { addKernelSourceOptions, parseContainerSelector } from './arguments.js';
 import { registerExporterCommand } from './exporter.js';
 import { durationOption, HISTORY_DB_HELP, registerHistoryCommand } from './history.js';
 import { EXIT, type Io } from './exit.js';
@@ -41,7 +41,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
 
-  program
+  const scan = program
     .command('scan')
     .description('Scan every running container once and print the report')
     .option('-H, --host <endpoint>', 'engine endpoint (unix:///path, tcp://host:port); default: like the docker CLI')
@@ -56,8 +56,8 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .option('--record', 'record each container\'s posture in the history database (see `isolens history`)')
     .option('--history-db <path>', HISTORY_DB_HELP)
     .option('--fail-on-drift', `with --record: exit ${EXIT.drift} when a container got weaker than its last recorded version`)
-    .option('--retention <duration>', 'with --record: forget versions not seen for this long (default 90d)', durationOption)
-    .action(async (options: ScanFlags) => {
+    .option('--retention <duration>', 'with --record: forget versions not seen for this long (default 90d)', durationOption);
+  addKernelSourceOptions(scan).action(async (options: ScanFlags) => {
       // Loaded when the command runs: `isolens --help` and the other commands never load the engine client or the rules.
       const { scanCommand } = await import('./scan.js');
       exitCode = await scanCommand(options, io);

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { Severity, Snapshot } from '../model/schema.js';
 import { openEngine } from '../engine/open.js';
-import { collectSnapshot } from '../collect/scan.js';
+import { inspectRunning, snapshotFromInspects } from '../collect/scan.js';
+import { withKernelSource, type KernelSourceMode } from '../kernel-source.js';
 import { assessSnapshot, worstSeverity, type AcceptedRisk } from '../assess.js';
 import { isKnownRuleOrFamily, parseIgnoreFile } from '../rules/catalogue.js';
 import { severityAtLeast } from '../rules/score.js';
@@ -27,6 +28,8 @@ export interface ScanFlags {
   historyDb?: string;
   failOnDrift?: boolean;
   retention?: number;
+  kernelSource: KernelSourceMode;
+  helperImage?: string;
 }
 
 /** Run one scan; resolves to the exit code. */
@@ -58,7 +61,9 @@ export async function scanCommand(options: ScanFlags, io: Io): Promise<number> {
     ignore.push(...parsed.risks);
   }
   const { adapter, engine } = await openEngine({ host: options.host });
-  const facts = await collectSnapshot(adapter, engine, { container: options.container });
+  const { inspects, gaps } = await inspectRunning(adapter, { container: options.container });
+  const kernel = { mode: options.kernelSource, helperImage: options.helperImage, onNotice: (text: string) => io.stderr(`isolens: ${text}\n`) };
+  const facts = await withKernelSource(adapter, engine, kernel, (source) => snapshotFromInspects(inspects, engine, { source, gaps }), inspects);
   if (options.container && facts.containers.length === 0) {
     io.stderr(`isolens: ${await noMatchMessage(adapter, options.container)}\n`);
     return EXIT.error;

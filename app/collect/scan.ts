@@ -71,6 +71,7 @@ async function collectFacts(
     doc.gaps.push(...ALL_KERNEL_FACTS.map((fact) => ({ fact, reason })));
     return doc;
   };
+  if (source.description.kind === 'none') return kernelUnavailable(source.description.detail);
   if (!engine.local && source.description.kind === 'local') {
     return kernelUnavailable(
       `the engine at ${engine.endpoint} runs in a VM or on another machine, so its processes are not on this host; facts come from the engine configuration. Run Isolens where the engine runs (e.g. isolens serve on that host) for kernel evidence`,
@@ -149,12 +150,12 @@ export async function snapshotFromInspects(
 ): Promise<Snapshot> {
   const source = options.source ?? LOCAL_HOST_SOURCE;
   const context = options.context ?? (await readScanContextOf(source));
-  const containers = await mapLimited(inspects, options.concurrency ?? 16, (inspect) => collectContainer(inspect, engine, { source, context }));
+  const containers = await mapLimited(inspects, options.concurrency ?? source.concurrency ?? 16, (inspect) => collectContainer(inspect, engine, { source, context }));
   containers.sort((a, b) => a.name.localeCompare(b.name));
   return {
     schemaVersion: SCHEMA_VERSION,
     generatedAt: new Date().toISOString(),
-    engine,
+    engine: { ...engine, kernelSource: { ...source.description } },
     host: { findings: [], score: null, grade: null },
     containers,
     gaps: [...(options.gaps ?? [])],

@@ -72,6 +72,8 @@ export interface ContainerEngine {
   listImageTags(): Promise<string[]>;
   /** An image's inspect document; null when the engine does not have it. */
   inspectImage(reference: string): Promise<unknown>;
+  /** Pull an image from its registry (the helper's default image on first use). Rejects with the engine's reason. */
+  pullImage(reference: string): Promise<void>;
   /** Create one of Isolens' own containers (labelled io.isolens.owner=role), not started. Returns its id. */
   createOwned(spec: OwnedContainerSpec): Promise<string>;
   startOwned(id: string): Promise<void>;
@@ -161,6 +163,18 @@ export class DockerodeEngine implements ContainerEngine {
       if ((error as { statusCode?: number }).statusCode === 404) return null;
       throw error;
     }
+  }
+
+  async pullImage(reference: string): Promise<void> {
+    const stream = await engineRequest(this.client, () => this.client.pull(reference));
+    await new Promise<void>((resolve, reject) => {
+      this.client.modem.followProgress(stream, (error: Error | null, output: Array<{ error?: string }>) => {
+        const failed = output?.find((entry) => entry.error);
+        if (error) reject(error);
+        else if (failed) reject(new Error(failed.error));
+        else resolve();
+      });
+    });
   }
 
   async createOwned(spec: OwnedContainerSpec): Promise<string> {

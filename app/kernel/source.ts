@@ -26,7 +26,8 @@ export type KernelAnswer = ReadResult<string> | ReadResult<string[]> | ReadResul
 
 /** How the kernel was read, in the document's words (engine.kernelSource). */
 export interface KernelSourceDescription {
-  kind: 'local' | 'helper';
+  /** none: no source can read this engine's kernel from here; every read fails with `detail`. */
+  kind: 'local' | 'helper' | 'none';
   /** What a user can act on: where the files came from. */
   detail: string;
 }
@@ -61,6 +62,11 @@ export interface KernelSource {
    * reads fail as 'vanished', even if the PID is reused.
    */
   readonly openSync?: (path: string) => ReadResult<KernelFile>;
+  /**
+   * How many containers a scan should read at once. A remote source answers each turn's reads in one batch, so it
+   * wants them all together; local reads are cheap and a bounded number keeps memory flat. 16 when absent.
+   */
+  readonly concurrency?: number;
   /** Release what the source holds (a helper container, open descriptors). Idempotent. */
   close?(): Promise<void>;
 }
@@ -249,6 +255,97 @@ export function localSource(paths: Partial<KernelPaths> = {}): KernelSource {
     ...(paths.cgroupRoot === undefined ? {} : { cgroup: paths.cgroupRoot }),
     ...(paths.sysRoot === undefined ? {} : { sys: paths.sysRoot }),
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// No source, and a source chosen later
+
+/** Where no kernel source is possible: every read fails with the reason, which becomes each fact's gap. */
+export class UnavailableKernelSource implements KernelSource {
+  readonly roots = HOST_ROOTS;
+  readonly hostReference: HostReferencePolicy = 'reader';
+  readonly description: KernelSourceDescription;
+  private readonly failure: ReadFailure;
+
+  constructor(detail: string) {
+    this.description = { kind: 'none', detail };
+    this.failure = { ok: false, reason: 'other', message: detail };
+  }
+
+  readText(): Promise<ReadResult<string>> {
+    return Promise.resolve(this.failure);
+  }
+
+  readLink(): Promise<ReadResult<string>> {
+    return Promise.resolve(this.failure);
+  }
+
+  listDirectory(): Promise<ReadResult<string[]>> {
+    return Promise.resolve(this.failure);
+  }
+
+  exists(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  readMany(requests: readonly KernelRequest[]): Promise<KernelAnswer[]> {
+    return Promise.resolve(requests.map(() => this.failure));
+  }
+}
+
+/**
+ * A source that forwards to one chosen at run time, for a long-lived reader (the engine session) that decides where to
+ * read each time it connects to an engine. Replacing it closes the one before.
+ */
+export class SwitchableKernelSource implements KernelSource {
+  constructor(private target: KernelSource) {}
+
+  get current(): KernelSource {
+    return this.target;
+  }
+
+  async use(next: KernelSource): Promise<void> {
+    const before = this.target;
+    this.target = next;
+    if (before !== next) await before.close?.();
+  }
+
+  get roots(): KernelRoots {
+    return this.target.roots;
+  }
+  get description(): KernelSourceDescription {
+    return this.target.description;
+  }
+  get hostReference(): HostReferencePolicy {
+    return this.target.hostReference;
+  }
+  get concurrency(): number | undefined {
+    return this.target.concurrency;
+  }
+  get readTextSync(): ((path: string) => ReadResult<string>) | undefined {
+    return this.target.readTextSync;
+  }
+  get openSync(): ((path: string) => ReadResult<KernelFile>) | undefined {
+    return this.target.openSync;
+  }
+  readText(path: string): Promise<ReadResult<string>> {
+    return this.target.readText(path);
+  }
+  readLink(path: string): Promise<ReadResult<string>> {
+    return this.target.readLink(path);
+  }
+  listDirectory(path: string): Promise<ReadResult<string[]>> {
+    return this.target.listDirectory(path);
+  }
+  exists(path: string): Promise<boolean> {
+    return this.target.exists(path);
+  }
+  readMany(requests: readonly KernelRequest[]): Promise<KernelAnswer[]> {
+    return this.target.readMany(requests);
+  }
+  async close(): Promise<void> {
+    await this.target.close?.();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

@@ -213,6 +213,13 @@ export const ContainerIsolation = z.object({
 });
 export type ContainerIsolation = z.infer<typeof ContainerIsolation>;
 
+/** How the kernel was read for this document. */
+export const KernelSourceInfo = z.object({
+  kind: z.enum(['local', 'helper', 'none']).describe('local: this machine\'s /proc and cgroupfs; helper: a helper container on the engine (--pid=host); none: no kernel source was possible, kernel facts are not assessable'),
+  detail: z.string().describe('Where the files came from, or why none could be read, in words a user can act on'),
+});
+export type KernelSourceInfo = z.infer<typeof KernelSourceInfo>;
+
 export const EngineKind = z.enum(['docker', 'podman']);
 export const EngineInfo = z.object({
   kind: EngineKind.nullable(),
@@ -233,6 +240,8 @@ export const EngineInfo = z.object({
   liveRestore: z.boolean().nullable(),
   defaultRuntime: z.string().nullable(),
   iccOnDefaultBridge: z.boolean().nullable().describe('Inter-container communication on the default bridge'),
+  // Optional so engine descriptions made before a scan (connect, fixtures) stay valid; every scan document has it.
+  kernelSource: KernelSourceInfo.optional().describe('How the kernel was read (--kernel-source); always present in a scan'),
 });
 export type EngineInfo = z.infer<typeof EngineInfo>;
 

@@ -28,7 +28,12 @@ function engineSocket(): string {
   return host?.startsWith('unix://') ? host.slice('unix://'.length) : '/var/run/docker.sock';
 }
 
+/**
+ * `path` is a unix socket path, or `tcp://127.0.0.1:0` for a loopback TCP port (the engine then is not local to a
+ * client); proxy.path is then the endpoint with the port that was given.
+ */
 export async function startEngineProxy(path: string, target = engineSocket()): Promise<EngineProxy> {
+  const tcp = /^tcp:\/\/(127\.0\.0\.1):(\d+)$/.exec(path);
   let server: Server | null = null;
   const sockets = new Set<Socket>();
   const eventStreams = new Set<Socket>();
@@ -41,7 +46,7 @@ export async function startEngineProxy(path: string, target = engineSocket()): P
     stop: () => stop(),
     close: async () => {
       await stop();
-      rmSync(path, { force: true });
+      if (!tcp) rmSync(path, { force: true });
     },
     cutEvents() {
       const cut = eventStreams.size;
@@ -75,7 +80,7 @@ export async function startEngineProxy(path: string, target = engineSocket()): P
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      rmSync(path, { force: true });
+      if (!tcp) rmSync(path, { force: true });
       server = createServer((client) => {
         const upstream = createConnection(target);
         sockets.add(client);
@@ -104,7 +109,12 @@ export async function startEngineProxy(path: string, target = engineSocket()): P
         upstream.on('error', end).on('close', end);
       });
       server.once('error', reject);
-      server.listen(path, () => resolve());
+      if (!tcp) return void server.listen(path, () => resolve());
+      const listening = server;
+      listening.listen(Number(tcp[2]), tcp[1], () => {
+        proxy.path = `tcp://${tcp[1]}:${(listening.address() as { port: number }).port}`;
+        resolve();
+      });
     });
   const stop = () =>
     new Promise<void>((resolve) => {

@@ -1,0 +1,215 @@
+// The helper container: a short-lived, least-privilege container on the engine that runs helper-protocol.ts's script,
+// so Isolens can read the engine host's /proc and cgroupfs wherever the engine runs (a VM, tcp://, another PID
+// namespace, a non-root user). Started, attached and removed here; read through kernel/helper-source.ts.
+import { hostname } from 'node:os';
+import { PassThrough } from 'node:stream';
+import type { EngineInfo } from '../model/schema.js';
+import { HELPER_SCRIPT } from '../kernel/helper-protocol.js';
+import { HELPER_ROOTS, type HelperConnection } from '../kernel/helper-source.js';
+import type { ContainerEngine, OwnedCreateOptions } from './engine.js';
+
+/** busybox 1.36.1, the official image's multi-platform index, pinned by digest so a moved tag cannot change what runs. */
+export const DEFAULT_HELPER_IMAGE = 'docker.io/library/busybox@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662';
+
+/** Which Isolens process started a helper: "hostname/pid", so a later start can tell a dead owner's helper from a live one. */
+const HELPER_OWNER_LABEL = 'io.isolens.helper.owner';
+
+/**
+ * The cgroup v1 hierarchies bound one by one. A read-only bind of /sys/fs/cgroup itself is read-only only at its top:
+ * on v1 each controller is a mount below it that stays writable (shown on this machine: uid 0 in the helper could
+ * write /sys/fs/cgroup/pids/docker/cgroup.clone_children). Binding each hierarchy read-only leaves nothing writable.
+ * Joined names (cpu,cpuacct) are the real directories on systemd hosts, the short ones their links.
+ */
+const CGROUP_V1_HIERARCHIES = [
+  'blkio', 'cpu', 'cpuacct', 'cpu,cpuacct', 'cpuset', 'devices', 'freezer', 'hugetlb', 'memory', 'misc', 'net_cls', 'net_prio',
+  'net_cls,net_prio', 'perf_event', 'pids', 'rdma', 'systemd', 'unified',
+];
+
+export interface HelperStartOptions {
+  /** The image to run; DEFAULT_HELPER_IMAGE when absent. Any image with sh, od, ls and readlink serves. */
+  image?: string;
+  /** One line for the user, e.g. that the default image is being pulled. */
+  onNotice?: (text: string) => void;
+}
+
+/** The helper could not be started: why, in words a user can act on. */
+export class HelperRefusedError extends Error {}
+
+function bind(host: string, inHelper: string) {
+  return { Type: 'bind' as const, Source: host, Target: inHelper, ReadOnly: true };
+}
+
+/**
+ * What the helper is allowed, and why each item is there (docs/kernel-sources.md says the same for users):
+ * - --pid=host: its /proc is the host's, so every container's /proc/PID is there to read.
+ * - --cgroupns=host: /proc/PID/cgroup paths are the host's, the same as a local reader sees, so cgroupfs paths match.
+ * - cgroupfs bound read-only at /host/sys/fs/cgroup (one bind per v1 hierarchy, see above).
+ * - capabilities: all dropped but CAP_SYS_PTRACE. Reading /proc/PID/ns/* is a ptrace "read" access check
+ *   (ptrace_may_access): root without capabilities passes it only for processes whose permitted set is a subset of its
+ *   own (none) and that are dumpable; a container's process holds capabilities, and one that changed its uid is not
+ *   dumpable. Measured here: with --cap-drop ALL the links are unreadable, with SYS_PTRACE alone they read. The
+ *   capability is kept only by uid 0 (Docker 20.10 grants no ambient capabilities), so the helper runs as root.
+ * - --network none, --read-only, no-new-privileges, no log (file content is not kept by the engine's log driver),
+ *   small memory and pids limits, AutoRemove: it stops when its stdin closes, i.e. when Isolens goes away.
+ * - On AppArmor hosts, docker-default lets a container ptrace-read only peers under docker-default, not the shims
+ *   that are the host reference, so the helper runs unconfined there; on SELinux hosts container_t cannot read other
+ *   domains' /proc, so labelling is disabled. (Neither LSM is active on the machine this was built on.)
+ */
+export function helperCreateOptions(engine: EngineInfo, image: string, cgroupBinds: readonly string[] | null, owner: string): OwnedCreateOptions {
+  const securityOptions = ['no-new-privileges'];
+  if (engine.securityOptions.some((option) => option.includes('name=apparmor'))) securityOptions.push('apparmor=unconfined');
+  if (engine.securityOptions.some((option) => option.includes('name=selinux'))) securityOptions.push('label=disable');
+  const cgroupMounts =
+    cgroupBinds === null
+      ? [bind('/sys/fs/cgroup', HELPER_ROOTS.cgroup)]
+      : cgroupBinds.map((name) => bind(`/sys/fs/cgroup/${name}`, `${HELPER_ROOTS.cgroup}/${name}`));
+  return {
+    name: `isolens-helper-${process.pid}-${Date.now().toString(36)}`,
+    Image: image,
+    Entrypoint: ['sh', '-c', HELPER_SCRIPT, 'isolens-helper'],
+    Cmd: [],
+    User: '0:0',
+    Labels: { [HELPER_OWNER_LABEL]: owner },
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    NetworkDisabled: true,
+    HostConfig: {
+      PidMode: 'host',
+      CgroupnsMode: 'host',
+      CapDrop: ['ALL'],
+      CapAdd: ['SYS_PTRACE'],
+      NetworkMode: 'none',
+      ReadonlyRootfs: true,
+      SecurityOpt: securityOptions,
+      AutoRemove: true,
+      Mounts: cgroupMounts,
+      Memory: 64 * 1024 * 1024,
+      PidsLimit: 64,
+      LogConfig: { Type: 'none', Config: {} },
+    },
+  };
+}
+
+function ownerId(): string {
+  return `${hostname()}/${process.pid}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove helpers an earlier Isolens left: any not running (created but never started, or stopped), and running ones
+ * whose owner process on this machine is gone. Helpers of a live Isolens (another serve) are left alone.
+ */
+export async function sweepHelpers(adapter: ContainerEngine): Promise<number> {
+  const owned = await adapter.listOwned('helper');
+  let removed = 0;
+  for (const helper of owned) {
+    const [host, pid] = (helper.labels[HELPER_OWNER_LABEL] ?? '').split('/');
+    const orphan = helper.state !== 'running' || (host === hostname() && Number(pid) > 0 && !processAlive(Number(pid)));
+    if (orphan && (await adapter.removeOwned(helper.id).catch(() => false))) removed++;
+  }
+  return removed;
+}
+
+/** The engine's reason for a create that failed, in one line. */
+function reasonOf(error: unknown): string {
+  const json = (error as { json?: { message?: string } }).json;
+  return (json?.message ?? (error as Error).message ?? String(error)).replace(/\s+/g, ' ').slice(0, 400);
+}
+
+async function ensureImage(adapter: ContainerEngine, image: string, isDefault: boolean, onNotice?: (text: string) => void): Promise<void> {
+  if ((await adapter.inspectImage(image)) !== null) return;
+  if (!isDefault) throw new HelperRefusedError(`the helper image ${image} is not on the engine; load or build it there first (any image with sh, od, ls and readlink)`);
+  onNotice?.(`pulling ${image} (busybox, once) to read the kernel through a helper container on the engine`);
+  try {
+    await adapter.pullImage(image);
+  } catch (error) {
+    throw new HelperRefusedError(
+      `the helper image ${image} could not be pulled (${reasonOf(error)}); with no registry reachable, pass --helper-image IMAGE naming a local image that has sh, od, ls and readlink`,
+    );
+  }
+}
+
+/** Create with every cgroup v1 hierarchy; drop each one this host does not have (the engine names it) and retry. */
+async function createHelper(adapter: ContainerEngine, engine: EngineInfo, image: string): Promise<string> {
+  let binds: string[] | null = engine.cgroupVersion === 1 ? [...CGROUP_V1_HIERARCHIES] : null;
+  for (;;) {
+    try {
+      return await adapter.createOwned({ role: 'helper', create: helperCreateOptions(engine, image, binds, ownerId()) });
+    } catch (error) {
+      const reason = reasonOf(error);
+      const missing = /bind source path does not exist: (\S+)/.exec(reason)?.[1];
+      const name = missing?.replace(/^\/sys\/fs\/cgroup\//, '');
+      if (binds !== null && name !== undefined && binds.includes(name)) {
+        binds = binds.filter((entry) => entry !== name);
+        continue;
+      }
+      throw new HelperRefusedError(`the engine refused the helper container (${reason})`);
+    }
+  }
+}
+
+/** Remove the helper and wait (briefly) until the engine no longer lists it: AutoRemove may already be under way. */
+async function removeAndWait(adapter: ContainerEngine, id: string): Promise<void> {
+  try {
+    await adapter.removeOwned(id);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const inspected = await adapter.inspect(id);
+      if (!inspected.ok && inspected.reason === 'vanished') return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch {
+    // The engine went away: the helper's stdin closed with the connection, so it stops and the engine removes it.
+  }
+}
+
+/**
+ * Start a helper and attach to it. Throws HelperRefusedError when the engine will not run it (image missing, --pid=host
+ * forbidden, …); nothing is left behind then.
+ */
+export async function startHelper(adapter: ContainerEngine, engine: EngineInfo, options: HelperStartOptions = {}): Promise<HelperConnection & { id: string }> {
+  const image = options.image ?? DEFAULT_HELPER_IMAGE;
+  await sweepHelpers(adapter).catch(() => 0);
+  await ensureImage(adapter, image, options.image === undefined, options.onNotice);
+  const id = await createHelper(adapter, engine, image);
+  let closed: Promise<void> | null = null;
+  const close = () => (closed ??= removeAndWait(adapter, id));
+  try {
+    const attached = await adapter.attachOwned(id);
+    const output = new PassThrough();
+    const errors = new PassThrough();
+    errors.resume(); // the script writes nothing to stderr; whatever a foreign image writes there is dropped
+    attached.demux(output, errors);
+    attached.stream.on('end', () => output.end());
+    attached.stream.on('close', () => output.end());
+    attached.stream.on('error', (error) => output.destroy(error));
+    await adapter.startOwned(id).catch((error: unknown) => {
+      throw new HelperRefusedError(`the engine would not start the helper container (${reasonOf(error)})`);
+    });
+    return {
+      id,
+      input: attached.stream,
+      output,
+      close: () => {
+        attached.stream.end();
+        attached.stream.destroy();
+        return close();
+      },
+    };
+  } catch (error) {
+    await close();
+    throw error instanceof HelperRefusedError ? error : new HelperRefusedError(`the helper container could not be attached (${reasonOf(error)})`);
+  }
+}
+

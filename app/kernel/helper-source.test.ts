@@ -1,0 +1,157 @@
+// The helper protocol end to end against the real script run by this machine's busybox sh (the helper image's shell),
+// over this machine's files: hostile bytes, sizes, missing and vanished paths, a helper that dies or hangs mid-batch.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeRequest, HELPER_FILE_LIMIT_BYTES, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
+import { HelperKernelSource, type HelperConnection } from './helper-source.js';
+import { LOCAL_HOST_SOURCE } from './source.js';
+
+const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
+const dir = mkdtempSync(join(tmpdir(), 'isolens-helper-proto-'));
+const children: ChildProcessWithoutNullStreams[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The script under busybox sh, as the helper container runs it, with PATH limited to busybox's applets. */
+function shell(script = HELPER_SCRIPT): { connection: HelperConnection; child: ChildProcessWithoutNullStreams } {
+  const bin = join(dir, 'bin');
+  if (!existsSync(bin)) {
+    mkdirSync(bin);
+    for (const applet of ['sh', 'od', 'ls', 'readlink']) symlinkSync(busybox!, join(bin, applet));
+  }
+  const child = spawn(join(bin, 'sh'), ['-c', script, 'isolens-helper'], { env: { PATH: bin, LC_ALL: 'C' } });
+  children.push(child);
+  return {
+    child,
+    connection: {
+      input: child.stdin,
+      output: child.stdout,
+      close: async () => void child.kill('SIGKILL'),
+    },
+  };
+}
+
+function parse(text: string | Buffer): HelperAnswer[] {
+  const answers: HelperAnswer[] = [];
+  new HelperAnswerParser(() => undefined, (answer) => answers.push(answer)).push(Buffer.isBuffer(text) ? text : Buffer.from(text));
+  return answers;
+}
+
+describe('the answer parser', () => {
+  it('decodes od lines into bytes and ends an answer only at its status line', () => {
+    expect(parse('T\n 45 20 2d 0a 54\nE -\nL net:[4026531833]\nX 0\nE ENOENT\n')).toEqual([
+      { kind: 'bytes', bytes: Buffer.from('E -\nT') },
+      { kind: 'link', target: 'net:[4026531833]' },
+      { kind: 'exists', value: false },
+      { kind: 'error', code: 'ENOENT' },
+    ]);
+  });
+
+  it('refuses what the protocol does not allow: text in a body, unknown lines, over-long lines, odd status words', () => {
+    expect(() => parse('T\nE -x\n')).toThrow(HelperProtocolError);
+    expect(() => parse('T\nhello\n')).toThrow(HelperProtocolError);
+    expect(() => parse('HELLO\n')).toThrow(HelperProtocolError);
+    expect(() => parse(`L ${'x'.repeat(5000)}\n`)).toThrow(HelperProtocolError);
+    expect(() => parse(`T\n${' 41'.repeat(2000)}`)).toThrow(HelperProtocolError); // no newline yet, already too long
+  });
+
+  it('refuses an answer larger than the file limit, however it is split into lines', () => {
+    const line = `${' 41'.repeat(16)}\n`;
+    const parser = new HelperAnswerParser(() => undefined, () => undefined);
+    parser.push(Buffer.from('T\n'));
+    const chunk = Buffer.from(line.repeat(4096)); // 64 KiB of content per chunk
+    expect(() => {
+      for (let i = 0; i <= HELPER_FILE_LIMIT_BYTES / 65536; i++) parser.push(chunk);
+    }).toThrow(/more than/);
+  });
+
+  it('sends only paths sh reads back unchanged', () => {
+    expect(encodeRequest({ op: 'text', path: '/proc/1/status' })).toBe('t /proc/1/status\n');
+    expect(encodeRequest({ op: 'text', path: '/sys/fs/cgroup/a b/x' })).toBe('t /sys/fs/cgroup/a b/x\n');
+    for (const path of ['relative', '/a\nb', '/a ', '/é', '/a\0b', ' /a']) expect(encodeRequest({ op: 'text', path })).toBeNull();
+  });
+});
+
+describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)', () => {
+  it('reads exactly what a local read gives, for every byte value, links, directories and existence', async () => {
+    const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const hostile = Buffer.concat([Buffer.from('E -\nB 1\nT\n\\x00 '), every, Buffer.from('\n\n')]);
+    writeFileSync(join(dir, 'hostile'), hostile);
+    writeFileSync(join(dir, 'empty'), '');
+    symlinkSync('net:[4026531833]', join(dir, 'link'));
+    const source = new HelperKernelSource(shell().connection, { detail: 'test' });
+    const [text, empty, link, list, yes, no] = await source.readMany([
+      { op: 'text', path: join(dir, 'hostile') },
+      { op: 'text', path: join(dir, 'empty') },
+      { op: 'link', path: join(dir, 'link') },
+      { op: 'list', path: dir },
+      { op: 'exists', path: join(dir, 'hostile') },
+      { op: 'exists', path: join(dir, 'nothing') },
+    ]);
+    expect(text).toEqual(await LOCAL_HOST_SOURCE.readText(join(dir, 'hostile')));
+    expect(text).toEqual({ ok: true, value: hostile.toString('utf8') });
+    expect(empty).toEqual({ ok: true, value: '' });
+    expect(link).toEqual({ ok: true, value: 'net:[4026531833]' });
+    expect(list).toEqual(await LOCAL_HOST_SOURCE.listDirectory(dir));
+    expect([yes, no]).toEqual([{ ok: true, value: true }, { ok: true, value: false }]);
+    await source.close();
+  });
+
+  it('gives the same failures as local reads: missing file, vanished process, not a directory', async () => {
+    const source = new HelperKernelSource(shell().connection, { detail: 'test' });
+    const paths = [join(dir, 'nothing'), '/proc/999999999/status', join(dir, 'empty', 'below')];
+    const helper = await source.readMany(paths.map((path) => ({ op: 'text' as const, path })));
+    const local = await LOCAL_HOST_SOURCE.readMany(paths.map((path) => ({ op: 'text' as const, path })));
+    expect(helper.map((answer) => !answer.ok && answer.reason)).toEqual(['missing', 'vanished', 'missing']);
+    expect(helper).toEqual(local);
+    expect(await source.readLink('/proc/999999999/ns/net')).toEqual(await LOCAL_HOST_SOURCE.readLink('/proc/999999999/ns/net'));
+    await source.close();
+  });
+
+  it('reads made together travel as one batch, and a large file is refused, not truncated silently', async () => {
+    const big = join(dir, 'big');
+    writeFileSync(big, Buffer.alloc(HELPER_FILE_LIMIT_BYTES + 10, 0x41));
+    const { connection } = shell();
+    let batches = 0;
+    const write = connection.input.write.bind(connection.input);
+    connection.input.write = ((chunk: string) => {
+      batches += chunk.split('\n').filter((line) => line.startsWith('b ')).length;
+      return write(chunk);
+    }) as typeof connection.input.write;
+    const source = new HelperKernelSource(connection, { detail: 'test' });
+    const answers = await Promise.all([source.readText('/proc/self/status'), source.readText('/proc/self/cgroup'), source.readText(big)]);
+    expect(batches).toBe(1);
+    expect(answers[0]!.ok && answers[1]!.ok).toBe(true);
+    expect(answers[2]).toMatchObject({ ok: false, reason: 'other', message: expect.stringMatching(/larger than/) });
+    await source.close();
+  });
+
+  it('a helper that dies mid-batch gives typed gaps, at once, and every later read the same reason', async () => {
+    // The script reads two requests, then exits: the batch is cut half-way.
+    const { connection } = shell('read -r l; printf "B 1\\nX 1\\n"; exit 0');
+    const source = new HelperKernelSource(connection, { detail: 'test' });
+    const answers = await source.readMany([{ op: 'exists', path: '/proc' }, { op: 'text', path: '/proc/self/status' }]);
+    expect(answers[0]).toEqual({ ok: true, value: true });
+    expect(answers[1]).toMatchObject({ ok: false, reason: 'other', message: expect.stringMatching(/exited/) });
+    expect(await source.readText('/proc/self/status')).toMatchObject({ ok: false, message: expect.stringMatching(/exited/) });
+  });
+
+  it('a helper that hangs mid-batch is stopped after the timeout, with typed gaps, not a hang', async () => {
+    const { connection, child } = shell('read -r l; printf "B 1\\n"; exec sleep 60');
+    const source = new HelperKernelSource(connection, { detail: 'test', batchTimeoutMs: 300, perRequestMs: 0 });
+    const answers = await source.readMany([{ op: 'text', path: '/proc/self/status' }]);
+    expect(answers[0]).toMatchObject({ ok: false, reason: 'other', message: expect.stringMatching(/did not answer/) });
+    await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+  });
+
+  it('a helper that breaks the protocol is stopped and its reads fail', async () => {
+    const { connection } = shell('read -r l; printf "B 1\\nT\\nnot hex\\n"; exec sleep 60');
+    const source = new HelperKernelSource(connection, { detail: 'test' });
+    expect(await source.readText('/proc/self/status')).toMatchObject({ ok: false, message: expect.stringMatching(/broke the protocol/) });
+  });
+});

@@ -1,0 +1,248 @@
+// A KernelSource that reads the engine host's files through a helper container's shell (helper-protocol.ts): reads made
+// in the same turn of the event loop travel as one batch, so a scan costs a few round trips, not one exec per file.
+import type { Readable, Writable } from 'node:stream';
+import { failureFor, processDirectoryOf, readOk, type ReadResult } from './read.js';
+import type { HostReferencePolicy } from './host-reference.js';
+import { encodeBatchStart, encodeRequest, HELPER_FILE_LIMIT_BYTES, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
+import type { KernelAnswer, KernelRequest, KernelRoots, KernelSource, KernelSourceDescription } from './source.js';
+
+/** Where the helper sees the host: its own /proc is the host's (--pid=host), the host's cgroupfs is bound read-only here. */
+export const HELPER_ROOTS: KernelRoots = { proc: '/proc', cgroup: '/host/sys/fs/cgroup', sys: '/sys' };
+
+/** The byte streams of a running helper, however it was started. */
+export interface HelperConnection {
+  /** The helper's stdin. */
+  input: Writable;
+  /** The helper's stdout, demultiplexed. */
+  output: Readable;
+  /** Stop and remove the helper. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface HelperSourceOptions {
+  detail: string;
+  /** A batch gets this long plus perRequestMs per request before the helper counts as hung. */
+  batchTimeoutMs?: number;
+  perRequestMs?: number;
+}
+
+interface Pending {
+  request: KernelRequest;
+  resolve: (answer: KernelAnswer) => void;
+}
+
+function failure(message: string): ReadResult<never> {
+  return { ok: false, reason: 'other', message };
+}
+
+export class HelperKernelSource implements KernelSource {
+  readonly roots = HELPER_ROOTS;
+  readonly description: KernelSourceDescription;
+  /** Its own namespaces are not the host's, and /proc/1 may be unreadable: each container's shim is the reference. */
+  readonly hostReference: HostReferencePolicy = 'container-parent';
+  /** Read every container at once: their requests then share batches. */
+  readonly concurrency = 1024;
+
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private inFlight: Promise<void> | null = null;
+  private nextBatch = 1;
+  /** Why the helper can no longer answer; every later read fails with it. */
+  private dead: string | null = null;
+  private readonly batchTimeoutMs: number;
+  private readonly perRequestMs: number;
+  /** The batch being answered: answers are handed to it in order. */
+  private receiving: { id: number; started: boolean; onAnswer: (answer: HelperAnswer) => void; onDead: (why: string) => void } | null = null;
+  private readonly parser: HelperAnswerParser;
+
+  constructor(
+    private readonly connection: HelperConnection,
+    options: HelperSourceOptions,
+  ) {
+    this.description = { kind: 'helper', detail: options.detail };
+    this.batchTimeoutMs = options.batchTimeoutMs ?? 20_000;
+    this.perRequestMs = options.perRequestMs ?? 20;
+    this.parser = new HelperAnswerParser(
+      (id) => {
+        if (!this.receiving || this.receiving.id !== id || this.receiving.started) throw new HelperProtocolError(`the helper acknowledged batch ${id} out of turn`);
+        this.receiving.started = true;
+      },
+      (answer) => {
+        if (!this.receiving?.started) throw new HelperProtocolError('the helper answered outside a batch');
+        this.receiving.onAnswer(answer);
+      },
+    );
+    connection.output.on('data', (chunk: Buffer) => {
+      if (this.dead) return;
+      try {
+        this.parser.push(chunk);
+      } catch (error) {
+        this.die(`the helper container broke the protocol (${(error as Error).message}); it was stopped`);
+      }
+    });
+    const ended = () => this.die('the helper container exited while Isolens was reading through it');
+    connection.output.on('end', ended);
+    connection.output.on('close', ended);
+    connection.output.on('error', (error) => this.die(`the connection to the helper container failed: ${error.message}`));
+    connection.input.on('error', (error) => this.die(`the connection to the helper container failed: ${error.message}`));
+  }
+
+  /** Why reads fail now, or null while the helper answers. */
+  get failure(): string | null {
+    return this.dead;
+  }
+
+  readText(path: string): Promise<ReadResult<string>> {
+    return this.enqueue({ op: 'text', path }) as Promise<ReadResult<string>>;
+  }
+
+  readLink(path: string): Promise<ReadResult<string>> {
+    return this.enqueue({ op: 'link', path }) as Promise<ReadResult<string>>;
+  }
+
+  listDirectory(path: string): Promise<ReadResult<string[]>> {
+    return this.enqueue({ op: 'list', path }) as Promise<ReadResult<string[]>>;
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const answer = (await this.enqueue({ op: 'exists', path })) as ReadResult<boolean>;
+    return answer.ok && answer.value;
+  }
+
+  readMany(requests: readonly KernelRequest[]): Promise<KernelAnswer[]> {
+    return Promise.all(requests.map((request) => this.enqueue(request)));
+  }
+
+  async close(): Promise<void> {
+    this.die('the helper container was closed');
+    await this.connection.close();
+  }
+
+  // ---- batching ----------------------------------------------------------------------------------------------------
+
+  private enqueue(request: KernelRequest): Promise<KernelAnswer> {
+    if (this.dead) return Promise.resolve(failure(this.dead));
+    return new Promise((resolve) => {
+      this.queue.push({ request, resolve });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // After every microtask of this turn: the reads of all containers started together land in one batch.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.inFlight) await this.inFlight;
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const done = this.send(batch);
+    this.inFlight = done;
+    await done;
+    if (this.inFlight === done) this.inFlight = null;
+    // Reads made while this batch was out go next.
+    if (this.queue.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  /** Send one batch and resolve each request from its answer; a dead or hung helper fails what is left, as values. */
+  private async send(batch: Pending[]): Promise<void> {
+    if (this.dead) return batch.forEach((item) => item.resolve(failure(this.dead!)));
+    const lines: string[] = [];
+    const sent: Pending[] = [];
+    for (const item of batch) {
+      const line = encodeRequest(item.request);
+      if (line === null) item.resolve(failure(`${JSON.stringify(item.request.path.slice(0, 200))} cannot be read through the helper (unusual characters in the path)`));
+      else {
+        lines.push(line);
+        sent.push(item);
+      }
+    }
+    if (sent.length === 0) return;
+    const answers = await this.exchange(sent.map((item) => item.request));
+    // Answered in order; whatever the helper did not answer fails with the reason it stopped.
+    const results: KernelAnswer[] = sent.map((item, index) => {
+      const answer = answers[index];
+      return answer ? this.resultOf(item.request, answer) : failure(this.dead ?? 'the helper container stopped answering');
+    });
+    await this.classifyMissing(sent, results);
+    sent.forEach((item, index) => item.resolve(results[index]!));
+  }
+
+  /** One round trip: the answers in request order, shorter than the requests when the helper died or hung. */
+  private async exchange(requests: readonly KernelRequest[]): Promise<HelperAnswer[]> {
+    const answers: HelperAnswer[] = [];
+    if (this.dead) return answers;
+    const id = this.nextBatch++;
+    const timeoutMs = this.batchTimeoutMs + this.perRequestMs * requests.length;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.die(`the helper container did not answer within ${Math.round(timeoutMs / 1000)} s (hung or paused); it was stopped`), timeoutMs);
+      const finish = () => {
+        clearTimeout(timer);
+        this.receiving = null;
+        resolve();
+      };
+      this.receiving = {
+        id,
+        started: false,
+        onAnswer: (answer) => {
+          answers.push(answer);
+          if (answers.length === requests.length) finish();
+        },
+        onDead: finish,
+      };
+      this.connection.input.write(encodeBatchStart(id) + requests.map((request) => encodeRequest(request)!).join(''));
+    });
+    return answers;
+  }
+
+  /** An answer in the source's terms; errno names are classified exactly as local reads are (read.ts). */
+  private resultOf(request: KernelRequest, answer: HelperAnswer): KernelAnswer {
+    const mismatch = failure(`the helper answered ${request.path} with the wrong kind of answer`);
+    switch (answer.kind) {
+      case 'error':
+        // Existence of the process directory is settled afterwards, in one more batch (classifyMissing).
+        return failureFor(answer.code, request.path, null);
+      case 'exists':
+        return request.op === 'exists' ? readOk(answer.value) : mismatch;
+      case 'link':
+        return request.op === 'link' ? readOk(answer.target) : mismatch;
+      case 'bytes':
+        if (answer.bytes.length >= HELPER_FILE_LIMIT_BYTES) return failure(`${request.path} is larger than ${HELPER_FILE_LIMIT_BYTES} bytes, more than Isolens reads from one file`);
+        if (request.op === 'text') return readOk(answer.bytes.toString('utf8'));
+        if (request.op === 'list') return readOk(answer.bytes.toString('utf8').split('\n').filter((name) => name !== '').sort());
+        return mismatch;
+    }
+  }
+
+  /** ENOENT under /proc/PID means "vanished" only when /proc/PID is gone too: ask once for all such directories. */
+  private async classifyMissing(sent: Pending[], results: KernelAnswer[]): Promise<void> {
+    const directories = new Map<string, number[]>();
+    results.forEach((result, index) => {
+      if (result.ok || result.reason !== 'missing') return;
+      const directory = processDirectoryOf(sent[index]!.request.path);
+      if (directory === null) return;
+      directories.set(directory, [...(directories.get(directory) ?? []), index]);
+    });
+    if (directories.size === 0 || this.dead) return;
+    const paths = [...directories.keys()];
+    const answers = await this.exchange(paths.map((path) => ({ op: 'exists' as const, path })));
+    paths.forEach((path, p) => {
+      const answer = answers[p];
+      if (answer?.kind !== 'exists' || answer.value) return;
+      for (const index of directories.get(path)!) results[index] = failureFor('ENOENT', sent[index]!.request.path, false);
+    });
+  }
+
+  private die(why: string): void {
+    if (this.dead) return;
+    this.dead = why;
+    this.receiving?.onDead(why);
+    for (const item of this.queue.splice(0)) item.resolve(failure(why));
+    void this.connection.close().catch(() => undefined);
+  }
+}
