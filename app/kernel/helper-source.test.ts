@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRequest, HELPER_FILE_LIMIT_BYTES, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
 import { HelperKernelSource, type HelperConnection } from './helper-source.js';
-import { LOCAL_HOST_SOURCE } from './source.js';
+import { LOCAL_HOST_SOURCE, LocalKernelSource } from './source.js';
 
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
 const dir = mkdtempSync(join(tmpdir(), 'isolens-helper-proto-'));
@@ -110,6 +110,16 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
     expect(helper.map((answer) => !answer.ok && answer.reason)).toEqual(['missing', 'vanished', 'missing']);
     expect(helper).toEqual(local);
     expect(await source.readLink('/proc/999999999/ns/net')).toEqual(await LOCAL_HOST_SOURCE.readLink('/proc/999999999/ns/net'));
+    // Under cgroupfs, a file missing because its cgroup directory is gone means the container stopped.
+    const cgroupRoot = join(dir, 'cgroup');
+    mkdirSync(join(cgroupRoot, 'memory', 'kept'), { recursive: true });
+    const rooted = new HelperKernelSource(shell().connection, { detail: 'test', roots: { proc: '/proc', cgroup: cgroupRoot, sys: '/sys' } });
+    const localRooted = new LocalKernelSource({ cgroup: cgroupRoot });
+    for (const path of [join(cgroupRoot, 'memory', 'gone', 'memory.max'), join(cgroupRoot, 'memory', 'kept', 'memory.max')]) {
+      expect(await rooted.readText(path)).toEqual(await localRooted.readText(path));
+    }
+    expect(await rooted.readText(join(cgroupRoot, 'memory', 'gone', 'memory.max'))).toMatchObject({ reason: 'vanished' });
+    await rooted.close();
     await source.close();
   });
 

@@ -1,7 +1,8 @@
 // A KernelSource that reads the engine host's files through a helper container's shell (helper-protocol.ts): reads made
 // in the same turn of the event loop travel as one batch, so a scan costs a few round trips, not one exec per file.
 import type { Readable, Writable } from 'node:stream';
-import { failureFor, processDirectoryOf, readOk, type ReadResult } from './read.js';
+import { posix } from 'node:path';
+import { cgroupFailure, failureFor, processDirectoryOf, readOk, type ReadFailure, type ReadResult } from './read.js';
 import type { HostReferencePolicy } from './host-reference.js';
 import { encodeBatchStart, encodeRequest, HELPER_FILE_LIMIT_BYTES, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
 import type { KernelAnswer, KernelRequest, KernelRoots, KernelSource, KernelSourceDescription } from './source.js';
@@ -21,6 +22,8 @@ export interface HelperConnection {
 
 export interface HelperSourceOptions {
   detail: string;
+  /** Where the helper sees procfs, cgroupfs and sysfs; HELPER_ROOTS unless a test runs the script elsewhere. */
+  roots?: KernelRoots;
   /** A batch gets this long plus perRequestMs per request before the helper counts as hung. */
   batchTimeoutMs?: number;
   perRequestMs?: number;
@@ -36,7 +39,7 @@ function failure(message: string): ReadResult<never> {
 }
 
 export class HelperKernelSource implements KernelSource {
-  readonly roots = HELPER_ROOTS;
+  readonly roots: KernelRoots;
   readonly description: KernelSourceDescription;
   /** Its own namespaces are not the host's, and /proc/1 may be unreadable: each container's shim is the reference. */
   readonly hostReference: HostReferencePolicy = 'container-parent';
@@ -60,6 +63,7 @@ export class HelperKernelSource implements KernelSource {
     options: HelperSourceOptions,
   ) {
     this.description = { kind: 'helper', detail: options.detail };
+    this.roots = options.roots ?? HELPER_ROOTS;
     this.batchTimeoutMs = options.batchTimeoutMs ?? 20_000;
     this.perRequestMs = options.perRequestMs ?? 20;
     this.parser = new HelperAnswerParser(
@@ -219,22 +223,32 @@ export class HelperKernelSource implements KernelSource {
     }
   }
 
-  /** ENOENT under /proc/PID means "vanished" only when /proc/PID is gone too: ask once for all such directories. */
+  /**
+   * ENOENT decides between two reasons by whether a directory still exists, as local reads do (read.ts): under
+   * /proc/PID "vanished" when /proc/PID is gone, under cgroupfs "its container stopped" when the cgroup is gone. The
+   * directories are asked about once, in one more batch.
+   */
   private async classifyMissing(sent: Pending[], results: KernelAnswer[]): Promise<void> {
     const directories = new Map<string, number[]>();
     results.forEach((result, index) => {
       if (result.ok || result.reason !== 'missing') return;
-      const directory = processDirectoryOf(sent[index]!.request.path);
+      const request = sent[index]!.request;
+      const directory =
+        processDirectoryOf(request.path) ?? (request.op === 'text' && request.path.startsWith(`${this.roots.cgroup}/`) ? posix.dirname(request.path) : null);
       if (directory === null) return;
       directories.set(directory, [...(directories.get(directory) ?? []), index]);
     });
     if (directories.size === 0 || this.dead) return;
     const paths = [...directories.keys()];
     const answers = await this.exchange(paths.map((path) => ({ op: 'exists' as const, path })));
-    paths.forEach((path, p) => {
+    paths.forEach((directory, p) => {
       const answer = answers[p];
       if (answer?.kind !== 'exists' || answer.value) return;
-      for (const index of directories.get(path)!) results[index] = failureFor('ENOENT', sent[index]!.request.path, false);
+      for (const index of directories.get(directory)!) {
+        const path = sent[index]!.request.path;
+        const failure = results[index] as ReadFailure;
+        results[index] = processDirectoryOf(path) === null ? cgroupFailure(failure, path, this.roots.cgroup, false) : failureFor('ENOENT', path, false);
+      }
     });
   }
 
