@@ -21,6 +21,8 @@ export interface ProbeInfo {
   description: string;
   /** The operation ("What can it do?") whose predicted verdict this probe checks, or null when it checks none. */
   operation: OperationId | null;
+  /** Rule ids of the findings it puts to the test (a finding's "Try it" runs it). */
+  answers: string[];
   /** Why this host runs no probe (serve --read-only), or null when it can; the UI shows it where the button would act. */
   unavailable: string | null;
 }

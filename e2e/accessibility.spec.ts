@@ -31,6 +31,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       ['raw', `#/container/${containers.hostile.id}/raw`, 'labels'],
       ['fix', `#/container/${containers.risky.id}/fix`, 'container-detail'],
       ['operations', `#/container/${containers.risky.id}/operations`, 'operations-table'],
+      ['probes', `#/container/${containers.risky.id}/probes`, 'container-probe'],
       ['history', `#/container/${containers.risky.id}/history`, 'container-detail'],
       ['compare', `#/compare/${containers.risky.id}/${containers.hardened.id}`, 'diff-row'],
       ['lab', '#/lab', 'lab-view'],

@@ -99,13 +99,9 @@ test.describe('fix', () => {
     await expect(ui.locator('[data-testid="fix-flag"]', { hasText: 'namespaces/host-pid' })).toBeVisible();
     await shot('fix');
 
-    // A non-destructive probe on the user's own container, on request: risky holds CAP_SYS_ADMIN with seccomp off, so mount works.
-    const mount = ui.locator('[data-testid="container-probe"][data-probe="mount-tmpfs"]');
-    await mount.getByTestId('container-probe-run').click();
-    await expect(mount).toHaveAttribute('data-outcome', 'allowed');
-    await expect(ui.locator('[data-testid="container-probe"][data-probe="fork-past-pids-limit"]')).toHaveCount(0);
-    await mount.scrollIntoViewIfNeeded();
-    await shot('fix-probes');
+    // The probes moved to their own tab; the Fix tab points there.
+    await expect(ui.getByTestId('container-probe')).toHaveCount(0);
+    await expect(ui.getByRole('link', { name: 'run the probes' })).toHaveAttribute('href', `#/container/${containers.risky.id}/probes`);
   });
 });
 
@@ -189,5 +185,11 @@ test.describe('lab', () => {
     const remaining = await client.listContainers({ all: true, filters: { label: ['io.isolens.owner=lab', `io.isolens.lab-session=${session}`] } });
     expect(remaining.map((c) => c.Names)).toEqual([]);
     await shot('lab-closed');
+    // A closed lab starts over: the next run is a first run, compared with nothing.
+    await ui.getByTestId('lab-run').click();
+    await expect(ui.getByTestId('lab-headline')).toHaveAttribute('data-delta', '', { timeout: 60_000 });
+    await expect(probe(ui, 'create-device-node')).toHaveAttribute('data-previous-outcome', '');
+    await ui.getByTestId('lab-close').click();
+    await expect(ui.getByTestId('lab-closed')).toContainText('removed');
   });
 });

@@ -69,7 +69,7 @@ export class LabFacade implements LabApi {
   }
 
   async listProbes(): Promise<ProbeInfo[]> {
-    return PROBES.map((probe) => ({ id: probe.id, title: probe.title, destructive: probe.destructive, description: probe.description, operation: probe.operation, unavailable: null }));
+    return PROBES.map((probe) => ({ id: probe.id, title: probe.title, destructive: probe.destructive, description: probe.description, operation: probe.operation, answers: [...(probe.answers ?? [])], unavailable: null }));
   }
 
   async runLab(options: LabOptionsInput): Promise<LabResult> {
@@ -79,7 +79,10 @@ export class LabFacade implements LabApi {
 
   async closeLab(): Promise<number> {
     const { adapter } = this.session.connection();
-    return cleanupLab(adapter, this.labSession);
+    const removed = await cleanupLab(adapter, this.labSession);
+    // A closed lab starts over: the next run is a first run, not a comparison with a container that is gone.
+    this.labSession.previous = null;
+    return removed;
   }
 
   async runProbe(id: string, probeId: ProbeId): Promise<ProbeResult | RunProbeRefusal> {

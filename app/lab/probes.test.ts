@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeFromConfig, type InspectDocument } from '../collect/config.js';
 import { engine, readFixture } from './fixtures/documents.js';
+import { ruleById } from '../rules/catalogue.js';
 import {
   cleanOutput,
   errnoFromOutput,
@@ -130,6 +131,12 @@ describe('probe commands', () => {
   it('is a fixed catalogue: every id once, destructive only for the fork and memory probes', () => {
     expect(PROBES.map((p) => p.id)).toEqual([...PROBE_IDS]);
     expect(PROBES.filter((p) => p.destructive).map((p) => p.id)).toEqual(['fork-past-pids-limit', 'allocate-past-memory-limit']);
+  });
+
+  it('names only rules that exist as the findings each probe answers', () => {
+    const unknown = PROBES.flatMap((p) => (p.answers ?? []).filter((ruleId) => ruleById(ruleId) === undefined).map((ruleId) => `${p.id}: ${ruleId}`));
+    expect(unknown).toEqual([]);
+    expect(probeById('see-host-processes')!.answers).toContain('namespaces/host-pid');
   });
 
   it('passes mount destinations as positional parameters, never inside the script', () => {

@@ -52,6 +52,8 @@ export interface ProbeDefinition {
   destructive: boolean;
   /** The operation (app/operations) whose verdict this probe checks, or null when it checks no operation of the catalogue. */
   operation: OperationId | null;
+  /** Rule ids of the findings this probe puts to the test: the finding's "Try it" runs it. Optional so a new probe can start without. */
+  answers?: readonly string[];
   timeoutMs: number;
   command(facts: ContainerIsolation): ProbeCommand;
   interpret(execution: ProbeExecution, facts: ContainerIsolation): ProbeVerdict;
@@ -209,6 +211,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Mounts an empty tmpfs on a scratch directory and unmounts it (needs CAP_SYS_ADMIN; seccomp and AppArmor may refuse it too).',
     destructive: false,
     operation: 'mount',
+    answers: ['capabilities/sys-admin', 'capabilities/all', 'runtime/privileged'],
     timeoutMs: 10_000,
     command: () =>
       sh([SCRATCH, setup('mkdir -p "$F"'), 'mount -t tmpfs none "$F"; r=$?', '[ $r -eq 0 ] && umount "$F"', 'rmdir "$F" 2>/dev/null', 'exit $r'].join('\n')),
@@ -220,6 +223,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Creates a file in a scratch directory and chmods it: its owner may always do this, so only a syscall filter (seccomp) blocks it.',
     destructive: false,
     operation: null,
+    answers: [],
     timeoutMs: 10_000,
     command: () => sh([SCRATCH, setup(': > "$F"'), 'chmod 600 "$F"; r=$?', 'rm -f "$F"', 'exit $r'].join('\n')),
     interpret(execution, facts) {
@@ -237,6 +241,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Creates a file in a scratch directory and changes its owner to uid 1 (needs CAP_CHOWN).',
     destructive: false,
     operation: 'chown-any-file',
+    answers: ['capabilities/all'],
     timeoutMs: 10_000,
     command: () => sh([SCRATCH, setup(': > "$F"'), 'chown 1:1 "$F"; r=$?', 'rm -f "$F"', 'exit $r'].join('\n')),
     interpret: capabilityProbe('CAP_CHOWN'),
@@ -247,6 +252,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Pings 127.0.0.1 once: busybox ping opens a raw ICMP socket (CAP_NET_RAW), the first step of packet spoofing and sniffing.',
     destructive: false,
     operation: 'raw-socket',
+    answers: ['capabilities/net-raw'],
     timeoutMs: 10_000,
     command: () => sh('ping -c 1 -W 2 127.0.0.1'),
     interpret: capabilityProbe('CAP_NET_RAW'),
@@ -257,6 +263,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Creates /isolens-probe.PID in the image\'s root filesystem and removes it again.',
     destructive: false,
     operation: null,
+    answers: ['mounts/writable-root-filesystem'],
     timeoutMs: 10_000,
     command: () => sh('f=/isolens-probe.$$; touch "$f"; r=$?; [ $r -eq 0 ] && rm -f "$f"; exit $r'),
     interpret(execution, facts) {
@@ -274,6 +281,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Creates a character device node for /dev/null (1:3) in a scratch directory and removes it (needs CAP_MKNOD).',
     destructive: false,
     operation: 'mknod',
+    answers: ['capabilities/mknod'],
     timeoutMs: 10_000,
     command: () => sh([SCRATCH, 'mknod "$F" c 1 3; r=$?', 'rm -f "$F"', 'exit $r'].join('\n')),
     interpret: capabilityProbe('CAP_MKNOD'),
@@ -284,6 +292,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Runs `unshare -U true`: a new user namespace is the first step of many kernel exploits; the default seccomp profile refuses it without CAP_SYS_ADMIN.',
     destructive: false,
     operation: 'unshare-user',
+    answers: ['seccomp-lsm/seccomp-disabled', 'seccomp-lsm/seccomp-weaker-than-default'],
     timeoutMs: 10_000,
     command: () => sh('unshare -U true'),
     interpret(execution, facts) {
@@ -307,6 +316,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Sets the hostname to its current value (so nothing changes even if it is allowed); needs CAP_SYS_ADMIN.',
     destructive: false,
     operation: 'set-hostname',
+    answers: ['capabilities/sys-admin', 'namespaces/host-uts'],
     timeoutMs: 10_000,
     command: () => sh('hostname "$(hostname)"'),
     interpret: capabilityProbe('CAP_SYS_ADMIN', (verdict, facts) =>
@@ -321,6 +331,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Lists the first entries of each sensitive host path mounted into the container (the host\'s /etc, /, the engine socket …).',
     destructive: false,
     operation: 'read-host-files',
+    answers: ['mounts/sensitive-read-only', 'mounts/sensitive-read-write', 'mounts/host-root-read-write'],
     timeoutMs: 10_000,
     command: (facts) => {
       const destinations = sensitiveDestinations(facts);
@@ -348,6 +359,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Starts short sleeps until the pids limit refuses a fork (at most the limit + 8, or 64 without a limit), then kills them.',
     destructive: true,
     operation: 'fork-bomb',
+    answers: ['resources/pids-unlimited'],
     timeoutMs: 20_000,
     command: (facts) =>
       // The sleeps are started by a child shell (a failed fork ends that shell, not the probe); the probe then kills them.
@@ -384,6 +396,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Buffers zeros in one process (`head -c N /dev/zero | tail`), N = the limit + 32 MiB (or 64 MiB without a small limit), and watches for the OOM kill.',
     destructive: true,
     operation: 'exhaust-host-memory',
+    answers: ['resources/memory-unlimited'],
     timeoutMs: 20_000,
     command: (facts) =>
       sh(
@@ -432,6 +445,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Asks the kernel to unload a module that does not exist (rmmod isolens_no_such_module): the permission check (CAP_SYS_MODULE, seccomp) comes first, so "not found" means loading one would be allowed.',
     destructive: false,
     operation: 'load-kernel-module',
+    answers: ['capabilities/sys-module'],
     timeoutMs: 10_000,
     command: () => sh('rmmod isolens_no_such_module'),
     interpret(execution, facts) {
@@ -452,6 +466,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Compares the cgroup of PID 1 with its own: a PID 1 outside the container\'s cgroup is a host process, visible because the PID namespace is the host\'s.',
     destructive: false,
     operation: 'see-host-processes',
+    answers: ['namespaces/host-pid'],
     timeoutMs: 10_000,
     command: () => sh(HOST_PID_ONE),
     interpret(execution) {
@@ -467,6 +482,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Where PID 1 is the host\'s, sends it signal 0 (kill -0 1), which checks the permission to signal and delivers nothing.',
     destructive: false,
     operation: 'signal-host-processes',
+    answers: ['namespaces/host-pid'],
     timeoutMs: 10_000,
     // The check runs in a subshell: its exit ends the subshell, not the probe.
     command: () => sh(`( ${HOST_PID_ONE} ) >/dev/null || { echo "no host process is visible"; exit 3; }\nkill -0 1`),
@@ -485,6 +501,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Reads, for each sensitive host path mounted into the container, whether the kernel mounted it read-only (/proc/self/mountinfo) and whether this user may write to it (test -w); it writes nothing.',
     destructive: false,
     operation: 'write-host-files',
+    answers: ['mounts/sensitive-read-write', 'mounts/host-root-read-write', 'mounts/writable-kernel-filesystem'],
     timeoutMs: 10_000,
     command: (facts) =>
       // busybox's test -w answers yes for root even on a read-only mount, so the mount's own ro flag is read first.
@@ -514,6 +531,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     description: 'Checks each mounted engine socket is a socket this user may connect to (test -S and -w); it connects to nothing.',
     destructive: false,
     operation: 'control-engine',
+    answers: ['mounts/engine-socket'],
     timeoutMs: 10_000,
     command: (facts) =>
       sh('[ $# -eq 0 ] && { echo "no engine socket is mounted"; exit 1; }\nok=; for s in "$@"; do if [ -S "$s" ] && [ -w "$s" ]; then echo "can connect: $s"; ok=1; else echo "cannot connect: $s"; fi; done\n[ -n "$ok" ]', ...engineSocketPaths(facts)),

@@ -13,7 +13,7 @@ function recordingApi(): { api: IsolensApi; calls: string[] } {
   const api: IsolensApi = {
     ...apiDouble(),
     getSnapshot: async () => (calls.push('getSnapshot'), null),
-    listProbes: async () => (calls.push('listProbes'), [{ id: 'raw-socket', title: 'Open a raw socket', destructive: false, description: 'd', operation: 'raw-socket', unavailable: null }]),
+    listProbes: async () => (calls.push('listProbes'), [{ id: 'raw-socket', title: 'Open a raw socket', destructive: false, description: 'd', operation: 'raw-socket', answers: [], unavailable: null }]),
     listLabImages: async () => (calls.push('listLabImages'), ['busybox:latest']),
     runLab: async () => (calls.push('runLab'), { ok: false, reason: 'reached the engine' }),
     closeLab: async () => (calls.push('closeLab'), 1),

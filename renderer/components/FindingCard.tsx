@@ -1,11 +1,13 @@
 // One finding as a reviewer reads it: severity and title, why it matters, the evidence, the references, the fix to copy.
+import type { ReactNode } from 'react';
 import type { ContainerIsolation, Finding } from '../../app/model/schema.js';
 import { formatValue } from '../state/format.js';
 import { FactNotes } from './FactNotes.js';
 import { CopyButton } from './CopyButton.js';
 import { SeverityBadge, SourceTag } from './badges.js';
 
-export function FindingCard({ finding, container }: { finding: Finding; container?: ContainerIsolation }) {
+/** `actions`: what the view adds under the fix (the drill-down's "Try it" probes); the card itself calls no API. */
+export function FindingCard({ finding, container, actions }: { finding: Finding; container?: ContainerIsolation; actions?: ReactNode }) {
   const facts = [...new Set(finding.evidence.map((e) => e.fact.replace(/\[.*$/, '')))];
   return (
     <article className={`finding finding-${finding.severity}`} data-testid="finding" data-rule={finding.ruleId}>
@@ -52,6 +54,7 @@ export function FindingCard({ finding, container }: { finding: Finding; containe
             <CopyButton text={finding.remediation.compose} label="Copy key" />
           </div>
         ) : null}
+        {actions}
       </div>
     </article>
   );

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { filterQuery, parseFilter, type TableFilter } from './filter.js';
 
-export const DETAIL_TABS = ['findings', 'operations', 'namespaces', 'capabilities', 'seccomp', 'resources', 'mounts', 'network', 'raw', 'fix', 'history'] as const;
+export const DETAIL_TABS = ['findings', 'operations', 'probes', 'namespaces', 'capabilities', 'seccomp', 'resources', 'mounts', 'network', 'raw', 'fix', 'history'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
 export type Route =

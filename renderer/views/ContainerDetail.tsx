@@ -16,6 +16,7 @@ import { RawTab } from './detail/RawTab.js';
 import { ResourcesTab } from './detail/ResourcesTab.js';
 import { SecurityTab } from './detail/SecurityTab.js';
 import { FixTab } from './lab/FixTab.js';
+import { ProbesTab } from './lab/ProbesTab.js';
 import { OperationsView } from './OperationsView.js';
 import { HistoryTab } from './history/HistoryTab.js';
 
@@ -75,6 +76,7 @@ export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id:
   const tabs: TabSpec<DetailTab>[] = [
     { id: 'findings', label: `Findings (${container.findings.length - counts.info})` },
     { id: 'operations', label: 'What can it do?' },
+    { id: 'probes', label: 'Probes' },
     { id: 'namespaces', label: 'Namespaces' },
     { id: 'capabilities', label: container.capabilities ? `Capabilities (${container.capabilities.bounding.length} bounding, ${container.capabilities.effective.length} effective)` : 'Capabilities (?)' },
     { id: 'seccomp', label: 'Seccomp & LSM' },
@@ -106,6 +108,7 @@ export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id:
       <Tabs tabs={tabs} selected={tab} onSelect={(next) => navigate({ view: 'container', id, tab: next }, true)} idPrefix="detail">
         {tab === 'findings' ? <FindingsTab container={container} /> : null}
         {tab === 'operations' ? <OperationsView container={container} /> : null}
+        {tab === 'probes' ? <ProbesTab container={container} /> : null}
         {tab === 'namespaces' ? <NamespacesTab container={container} /> : null}
         {tab === 'capabilities' ? <CapabilitiesTab container={container} engineKind={snapshot.engine.kind} /> : null}
         {tab === 'seccomp' ? <SecurityTab container={container} /> : null}

@@ -2,6 +2,7 @@
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { FindingCard } from '../../components/FindingCard.js';
 import { sortFindings } from '../../state/derive.js';
+import { TryIt } from '../lab/TryIt.js';
 
 export function FindingsTab({ container }: { container: ContainerIsolation }) {
   const findings = sortFindings(container.findings);
@@ -9,7 +10,7 @@ export function FindingsTab({ container }: { container: ContainerIsolation }) {
   return (
     <div className="findings" data-testid="findings-list">
       {findings.map((finding, index) => (
-        <FindingCard key={`${finding.ruleId}-${index}`} finding={finding} container={container} />
+        <FindingCard key={`${finding.ruleId}-${index}`} finding={finding} container={container} actions={<TryIt container={container} finding={finding} />} />
       ))}
     </div>
   );

@@ -1,10 +1,10 @@
-// The drill-down's Fix tab: the hardened docker run command and compose service, each flag with the findings it answers, and probes on request.
+// The drill-down's Fix tab: the hardened docker run command and compose service, each flag with the findings it answers.
 import { useEffect, useState } from 'react';
 import type { GeneratedFix } from '../../../app/lab/fix.js';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { errorText, useLabApi } from './lab-api.js';
-import { ProbesPanel } from './ProbesPanel.js';
+import { routeHref } from '../../state/route.js';
 
 type Load = { status: 'loading' } | { status: 'ok'; fix: GeneratedFix } | { status: 'error'; message: string };
 
@@ -98,7 +98,9 @@ export function FixTab({ container }: { container: ContainerIsolation }) {
           ) : null}
         </>
       ) : null}
-      <ProbesPanel container={container} />
+      <p className="fix-probes-link">
+        To see what this container's isolation stops today, <a href={routeHref({ view: 'container', id: container.id, tab: 'probes' })}>run the probes</a> on it.
+      </p>
     </div>
   );
 }

@@ -1,0 +1,78 @@
+/// <reference lib="dom" />
+// The Probes tab end to end on real containers: Run all beside the predictions, a finding's "Try it", and `serve --read-only`.
+import type { Page } from '@playwright/test';
+import { test, expect, openRoute } from './fixtures.js';
+import { startServe } from './harness/serve.js';
+
+const row = (ui: Page, probe: string) => ui.locator(`[data-testid="container-probe"][data-probe="${probe}"]`);
+
+test.describe('probes', () => {
+  test('Run all on the risky container: every probe answers, each beside its predicted verdict, and the prediction holds', async ({ ui, containers, shot }) => {
+    test.setTimeout(120_000);
+    await openRoute(ui, `#/container/${containers.risky.id}/probes`);
+    await expect(ui.getByTestId('probes-panel')).toBeVisible();
+    const rows = ui.getByTestId('container-probe');
+    const count = await rows.count();
+    expect(count).toBeGreaterThan(8);
+    // Destructive probes (fork, allocate) never run on a user's container.
+    await expect(row(ui, 'fork-past-pids-limit')).toHaveCount(0);
+    await expect(row(ui, 'see-host-processes')).toHaveAttribute('data-predicted', 'allowed');
+    await ui.getByTestId('probes-run-all').click();
+    await expect(ui.locator('[data-testid="container-probe"][data-outcome=""]')).toHaveCount(0, { timeout: 90_000 });
+    await expect(ui.getByTestId('probes-run-all')).toBeEnabled();
+    // Risky holds CAP_SYS_ADMIN with seccomp off, the host's PID namespace and the engine socket: predicted and observed allowed.
+    for (const probe of ['mount-tmpfs', 'see-host-processes', 'reach-engine-socket']) {
+      await expect(row(ui, probe), probe).toHaveAttribute('data-outcome', 'allowed');
+      await expect(row(ui, probe), probe).toHaveAttribute('data-predicted', 'allowed');
+      await expect(row(ui, probe), probe).toHaveAttribute('data-prediction-differs', 'false');
+    }
+    // Where the prediction and the probe disagree the row says so; which rows do is the operations model's business
+    // (issue 9's integration test holds it), so it is recorded here rather than asserted.
+    const differing = await ui.locator('[data-testid="container-probe"][data-prediction-differs="true"]').evaluateAll((found) => found.map((r) => r.getAttribute('data-probe')));
+    for (const probe of differing) await expect(row(ui, probe!).getByTestId('probe-predicted')).toContainText('≠ observed');
+    test.info().annotations.push({ type: 'prediction differs from the probe (risky container)', description: differing.join(', ') || 'none' });
+    // chmod is allowed for any file's owner: grey, not alarm red.
+    await expect(row(ui, 'chmod-file')).toHaveAttribute('data-outcome', 'allowed');
+    await expect(row(ui, 'chmod-file').getByTestId('probe-observed').locator('.outcome-harmless')).toHaveCount(1);
+    await expect(row(ui, 'mount-tmpfs').getByTestId('probe-observed').locator('.outcome-allowed')).toHaveCount(1);
+    await shot('probes-risky');
+  });
+
+  test('"Try it" on a finding runs the probe that tests it; the Probes tab shows the same answer', async ({ ui, containers, shot }) => {
+    await openRoute(ui, `#/container/${containers.hardened.id}/findings`);
+    await openRoute(ui, `#/container/${containers.risky.id}/findings`);
+    const card = ui.locator('[data-testid="finding"][data-rule="namespaces/host-pid"]');
+    const tryIt = card.locator('[data-testid="try-it-probe"][data-probe="see-host-processes"]');
+    await expect(tryIt).toBeVisible();
+    await tryIt.getByTestId('try-it-run').click();
+    await expect(tryIt).toHaveAttribute('data-outcome', 'allowed', { timeout: 30_000 });
+    await expect(tryIt).toContainText('allowed');
+    await card.scrollIntoViewIfNeeded();
+    await shot('finding-try-it');
+    await ui.getByTestId('tab-probes').click();
+    await expect(row(ui, 'see-host-processes')).toHaveAttribute('data-outcome', 'allowed');
+    // A card whose finding no probe tests offers no button.
+    await ui.getByTestId('tab-findings').click();
+    await expect(ui.locator('[data-testid="finding"][data-rule="runtime/no-healthcheck"] [data-testid="try-it"]')).toHaveCount(0);
+  });
+
+  test('serve --read-only: the Probes tab and the lab say why nothing runs instead of offering dead buttons', async ({ page, containers, shot }) => {
+    const readOnly = await startServe(['--read-only']);
+    try {
+      await page.goto(readOnly.url);
+      await openRoute(page, `#/container/${containers.risky.id}/probes`);
+      await expect(page.getByTestId('probes-blocked')).toContainText('read-only');
+      await expect(page.getByTestId('probes-run-all')).toBeDisabled();
+      await expect(page.getByTestId('container-probe-run').first()).toBeDisabled();
+      await openRoute(page, `#/container/${containers.risky.id}/findings`);
+      await expect(page.locator('[data-testid="try-it-run"]').first()).toBeDisabled();
+      await page.getByTestId('nav-lab').click();
+      await expect(page.getByTestId('lab-unavailable')).toContainText('read-only');
+      await expect(page.getByTestId('lab-run')).toBeDisabled();
+      await page.screenshot({ path: 'e2e/screenshots/chromium-lab-read-only.png' });
+    } finally {
+      await readOnly.stop();
+    }
+    void shot;
+  });
+});

@@ -1,0 +1,36 @@
+// A finding's "Try it": the probes that put the finding to the test, run on the container from the card, the answer shown there.
+import { useState } from 'react';
+import type { ProbeInfo } from '../../../app/api.js';
+import type { ContainerIsolation, Finding } from '../../../app/model/schema.js';
+import { routeHref } from '../../state/route.js';
+import { useLabApi } from './lab-api.js';
+import { answerOutcome, useProbeCatalogue, useProbeRuns } from './probe-runs.js';
+import { ProbeAnswerText, probesBlockedReason } from './ProbesTab.js';
+
+export function TryIt({ container, finding }: { container: ContainerIsolation; finding: Finding }) {
+  const api = useLabApi();
+  const [catalogue, setCatalogue] = useState<ProbeInfo[]>([]);
+  useProbeCatalogue(api, setCatalogue, () => undefined);
+  const { answers, running, run } = useProbeRuns(api, container.id);
+  const probes = catalogue.filter((probe) => !probe.destructive && probe.answers.includes(finding.ruleId));
+  if (probes.length === 0) return null;
+  const blocked = probesBlockedReason(container, probes);
+  return (
+    <div className="try-it" data-testid="try-it">
+      {probes.map((probe) => {
+        const answer = answers[probe.id];
+        return (
+          <div key={probe.id} className="try-it-line" data-testid="try-it-probe" data-probe={probe.id} data-outcome={answerOutcome(answer)}>
+            <button type="button" onClick={() => run([probe.id])} disabled={running !== null || blocked !== null} title={blocked ?? probe.description} data-testid="try-it-run">
+              {running === probe.id ? 'Trying…' : `Try it: ${probe.title.replace(/^./, (c) => c.toLowerCase())}`}
+            </button>{' '}
+            {answer ? <ProbeAnswerText answer={answer} probe={probe} /> : blocked ? <span className="muted">{blocked}</span> : null}
+          </div>
+        );
+      })}
+      <a href={routeHref({ view: 'container', id: container.id, tab: 'probes' })} className="try-it-all">
+        All probes
+      </a>
+    </div>
+  );
+}
