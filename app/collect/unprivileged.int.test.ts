@@ -92,7 +92,7 @@ describe.skipIf(noEngine || !canDropPrivileges)('`isolens scan` run as an unpriv
   });
 
   it('leads with one line that says what is limited and what to do, and prints each hazard once', async () => {
-    const { stdout, stderr, code } = await scanAsNobody('--container', `${PREFIX}scan-*`);
+    const { stdout, stderr, code } = await scanAsNobody('--container', `${PREFIX}scan-*`, '--kernel-source', 'local');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.split('\n');
@@ -100,6 +100,7 @@ describe.skipIf(noEngine || !canDropPrivileges)('`isolens scan` run as an unpriv
     expect(limited).toHaveLength(1);
     expect(stdout).toMatch(/Limited\s+permission denied reading the kernel's view of 3 of 3 containers \(namespaces\)/);
     expect(stdout).toMatch(/sudo isolens scan/);
+    expect(stdout).toMatch(/--kernel-source helper/);
     const start = lines.findIndex((line) => line.startsWith('Not read (gaps)'));
     const gapLines = lines.slice(start, lines.findIndex((line, index) => index > start && line === ''));
     // 24 gaps (8 namespaces × 3 containers): one entry of a few lines, not 48.
@@ -108,8 +109,21 @@ describe.skipIf(noEngine || !canDropPrivileges)('`isolens scan` run as an unpriv
     expect(gapLines.length).toBeLessThan(10);
   });
 
+  it('with the default kernel source (a helper, or none when its image cannot be had), no reason is printed twice', async () => {
+    const { stdout, code } = await scanAsNobody('--container', `${PREFIX}scan-*`);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    const start = lines.findIndex((line) => line.startsWith('Not read (gaps)'));
+    if (start < 0) return; // the helper read every kernel fact: nothing is limited
+    const gapLines = lines.slice(start + 1, lines.findIndex((line, index) => index > start && line === ''));
+    const heads = gapLines.filter((line) => /^ {2}\S/.test(line));
+    // One entry per hazard, each naming all its containers: far fewer entries than the 24+ gaps.
+    expect(heads.length).toBeLessThanOrEqual(3);
+    expect(lines.filter((line) => line.startsWith('Limited'))).toHaveLength(1);
+  });
+
   it('the JSON document still carries every gap', async () => {
-    const { stdout, code } = await scanAsNobody('--container', `${PREFIX}scan-*`, '--json');
+    const { stdout, code } = await scanAsNobody('--container', `${PREFIX}scan-*`, '--kernel-source', 'local', '--json');
     expect(code).toBe(0);
     const snapshot = JSON.parse(stdout) as { containers: ContainerIsolation[] };
     expect(snapshot.containers).toHaveLength(3);

@@ -30,6 +30,16 @@ describe('grouped gaps', () => {
     for (const group of groups) expect(group.scan ? group.containers.length === 0 : group.containers.length > 0).toBe(true);
   });
 
+  it('one reason over several families is one group: "no kernel source" for every kernel fact', () => {
+    const reason = 'no kernel source: the helper image could not be pulled; kernel facts come from the engine configuration';
+    const facts = ['namespaces', 'capabilities', 'seccomp', 'cgroup'];
+    const snapshot = { gaps: [], containers: ['a', 'b'].map((name) => ({ name, gaps: facts.map((fact) => ({ fact, reason })) })) };
+    const groups = groupGaps(snapshot);
+    expect(groups).toHaveLength(1);
+    expect(describeGroupFacts(groups[0]!)).toBe('namespaces; capabilities; seccomp; cgroup');
+    expect(permissionHeadline(snapshot)).toMatch(/^no kernel source for 2 of 2 containers \(namespaces, capabilities, seccomp, cgroup\)/);
+  });
+
   it('lists a bounded number of names', () => {
     const names = Array.from({ length: 30 }, (_, i) => `web-${i}`);
     expect(describeGroupContainers(names)).toBe('web-0, web-1, web-2, web-3, web-4 and 25 more');
@@ -40,7 +50,7 @@ describe('grouped gaps', () => {
 describe('the permission headline', () => {
   it('says what is limited and what to do, once', () => {
     expect(permissionHeadline(nonroot)).toBe(
-      "permission denied reading the kernel's view of 3 of 3 containers (namespaces): those facts come from the engine's configuration, unverified; run Isolens as root (sudo isolens scan) or with CAP_SYS_PTRACE to read them from the kernel",
+      "permission denied reading the kernel's view of 3 of 3 containers (namespaces): those facts come from the engine's configuration, unverified; run Isolens as root (sudo isolens scan), or with --kernel-source helper (a short-lived helper container on the engine reads them), or with CAP_SYS_PTRACE",
     );
   });
 

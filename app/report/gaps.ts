@@ -2,11 +2,9 @@
 // permissions leads with one line that says what is limited and what to do.
 import type { ContainerIsolation, Gap, Snapshot } from '../model/schema.js';
 
-/** One hazard: the facts of one family it left unknown, on which containers (or the scan itself), with one reason. */
+/** One hazard: the facts it left unknown, on which containers (or the scan itself), with one reason. */
 export interface GapGroup {
-  /** The facts' family ("namespaces"), or the whole fact when it has no family. */
-  family: string;
-  /** The leaf names within the family ("pid", "net" …), in first-seen order; empty when the fact has no family. */
+  /** The facts, in first-seen order ("namespaces.pid", "capabilities" …). */
   facts: string[];
   /** The reason, with what differs between members (process ids, the fact's own name) written as PID and *. */
   reason: string;
@@ -36,21 +34,21 @@ function pattern(reason: string, leaf: string | null): string {
   return text;
 }
 
-/** Group the snapshot's gaps by fact family and generic reason; the largest group first, then in first-seen order. */
+/** Group the snapshot's gaps by scope (a container's or the scan's) and generic reason; the largest group first. */
 export function groupGaps(snapshot: Pick<Snapshot, 'gaps'> & { containers: readonly Pick<ContainerIsolation, 'name' | 'gaps'>[] }): GapGroup[] {
   const groups = new Map<string, GapGroup & { reasons: Set<string> }>();
   const add = (gap: Gap, container: string | null) => {
-    const [family, leaf] = splitFact(gap.fact);
+    const [, leaf] = splitFact(gap.fact);
     const generic = pattern(gap.reason, leaf);
-    const key = `${container === null ? 'scan' : 'containers'}\u0000${family}\u0000${generic}`;
+    const key = `${container === null ? 'scan' : 'containers'}\u0000${generic}`;
     let group = groups.get(key);
     if (!group) {
-      group = { family, facts: [], reason: generic, containers: [], scan: container === null, count: 0, reasons: new Set() };
+      group = { facts: [], reason: generic, containers: [], scan: container === null, count: 0, reasons: new Set() };
       groups.set(key, group);
     }
     group.count++;
     group.reasons.add(gap.reason);
-    if (leaf !== null && !group.facts.includes(leaf)) group.facts.push(leaf);
+    if (!group.facts.includes(gap.fact)) group.facts.push(gap.fact);
     if (container !== null && !group.containers.includes(container)) group.containers.push(container);
   };
   for (const gap of snapshot.gaps) add(gap, null);
@@ -60,10 +58,20 @@ export function groupGaps(snapshot: Pick<Snapshot, 'gaps'> & { containers: reado
   return ordered.map(({ reasons, ...group }) => (reasons.size === 1 ? { ...group, reason: [...reasons][0]! } : group));
 }
 
-/** "namespaces.pid", "namespaces pid, net, ipc" or "capabilities": the facts of a group in words. */
-export function describeGroupFacts(group: GapGroup): string {
-  if (group.facts.length === 0) return group.family;
-  return group.facts.length === 1 ? `${group.family}.${group.facts[0]}` : `${group.family} ${group.facts.join(', ')}`;
+/**
+ * The facts of a group in words, a family's leaves together: "namespaces.pid", "namespaces pid, net, ipc",
+ * "namespaces; capabilities; seccomp".
+ */
+export function describeGroupFacts(group: Pick<GapGroup, 'facts'>): string {
+  if (group.facts.length === 1) return group.facts[0]!;
+  const families = new Map<string, string[]>();
+  for (const fact of group.facts) {
+    const [family, leaf] = splitFact(fact);
+    const leaves = families.get(family) ?? [];
+    if (leaf !== null) leaves.push(leaf);
+    families.set(family, leaves);
+  }
+  return [...families].map(([family, leaves]) => (leaves.length === 0 ? family : leaves.length === 1 ? `${family}.${leaves[0]}` : `${family} ${leaves.join(', ')}`)).join('; ');
 }
 
 /** The first few names and how many more: a group's containers stay one bounded line. */
@@ -73,26 +81,39 @@ export function describeGroupContainers(names: readonly string[], shown = 5): st
 }
 
 const PERMISSION = /^permission denied\b/i;
+const NO_KERNEL_SOURCE = /^no kernel source\b/i;
 
 /** What to do when the kernel's files of other users' processes cannot be read: the one place that advice lives. */
-export const PERMISSION_ADVICE = 'run Isolens as root (sudo isolens scan) or with CAP_SYS_PTRACE to read them from the kernel';
+export const PERMISSION_ADVICE =
+  'run Isolens as root (sudo isolens scan), or with --kernel-source helper (a short-lived helper container on the engine reads them), or with CAP_SYS_PTRACE';
 
 /**
- * One line for a scan the permissions limited (Isolens not run as root, the containers root's): which facts of how
- * many containers could not be read from the kernel, and what to do. Null when no gap is a permission one.
+ * One line for a scan whose kernel facts could not be read for some containers (Isolens not run as root and the
+ * containers root's, or no kernel source at all): how many containers, which facts, and what to do. Null otherwise.
  */
 export function permissionHeadline(snapshot: Pick<Snapshot, 'gaps'> & { containers: readonly Pick<ContainerIsolation, 'name' | 'gaps'>[] }): string | null {
-  const families: string[] = [];
-  const containers = new Set<string>();
-  for (const container of snapshot.containers) {
-    for (const gap of container.gaps) {
-      if (!PERMISSION.test(gap.reason)) continue;
-      containers.add(container.name);
-      const [family] = splitFact(gap.fact);
-      if (!families.includes(family)) families.push(family);
+  const families = (test: RegExp) => {
+    const found: string[] = [];
+    const containers = new Set<string>();
+    for (const container of snapshot.containers) {
+      for (const gap of container.gaps) {
+        if (!test.test(gap.reason)) continue;
+        containers.add(container.name);
+        const [family] = splitFact(gap.fact);
+        if (!found.includes(family)) found.push(family);
+      }
     }
-  }
-  if (containers.size === 0) return null;
+    return { found, containers: containers.size };
+  };
   const total = snapshot.containers.length;
-  return `permission denied reading the kernel's view of ${containers.size} of ${total} container${total === 1 ? '' : 's'} (${families.join(', ')}): those facts come from the engine's configuration, unverified; ${PERMISSION_ADVICE}`;
+  const of = (count: number) => `${count} of ${total} container${total === 1 ? '' : 's'}`;
+  const denied = families(PERMISSION);
+  if (denied.containers > 0) {
+    return `permission denied reading the kernel's view of ${of(denied.containers)} (${denied.found.join(', ')}): those facts come from the engine's configuration, unverified; ${PERMISSION_ADVICE}`;
+  }
+  const none = families(NO_KERNEL_SOURCE);
+  if (none.containers > 0) {
+    return `no kernel source for ${of(none.containers)} (${none.found.join(', ')}): those facts come from the engine's configuration, unverified; why, and what to do, is under "Not read" below`;
+  }
+  return null;
 }
