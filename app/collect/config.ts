@@ -8,6 +8,7 @@ import {
   NAMESPACE_KINDS,
   type Capabilities,
   type ContainerIsolation,
+  type ContainerRuntime,
   type EngineInfo,
   type Mount,
   type Namespace,
@@ -18,6 +19,7 @@ import {
 import { hostPathSensitivity } from '../model/sensitive.js';
 import { parseSeccompProfile, type SeccompProfileDocument } from '../operations/seccomp.js';
 import type { ContainerInspectDocument } from '../engine/containers.js';
+import { classifyRuntime } from '../engine/runtime.js';
 
 /** The engine's inspect document (Docker and Podman's compat API share this shape). */
 export type InspectDocument = ContainerInspectDocument;
@@ -281,6 +283,23 @@ function healthcheckFromConfig(inspect: InspectDocument): ContainerIsolation['he
   return { test };
 }
 
+/**
+ * The runtime as the engine names it. Podman's compatible API says "oci" in HostConfig.Runtime for every container and
+ * names the binary in OCIRuntime (libpod) or only as the engine's default; Docker names the runtime itself.
+ */
+export function runtimeFromConfig(inspect: InspectDocument, engine: EngineInfo): ContainerRuntime {
+  const declared = inspect.HostConfig.Runtime ?? null;
+  const name = declared && declared !== 'oci' ? declared : (inspect.OCIRuntime ?? engine.defaultRuntime ?? declared);
+  const registered = name === null ? undefined : engine.runtimes?.[name];
+  const path = registered?.path ?? null;
+  const runtimeArguments = registered?.arguments ?? [];
+  const { kind, isolation, detail } = classifyRuntime(name, path);
+  const evidence: ContainerRuntime['evidence'] = [{ fact: 'runtime.name', value: name, source: 'config' }];
+  if (path !== null) evidence.push({ fact: 'runtime.path', value: path, source: 'config' });
+  if (runtimeArguments.length > 0) evidence.push({ fact: 'runtime.arguments', value: runtimeArguments, source: 'config' });
+  return { name, path, arguments: runtimeArguments, kind, isolation, detail, evidence, sandbox: null };
+}
+
 /** The whole document as the engine's configuration describes it; the kernel overlay replaces what it can read. */
 export function describeFromConfig(inspect: InspectDocument, engine: EngineInfo): ContainerIsolation {
   const host = inspect.HostConfig;
@@ -289,7 +308,7 @@ export function describeFromConfig(inspect: InspectDocument, engine: EngineInfo)
   const ids = configuredIds(inspect.Config.User ?? '');
   const namespaces = namespacesFromConfig(inspect, engine);
   const sources: Record<string, 'kernel' | 'config'> = {};
-  for (const fact of ['user', 'capabilities', 'seccomp', 'noNewPrivileges', 'lsm', 'cgroup', 'mounts', 'readOnlyRootfs']) {
+  for (const fact of ['runtime', 'user', 'capabilities', 'seccomp', 'noNewPrivileges', 'lsm', 'cgroup', 'mounts', 'readOnlyRootfs']) {
     sources[fact] = 'config';
   }
   return {
@@ -305,6 +324,7 @@ export function describeFromConfig(inspect: InspectDocument, engine: EngineInfo)
     labels: { ...(inspect.Config.Labels ?? {}) },
     envNames: (inspect.Config.Env ?? []).map((entry) => entry.split('=')[0] ?? '').filter((name) => name !== ''),
     privileged: host.Privileged === true,
+    runtime: runtimeFromConfig(inspect, engine),
     readOnlyRootfs: host.ReadonlyRootfs === true,
     user: {
       uid: ids.uid,

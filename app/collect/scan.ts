@@ -5,7 +5,8 @@ import type { ContainerEngine } from '../engine/engine.js';
 import { customSeccompProfile, describeFromConfig, type InspectDocument } from './config.js';
 import { computeOperations } from '../operations/catalogue.js';
 import { overlayKernel } from './kernel.js';
-import { LOCAL_HOST_SOURCE, type KernelSource } from '../kernel/source.js';
+import { LOCAL_HOST_SOURCE, processOf, type KernelSource } from '../kernel/source.js';
+import { applyGvisor, argv0Of, collapseSandboxGaps, factsForSandbox, runtimeWithKernel } from './runtime.js';
 import { pidBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
 import { ParentReferences, readReaderReference, type HostReference } from '../kernel/host-reference.js';
 import { nameMatchesGlob } from '../model/name-glob.js';
@@ -93,6 +94,18 @@ async function collectFacts(
     return kernelUnavailable(
       `process ${doc.pid} on this host is not this container's (the engine may run in a VM, e.g. Docker Desktop, or the process was replaced); facts come from the engine configuration`,
     );
+  }
+  // Only a runtime that is or may be a sandbox needs its process's argv[0]: runsc-sandbox, a hypervisor.
+  const declared = doc.runtime!;
+  const mayBeSandbox = declared.isolation !== 'shared-kernel' || declared.kind === 'other';
+  const cmdline = mayBeSandbox ? await processOf(source, doc.pid).readText('cmdline') : null;
+  const runtime = runtimeWithKernel(declared, facts, doc.pid, cmdline?.ok ? argv0Of(cmdline.value) : null);
+  doc.runtime = runtime;
+  if (runtime.sandbox) doc.sources['runtime.sandbox'] = 'kernel';
+  if (runtime.isolation !== 'shared-kernel') {
+    // The host kernel confines the sandbox, not the workload: the workload's facts stay the configuration's.
+    const sandboxed = overlayKernel(doc, factsForSandbox(facts, runtime), unknownReference('not used under a sandbox'), engine);
+    return applyGvisor(collapseSandboxGaps(sandboxed, runtime), facts, engine);
   }
   const reference = context.reader ?? (facts.status.ok ? await context.parents.get(facts.status.value.parentPid) : null);
   const host = reference?.namespaces ?? unknownReference(facts.status.ok ? 'the parent of the container\'s process is not visible from here' : 'the container\'s /proc/PID/status could not be read');

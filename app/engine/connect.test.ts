@@ -291,6 +291,11 @@ describe('describing the engine from captured answers', () => {
       securityOptions: ['name=seccomp,profile=default'],
       liveRestore: false,
       defaultRuntime: 'runc',
+      runtimes: {
+        'io.containerd.runc.v2': { path: 'runc', arguments: [] },
+        'io.containerd.runtime.v1.linux': { path: 'runc', arguments: [] },
+        runc: { path: 'runc', arguments: [] },
+      },
       iccOnDefaultBridge: true,
     });
   });

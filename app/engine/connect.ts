@@ -443,6 +443,7 @@ const InfoResponse = z.looseObject({
   CgroupDriver: z.string().nullish(),
   LiveRestoreEnabled: z.boolean().nullish(),
   DefaultRuntime: z.string().nullish(),
+  Runtimes: z.record(z.string(), z.looseObject({ path: z.string().nullish(), runtimeArgs: z.array(z.string()).nullish() })).nullish(),
 });
 
 const NetworkResponse = z.looseObject({ Options: z.record(z.string(), z.string()).nullish() });
@@ -517,6 +518,9 @@ export function engineInfoFrom(
     securityOptions: securityOptions ?? [],
     liveRestore: info.LiveRestoreEnabled ?? null,
     defaultRuntime: info.DefaultRuntime ?? null,
+    runtimes: Object.fromEntries(
+      Object.entries(info.Runtimes ?? {}).flatMap(([name, runtime]) => (runtime.path ? [[name, { path: runtime.path, arguments: runtime.runtimeArgs ?? [] }]] : [])),
+    ),
     iccOnDefaultBridge: extra.iccOnDefaultBridge,
   };
 }

@@ -21,6 +21,8 @@ export const ContainerInspect = z.looseObject({
   Args: Strings.nullish(),
   Created: z.string().nullish(),
   Image: z.string().nullish(),
+  /** Podman: the OCI runtime binary's name ("crun", "runc"); its HostConfig.Runtime is always "oci". */
+  OCIRuntime: z.string().nullish(),
   State: z.looseObject({
     Status: z.string(),
     Running: z.boolean().nullish(),
@@ -37,6 +39,7 @@ export const ContainerInspect = z.looseObject({
     Healthcheck: z.looseObject({ Test: Strings.nullish() }).nullish(),
   }),
   HostConfig: z.looseObject({
+    Runtime: z.string().nullish(),
     Privileged: z.boolean().nullish(),
     CapAdd: Strings.nullish(),
     CapDrop: Strings.nullish(),

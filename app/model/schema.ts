@@ -54,7 +54,8 @@ export const Capabilities = z.object({
 export type Capabilities = z.infer<typeof Capabilities>;
 
 export const SeccompMode = z.enum(['disabled', 'strict', 'filter']);
-export const SeccompProfile = z.enum(['default', 'unconfined', 'custom']);
+/** 'sandbox': the filter a sandboxed runtime (gVisor) puts on its own host-side process, which is what the host kernel applies. */
+export const SeccompProfile = z.enum(['default', 'unconfined', 'custom', 'sandbox']);
 export const Seccomp = z.object({
   mode: SeccompMode.nullable(),
   profile: SeccompProfile.nullable(),
@@ -156,7 +157,7 @@ export const OPERATION_IDS = [
 export const OperationId = z.enum(OPERATION_IDS);
 export type OperationId = z.infer<typeof OperationId>;
 
-export const OPERATION_LAYERS = ['capabilities', 'seccomp', 'lsm', 'no-new-privileges', 'user', 'namespaces', 'mounts', 'read-only-rootfs', 'cgroup'] as const;
+export const OPERATION_LAYERS = ['runtime', 'capabilities', 'seccomp', 'lsm', 'no-new-privileges', 'user', 'namespaces', 'mounts', 'read-only-rootfs', 'cgroup'] as const;
 export const OperationLayer = z.enum(OPERATION_LAYERS);
 export type OperationLayer = z.infer<typeof OperationLayer>;
 
@@ -167,6 +168,40 @@ export const Operation = z.object({
   because: z.array(z.object({ layer: OperationLayer, detail: z.string() })),
 });
 export type Operation = z.infer<typeof Operation>;
+
+/**
+ * The OCI runtime a container runs under and the isolation boundary it gives. Most runtimes (runc, crun) start the
+ * workload on the host's kernel; gVisor (runsc) serves its syscalls from a user-space kernel, Kata from a guest kernel
+ * in a VM, so the process the host sees for it is the sandbox, not the workload.
+ */
+export const RuntimeKind = z.enum(['runc', 'crun', 'gvisor', 'kata', 'sysbox', 'other']);
+export type RuntimeKind = z.infer<typeof RuntimeKind>;
+export const RuntimeIsolation = z.enum(['shared-kernel', 'user-space-kernel', 'virtual-machine']);
+export type RuntimeIsolation = z.infer<typeof RuntimeIsolation>;
+
+/** The host-side process of a sandboxed runtime (gVisor's runsc-sandbox, Kata's hypervisor): what the host kernel really confines. */
+export const SandboxProcess = z.object({
+  pid: z.number().int(),
+  command: z.string().describe('argv[0] of the process, e.g. "runsc-sandbox"; attacker-free: written by the runtime'),
+  uid: z.number().int().nullable().describe('Effective uid as seen from the host'),
+  userns: z.enum(['host', 'private']).nullable(),
+  capabilitiesEffective: z.array(CapabilityName).nullable(),
+  seccompMode: SeccompMode.nullable(),
+  noNewPrivileges: z.boolean().nullable(),
+});
+export type SandboxProcess = z.infer<typeof SandboxProcess>;
+
+export const ContainerRuntime = z.object({
+  name: z.string().nullable().describe('The engine\'s runtime name: HostConfig.Runtime (Docker) or OCIRuntime (Podman), e.g. "runc", "runsc", "kata-runtime"'),
+  path: z.string().nullable().describe('The runtime binary the engine registered under that name (docker info Runtimes), when reported'),
+  arguments: z.array(z.string()).describe('The arguments the engine passes that runtime (runtimeArgs), e.g. ["--network=none"]'),
+  kind: RuntimeKind,
+  isolation: RuntimeIsolation,
+  detail: z.string().describe('What the boundary is, in plain words'),
+  evidence: z.array(Evidence).describe('How the runtime was recognised: its name and path (config) and the sandbox process (kernel)'),
+  sandbox: SandboxProcess.nullable().describe('The host-side sandbox process, read from the kernel; null for shared-kernel runtimes or when unreadable'),
+});
+export type ContainerRuntime = z.infer<typeof ContainerRuntime>;
 
 export const Grade = z.enum(['A', 'B', 'C', 'D', 'E', 'F']);
 export type Grade = z.infer<typeof Grade>;
@@ -184,6 +219,8 @@ export const ContainerIsolation = z.object({
   labels: z.record(z.string(), z.string()).describe('Attacker-controlled text: render as text only'),
   envNames: z.array(z.string()).describe('Names only; values may be secrets and are never collected'),
   privileged: z.boolean(),
+  // Optional in the type so hand-built documents and older snapshots stay valid; the collector always sets it.
+  runtime: ContainerRuntime.optional().describe('The OCI runtime and the isolation it gives (gVisor, Kata, Sysbox are reported as such); always present in a scan'),
   readOnlyRootfs: z.boolean().nullable(),
   user: User,
   namespaces: Namespaces,
@@ -239,6 +276,10 @@ export const EngineInfo = z.object({
   securityOptions: z.array(z.string()),
   liveRestore: z.boolean().nullable(),
   defaultRuntime: z.string().nullable(),
+  runtimes: z
+    .record(z.string(), z.object({ path: z.string(), arguments: z.array(z.string()) }))
+    .optional()
+    .describe('The runtimes the engine has registered, by name: binary path and the arguments it passes (docker info Runtimes)'),
   iccOnDefaultBridge: z.boolean().nullable().describe('Inter-container communication on the default bridge'),
   // Optional so engine descriptions made before a scan (connect, fixtures) stay valid; every scan document has it.
   kernelSource: KernelSourceInfo.optional().describe('How the kernel was read (--kernel-source); always present in a scan'),

@@ -4,6 +4,8 @@ import type { ContainerIsolation, EngineInfo, Operation, OperationId, OperationL
 import { OPERATION_IDS } from '../model/schema.js';
 import { defaultProfileFor } from './profiles.js';
 import { evaluateSyscall, type SeccompProfileDocument, type SeccompTarget } from './seccomp.js';
+import { runscFlag } from '../engine/runtime.js';
+import { capabilityScope } from '../model/runtime.js';
 
 /** What a layer says about one operation. */
 interface Step {
@@ -68,6 +70,12 @@ function seccompProfile(c: ContainerIsolation, context: OperationsContext): { pr
 
 /** The seccomp layer: what the loaded filter does to the syscall(s) the operation needs (the first one decides; the rest are alternatives). */
 function seccomp(c: ContainerIsolation, context: OperationsContext, syscall: string, args?: readonly number[]): Step {
+  if (c.runtime?.kind === 'gvisor') {
+    // The workload's syscalls go to gVisor's kernel; the host filter (profile "sandbox") is on the Sentry's own calls.
+    if (runscFlag(c.runtime.arguments, 'oci-seccomp')) return { layer: 'seccomp', says: 'unknown', detail: `${syscall}: runsc loads the engine's profile inside (--oci-seccomp), whose rules are not read here` };
+    return { layer: 'seccomp', says: 'allows', detail: `${syscall} is answered by gVisor's kernel, where runsc loads no seccomp profile without --oci-seccomp` };
+  }
+  if (c.runtime?.isolation === 'virtual-machine') return { layer: 'seccomp', says: 'unknown', detail: `${syscall}: the guest kernel's seccomp filter is not visible from the host` };
   if (c.seccomp.mode === 'strict') return { layer: 'seccomp', says: 'blocks', detail: 'strict mode allows only read, write, exit and sigreturn' };
   const loaded = seccompProfile(c, context);
   if (loaded === null) return { layer: 'seccomp', says: 'allows', detail: `seccomp is off: nothing filters ${syscall}` };
@@ -204,11 +212,13 @@ const OPERATIONS: readonly OperationSpec[] = [
         const who = root(c) ? { layer: 'user' as const, says: 'allows' as const, detail: 'root reads what the host\'s root can' } : { layer: 'user' as const, says: 'allows' as const, detail: `uid ${c.user.uid} reads what the host's file modes let others read` };
         return [{ layer: 'mounts', says: 'allows', detail: `host paths are mounted: ${mounts.map(describeMount).join(', ')}` }, who];
       }
-      if (has(c, 'CAP_DAC_READ_SEARCH')) {
+      // Both routes need the capability in the host's user namespace, on the host's kernel (app/model/runtime.ts).
+      const onHost = capabilityScope(c) === 'host';
+      if (onHost && has(c, 'CAP_DAC_READ_SEARCH')) {
         const step = seccomp(c, x, 'open_by_handle_at');
         if (step.says !== 'blocks') return [{ layer: 'capabilities', says: 'allows', detail: 'CAP_DAC_READ_SEARCH opens any host file by handle (open_by_handle_at)' }, step];
       }
-      if (c.namespaces.pid.sharedWithHost === true && has(c, 'CAP_SYS_PTRACE')) {
+      if (onHost && c.namespaces.pid.sharedWithHost === true && has(c, 'CAP_SYS_PTRACE')) {
         return [{ layer: 'namespaces', says: 'allows', detail: 'the host\'s PID namespace with CAP_SYS_PTRACE: /proc/1/root is the host\'s filesystem' }];
       }
       return [{ layer: 'mounts', says: 'blocks', detail: 'no sensitive host path is mounted, and no capability reaches the host\'s files' }];
@@ -269,9 +279,24 @@ function verdictOf(id: OperationId, steps: readonly Step[]): Operation {
   return { id, verdict: 'allowed', because: steps.map(strip) };
 }
 
+/** Operations whose target is the host kernel itself (its clock, modules, BPF, processes): a sandbox's kernel stands in between. */
+const HOST_KERNEL_OPERATIONS: ReadonlySet<OperationId> = new Set(['set-time', 'load-kernel-module', 'bpf', 'see-host-processes', 'signal-host-processes']);
+/** Operations that act on the kernel the container runs on: under a sandbox, on the sandbox's kernel only. */
+const SANDBOX_KERNEL_OPERATIONS: ReadonlySet<OperationId> = new Set(['mount', 'unshare-user', 'raw-socket', 'mknod', 'chown-any-file', 'set-hostname', 'ptrace']);
+
+/** The runtime layer: under gVisor or Kata the workload's kernel is not the host's (app/model/runtime.ts). */
+function runtimeSteps(c: ContainerIsolation, id: OperationId): Step[] {
+  const runtime = c.runtime;
+  if (!runtime || runtime.isolation === 'shared-kernel') return [];
+  const kernel = runtime.kind === 'gvisor' ? 'gVisor\'s user-space kernel' : 'the VM\'s guest kernel';
+  if (HOST_KERNEL_OPERATIONS.has(id)) return [{ layer: 'runtime', says: 'blocks', detail: `${runtime.name ?? runtime.kind}: the workload's system calls reach ${kernel}, not the host's, which this needs` }];
+  if (SANDBOX_KERNEL_OPERATIONS.has(id)) return [{ layer: 'runtime', says: 'allows', detail: `${runtime.name ?? runtime.kind}: it acts on ${kernel} only, not on the host's` }];
+  return [];
+}
+
 /** Every operation of the catalogue for one container, in catalogue order. Pure: the same facts give the same answer. */
 export function computeOperations(container: ContainerIsolation, context: OperationsContext): Operation[] {
-  return OPERATIONS.map((spec) => verdictOf(spec.id, spec.judge(container, context)));
+  return OPERATIONS.map((spec) => verdictOf(spec.id, [...runtimeSteps(container, spec.id), ...spec.judge(container, context)]));
 }
 
 export { OPERATION_IDS };

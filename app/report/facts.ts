@@ -11,6 +11,7 @@ import {
   type Snapshot,
 } from '../model/schema.js';
 import { givesHostRootIfWritable } from '../model/sensitive.js';
+import { capabilityScope, runtimeLabel } from '../model/runtime.js';
 
 export type SeverityCounts = Record<Severity, number>;
 
@@ -127,6 +128,12 @@ export function describeUser(container: ContainerIsolation): { text: string; roo
   return { text: uid === 0 ? '0 (root)' : String(uid), root: uid === 0 };
 }
 
+/** The runtime, when it is not the ordinary runc/crun on the host's kernel: "runsc (gVisor, user-space kernel)". */
+export function runtimeFact(container: ContainerIsolation): KeyFact | null {
+  const label = runtimeLabel(container.runtime);
+  return label ? fact('runtime', label.long, label.short, false) : null;
+}
+
 /**
  * The isolation facts a reviewer looks at first, in a fixed order. Values are plain text built from
  * engine and kernel facts; renderers still escape them (mount paths and IPs can be attacker text).
@@ -134,6 +141,8 @@ export function describeUser(container: ContainerIsolation): { text: string; roo
 export function keyFacts(container: ContainerIsolation): KeyFact[] {
   const facts: KeyFact[] = [];
   if (container.privileged) facts.push(fact('privileged', 'yes', 'PRIVILEGED', true));
+  const runtime = runtimeFact(container);
+  if (runtime) facts.push(runtime);
 
   const user = describeUser(container);
   const userText = user.text + (container.user.userns === 'private' ? ' (userns)' : '');
@@ -163,12 +172,15 @@ export function keyFacts(container: ContainerIsolation): KeyFact[] {
     const same = capabilities.effective.length === capabilities.bounding.length;
     const effectiveValue = capabilities.effective.length === 0 ? 'empty' : same ? 'all of the bounding set' : `${capabilities.effective.length} of the bounding set`;
     const effectiveCompact = capabilities.effective.length === 0 ? 'none' : same ? 'all' : String(capabilities.effective.length);
+    // Capabilities held in the container's own user namespace or a sandbox's kernel are not the host's (app/model/runtime.ts).
+    const scope = capabilityScope(container);
+    const where = scope === 'user-namespace' ? ' (in its own user namespace)' : scope === 'sandbox' ? ' (in the sandbox\'s kernel)' : '';
     facts.push(
       fact(
         'capabilities',
-        `bounding set ${boundingValue}; effective set ${effectiveValue}`,
-        capabilities.bounding.length === 0 ? 'caps none (bounding, effective)' : `caps bounding ${boundingCompact}, effective ${effectiveCompact}`,
-        added.length > 0,
+        `bounding set ${boundingValue}; effective set ${effectiveValue}${where}`,
+        (capabilities.bounding.length === 0 ? 'caps none (bounding, effective)' : `caps bounding ${boundingCompact}, effective ${effectiveCompact}`) + (scope === 'host' ? '' : ' (ns)'),
+        added.length > 0 && scope === 'host',
       ),
     );
   }

@@ -35,6 +35,16 @@ const etcMounted: Mutation = (c) => {
 const hostPid: Mutation = (c) => {
   c.namespaces.pid.sharedWithHost = true;
 };
+/** What the kernel shows for a rootless or remapped container: a uid_map that is not the identity. */
+const ownUserNamespace: Mutation = (c) => {
+  c.user.userns = 'private';
+};
+/** Runtime records as the collector builds them for the engine's runtime name (app/engine/runtime.ts). */
+const sandboxed = (name: string, kind: 'gvisor' | 'kata', isolation: 'user-space-kernel' | 'virtual-machine'): Mutation => (c) => {
+  c.runtime = { name, path: null, arguments: [], kind, isolation, detail: '', evidence: [{ fact: 'runtime.name', value: name, source: 'config' }], sandbox: null };
+};
+const gvisor = sandboxed('runsc', 'gvisor', 'user-space-kernel');
+const kata = sandboxed('kata-runtime', 'kata', 'virtual-machine');
 const addAll: Mutation = (c) => allCapabilityNames().filter((name) => name !== 'CAP_SYS_RESOURCE' && !c.capabilities!.bounding.includes(name)).forEach((name) => addCapability(name)(c));
 
 testRuleFamily('capabilities', CAPABILITY_RULES, {
@@ -72,6 +82,51 @@ testRuleFamily('capabilities', CAPABILITY_RULES, {
   'capabilities/mknod': { fires: hostDisk, quiet: both(hostDisk, dropCapability('CAP_MKNOD')) },
   'capabilities/dac-override': { fires: etcMounted, quiet: both(etcMounted, dropCapability('CAP_DAC_OVERRIDE')) },
   'capabilities/net-raw': { fires: () => {}, quiet: dropCapability('CAP_NET_RAW') },
+  'capabilities/sys-admin-user-namespace': {
+    fires: both(addCapability('CAP_SYS_ADMIN'), ownUserNamespace),
+    expectEvidence: { fact: 'user.userns', value: 'private', source: 'kernel' },
+    // CAP_SYS_ADMIN in the host's user namespace is capabilities/sys-admin (critical), not this.
+    quiet: addCapability('CAP_SYS_ADMIN'),
+  },
+});
+
+describe('capabilities judged relative to the user namespace and kernel that hold them', () => {
+  const ids = (mutation: Mutation) => {
+    const container = baselineContainer();
+    mutation(container);
+    return evaluateContainer(container, { engine: baselineEngine() }).map((f) => f.ruleId);
+  };
+  const hostOnly = ['SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'BPF', 'SYS_BOOT', 'MAC_ADMIN', 'PERFMON', 'SYS_TIME', 'SYSLOG', 'AUDIT_CONTROL', 'LINUX_IMMUTABLE'];
+
+  it('root with CAP_SYS_ADMIN in its own user namespace (rootless) is not host root: no critical, one medium finding', () => {
+    const rootless = ids(both(addCapability('CAP_SYS_ADMIN'), ownUserNamespace));
+    expect(rootless).not.toContain('capabilities/sys-admin');
+    expect(rootless).toContain('capabilities/sys-admin-user-namespace');
+    expect(ids(addCapability('CAP_SYS_ADMIN'))).toContain('capabilities/sys-admin');
+  });
+
+  it('capabilities the kernel checks against the host\'s user namespace give nothing held in another; namespaced ones still count', () => {
+    const all = both(...hostOnly.map((name) => addCapability(`CAP_${name}`)), addCapability('CAP_NET_ADMIN'), ownUserNamespace);
+    const fired = ids(all);
+    for (const name of hostOnly) expect(fired).not.toContain(`capabilities/${name.toLowerCase().replace(/_/g, '-')}`);
+    expect(fired).toContain('capabilities/net-admin');
+    expect(fired).toContain('capabilities/net-raw');
+  });
+
+  it('CAP_SYS_PTRACE with the host\'s PID namespace from a rootless container does not reach host root\'s processes', () => {
+    expect(ids(both(addCapability('CAP_SYS_PTRACE'), hostPid, ownUserNamespace))).not.toContain('capabilities/sys-ptrace-host-pid');
+    expect(ids(both(addCapability('CAP_SYS_PTRACE'), hostPid))).toContain('capabilities/sys-ptrace-host-pid');
+  });
+
+  it('under gVisor or Kata capabilities act on the sandbox\'s kernel: neither the host rule nor the user-namespace rule fires', () => {
+    for (const sandbox of [gvisor, kata]) {
+      const fired = ids(both(addCapability('CAP_SYS_ADMIN'), addCapability('CAP_SYS_MODULE'), sandbox));
+      expect(fired).not.toContain('capabilities/sys-admin');
+      expect(fired).not.toContain('capabilities/sys-module');
+      expect(fired).not.toContain('capabilities/sys-admin-user-namespace');
+    }
+    expect(ids(both(addAll, gvisor))).not.toContain('capabilities/all');
+  });
 });
 
 describe('capability rules', () => {
@@ -88,7 +143,9 @@ describe('capability rules', () => {
   });
 
   it('take their attacker text from the one capability table', () => {
-    for (const rule of CAPABILITY_RULES.filter((r) => r.id !== 'capabilities/beyond-default' && r.id !== 'capabilities/all')) {
+    // sys-admin-user-namespace is about where CAP_SYS_ADMIN is held, so the table's host-root attacker text is not its own.
+    const own = new Set(['capabilities/beyond-default', 'capabilities/all', 'capabilities/sys-admin-user-namespace']);
+    for (const rule of CAPABILITY_RULES.filter((r) => !own.has(r.id))) {
       const name = `CAP_${rule.id.split('/')[1]!.replace(/-host-pid$/, '').toUpperCase().replace(/-/g, '_')}`;
       expect(allCapabilityNames()).toContain(name);
       expect(rule.rationale).toContain(capabilityInfo(name)!.attacker!);

@@ -1,6 +1,7 @@
 // Capability rules: every capability at once (--cap-add ALL, one finding), each dangerous one on its own, and capabilities beyond the engine's default set (CIS 5.4).
 import { allCapabilityNames, capabilityInfo, defaultCapabilities } from '../model/capabilities.js';
 import type { ContainerIsolation, Severity } from '../model/schema.js';
+import { capabilityScope } from '../model/runtime.js';
 import { evidenceOf, fired, type ContainerRule } from './rule.js';
 
 interface DangerousCapability {
@@ -13,6 +14,12 @@ interface DangerousCapability {
   /** Why the extra condition, when there is one. */
   condition?: string;
   title?: string;
+  /**
+   * The kernel checks it against the user namespace that owns the target (ns_capable): a network namespace's own
+   * devices, the container's own processes. It acts the same in a container's own user namespace or a sandbox's kernel.
+   * The others are checked against the host's initial user namespace (capable()): held anywhere else, they give nothing.
+   */
+  namespaced?: true;
 }
 
 const hasDeviceAccess = (c: ContainerIsolation) => c.privileged || c.devices.length > 0 || c.deviceCgroupRules.length > 0;
@@ -33,11 +40,12 @@ const DANGEROUS: readonly DangerousCapability[] = [
     name: 'SYS_PTRACE',
     severity: 'medium',
     attack: ['T1055', 'T1552'],
+    namespaced: true,
     when: (c) => !sharesHostPid(c),
     condition: 'Here it reaches only the container\'s own processes; with the host\'s PID namespace it is reported as capabilities/sys-ptrace-host-pid instead.',
   },
   { name: 'BPF', severity: 'high', attack: ['T1611', 'T1068', 'T1014'] },
-  { name: 'NET_ADMIN', severity: 'high', attack: ['T1557', 'T1562.004'] },
+  { name: 'NET_ADMIN', severity: 'high', attack: ['T1557', 'T1562.004'], namespaced: true },
   { name: 'SYS_BOOT', severity: 'high', attack: ['T1529', 'T1499'] },
   { name: 'MAC_ADMIN', severity: 'high', attack: ['T1562.001'] },
   { name: 'MAC_OVERRIDE', severity: 'high', attack: ['T1562.001'] },
@@ -64,6 +72,7 @@ const DANGEROUS: readonly DangerousCapability[] = [
     name: 'NET_RAW',
     severity: 'low',
     attack: ['T1557', 'T1040'],
+    namespaced: true,
     condition: 'It is in Docker\'s default set, so this fires on most containers; drop it unless the container pings or sniffs.',
   },
 ];
@@ -96,6 +105,8 @@ function dangerousCapabilityRule(spec: DangerousCapability, id = `capabilities/$
       if (c.capabilities === null) return null;
       // The bounding set is the ceiling every process in the container can reach (file capabilities, setuid root).
       if (!c.capabilities.bounding.includes(kernelName)) return null;
+      // Held in a user namespace of the container's own or in a sandbox's kernel, a host-only capability gives nothing on the host.
+      if (!spec.namespaced && capabilityScope(c) !== 'host') return null;
       if (spec.when && !spec.when(c)) return null;
       return [
         evidenceOf(c, 'capabilities.bounding', kernelName),
@@ -171,7 +182,7 @@ export const allCapabilities: ContainerRule = {
   check(c) {
     if (c.capabilities === null) return null;
     // A process that made its own user namespace shows a full bounding set, but over that namespace, not the host.
-    if (c.user.userns === 'private') return null;
+    if (capabilityScope(c) !== 'host') return null;
     const known = allCapabilityNames();
     const held = c.capabilities.bounding.filter((name) => known.includes(name));
     if (held.length < Math.ceil(known.length * ALL_SHARE)) return null;
@@ -183,4 +194,40 @@ export const allCapabilities: ContainerRule = {
   rollsUp: (ruleId) => ruleId.startsWith('capabilities/') && ruleId !== 'capabilities/all',
 };
 
-export const CAPABILITY_RULES: readonly ContainerRule[] = [allCapabilities, beyondDefault, ...DANGEROUS.map((spec) => dangerousCapabilityRule(spec)), sysPtraceHostPid];
+/**
+ * CAP_SYS_ADMIN in the container's own user namespace (rootless engines, userns-remap, Sysbox): not host root, but it
+ * lets root mount what that namespace may (tmpfs, proc, overlay, FUSE) and reaches kernel code written for namespaced
+ * CAP_SYS_ADMIN, the route of several kernel escapes (CVE-2022-0185, CVE-2022-0492).
+ */
+export const sysAdminInUserNamespace: ContainerRule = {
+  id: 'capabilities/sys-admin-user-namespace',
+  title: 'CAP_SYS_ADMIN in the container\'s own user namespace',
+  severity: 'medium',
+  family: 'capabilities',
+  rationale:
+    'The container holds CAP_SYS_ADMIN, but in a user namespace of its own, so it is not host root: the kernel checks host-wide operations against the host\'s user namespace, where the container is an unprivileged uid. It can still mount filesystems its namespace may mount and reach kernel code that only namespaced CAP_SYS_ADMIN reaches, which several kernel escapes needed (CVE-2022-0185, CVE-2022-0492).',
+  cis: null,
+  attack: ['T1611', 'T1068'],
+  remediation: {
+    text: 'Drop SYS_ADMIN; if the workload needs it, run a dedicated, minimal container for that task only.',
+    dockerRun: '--cap-drop SYS_ADMIN',
+    compose: 'cap_drop: [SYS_ADMIN]',
+  },
+  dockerBench: 'docker-bench does not look at user namespaces: it reports CAP_SYS_ADMIN the same way wherever it is held.',
+  check(c) {
+    if (c.capabilities === null || !c.capabilities.bounding.includes('CAP_SYS_ADMIN')) return null;
+    if (capabilityScope(c) !== 'user-namespace') return null;
+    return [
+      evidenceOf(c, 'capabilities.bounding', 'CAP_SYS_ADMIN'),
+      evidenceOf(c, 'user.userns', c.user.userns),
+    ];
+  },
+};
+
+export const CAPABILITY_RULES: readonly ContainerRule[] = [
+  allCapabilities,
+  beyondDefault,
+  ...DANGEROUS.map((spec) => dangerousCapabilityRule(spec)),
+  sysPtraceHostPid,
+  sysAdminInUserNamespace,
+];

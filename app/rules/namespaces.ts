@@ -2,6 +2,7 @@
 import type { ContainerIsolation, NamespaceKind } from '../model/schema.js';
 import { evidenceOf, type ContainerRule, type RuleMeta } from './rule.js';
 import { hasHostBindMount } from './runtime.js';
+import { capabilityScope } from '../model/runtime.js';
 
 function namespaceEvidence(c: ContainerIsolation, kind: NamespaceKind) {
   const namespace = c.namespaces[kind];
@@ -127,6 +128,8 @@ export const rootInHostUserns: ContainerRule = {
   dockerBench: 'docker-bench 4.1 reads Config.User; Isolens reads the uid the kernel shows for the main process and does not fire when a user namespace maps root to an unprivileged host uid.',
   check(c) {
     if (c.user.uid !== 0 || c.user.userns !== 'host') return null;
+    // Under gVisor or Kata uid 0 is root of the sandbox's kernel; only a host bind mount (served by the runtime as host root) is the host's.
+    if (capabilityScope(c) === 'sandbox' && !hasHostBindMount(c)) return null;
     const powerless = c.capabilities?.bounding.length === 0 && c.capabilities.effective.length === 0;
     if (powerless && !hasHostBindMount(c) && c.namespaces.pid.sharedWithHost === false) return null;
     return [evidenceOf(c, 'user.uid', 0), evidenceOf(c, 'user.userns', 'host'), { fact: 'user.configured', value: c.user.configured, source: 'config' }];

@@ -172,7 +172,13 @@ const LIVE: Record<string, LiveCase> = {
     quiet: ['default', 'hardened', 'cap-add-all-devices-mounts'],
     evidence: { fact: 'capabilities.addedVsDefault', source: 'kernel' },
   },
-  'capabilities/sys-admin': { ...bounding('SYS_ADMIN'), fires: ['cap-add-each', 'unshared', 'remounted'] },
+  // unshared: its process holds CAP_SYS_ADMIN over the user namespace it made, not the host's (sys-admin-user-namespace).
+  'capabilities/sys-admin': { ...bounding('SYS_ADMIN'), fires: ['cap-add-each', 'remounted'], quiet: ['default', 'hardened', 'unshared'] },
+  'capabilities/sys-admin-user-namespace': {
+    fires: ['unshared'],
+    quiet: ['default', 'cap-add-each', 'remounted'],
+    evidence: { fact: 'user.userns', source: 'kernel', value: 'private' },
+  },
   'capabilities/sys-module': bounding('SYS_MODULE'),
   'capabilities/sys-rawio': bounding('SYS_RAWIO'),
   'capabilities/dac-read-search': bounding('DAC_READ_SEARCH'),

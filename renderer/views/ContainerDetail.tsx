@@ -19,6 +19,7 @@ import { FixTab } from './lab/FixTab.js';
 import { ProbesTab } from './lab/ProbesTab.js';
 import { OperationsView } from './OperationsView.js';
 import { HistoryTab } from './history/HistoryTab.js';
+import { runtimeLabel } from '../../app/model/runtime.js';
 
 export function ContainerHeader({ container, engineKind }: { container: ContainerIsolation; engineKind: Snapshot['engine']['kind'] }) {
   const counts = severityCounts(container.findings);
@@ -29,7 +30,8 @@ export function ContainerHeader({ container, engineKind }: { container: Containe
         <h1 data-testid="detail-name">{container.name}</h1>
         <div className="muted">
           <span className="mono">{container.image}</span> · <span className="mono">{shortId(container.id)}</span> · {container.state}
-          {container.pid !== null ? ` · pid ${container.pid}` : ''} · score {container.score === null ? '—' : Math.round(container.score)}/100
+          {container.pid !== null ? ` · pid ${container.pid}` : ''}
+          {runtimeLabel(container.runtime) ? <span data-testid="detail-runtime"> · runtime {runtimeLabel(container.runtime)!.long}</span> : null} · score {container.score === null ? '—' : Math.round(container.score)}/100
         </div>
         <div className="detail-flags">
           <span className="counts">
