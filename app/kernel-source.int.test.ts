@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAMESPACE_KINDS, Snapshot, type ContainerIsolation } from './model/schema.js';
 import { openEngine } from './engine/open.js';
 import { withKernelSource } from './kernel-source.js';
+import { createLiveApi } from './poller/live.js';
+import type { ApiEvent } from './api.js';
 import { processOf } from './kernel/source.js';
 import { ensureTestImage, execIn, removeTestContainers, startContainer, testClient, TEST_IMAGE, type StartedContainer } from '../e2e/harness/engine.js';
 import { startEngineProxy, type EngineProxy } from '../e2e/harness/socket-proxy.js';
@@ -196,6 +198,32 @@ describe.skipIf(noEngine || !isRoot)('kernel sources on a real engine: five ways
     holder.kill('SIGKILL');
     await new Promise((resolve) => holder.once('close', resolve));
     await eventually(async () => (await helpersLeft()).length === 0, 'the killed scan\'s helper is gone');
+  });
+
+  it('serve keeps one helper while open, samples live stats through it at its interval, and removes it on close', async () => {
+    const api = await createLiveApi({ kernel: { mode: 'helper', helperImage: TEST_IMAGE }, statsIntervalMs: 200, refreshIntervalMs: 300 });
+    try {
+      const snapshot = (await api.getSnapshot())!;
+      expect(snapshot.engine.kernelSource?.kind).toBe('helper');
+      for (const local of scans.local!.snapshot.containers) {
+        expect(snapshot.containers.find((c) => c.id === local.id), local.name).toEqual(local);
+      }
+      const events: ApiEvent[] = [];
+      const stop = api.subscribe((event) => events.push(event));
+      const cgroupId = started['changed-cgroup']!.id;
+      await eventually(async () => events.filter((e) => e.type === 'stats' && e.stats.some((s) => s.id === cgroupId)).length >= 3, 'three stats samples');
+      const sample = events.flatMap((e) => (e.type === 'stats' ? e.stats : [])).find((s) => s.id === cgroupId && s.cpuPercent !== null)!;
+      // The limits written behind the engine's back, read from cgroupfs through the helper.
+      expect(sample).toMatchObject({ memoryLimitBytes: 96 << 20, pidsLimit: 50 });
+      expect(sample.memoryBytes).toBeGreaterThan(0);
+      stop();
+      // Refreshes every 300 ms go on through the same helper: still exactly one.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await helpersLeft()).toHaveLength(1);
+    } finally {
+      await api.close();
+    }
+    expect(await helpersLeft()).toEqual([]);
   });
 
   it('the helper holds only what reading needs', async () => {

@@ -27,6 +27,13 @@ function engineHost(): string | undefined {
   return app.commandLine.getSwitchValue('host') || undefined;
 }
 
+/** `--kernel-source=auto|local|helper` and `--helper-image=IMAGE`, as on `isolens serve`; auto by default. */
+function kernelChoice(): { mode: 'auto' | 'local' | 'helper'; helperImage?: string } {
+  const mode = app.commandLine.getSwitchValue('kernel-source');
+  const helperImage = app.commandLine.getSwitchValue('helper-image') || undefined;
+  return { mode: mode === 'local' || mode === 'helper' ? mode : 'auto', ...(helperImage ? { helperImage } : {}) };
+}
+
 function applySessionPolicy(): void {
   const { defaultSession } = session;
   // Denied, all of them, but writing to the clipboard: "copy the fix" is a core action, and writing reads nothing.
@@ -158,7 +165,7 @@ function start(): void {
   // The live API starts now, in parallel with the window: the page shows its loading state instead of waiting on the engine.
   const store = openHistoryForServer(historyPath());
   if (store instanceof HistoryError) console.error(`isolens: history is not recorded: ${store.message}`);
-  const api = createLiveApi({ host: engineHost() }).then((live) =>
+  const api = createLiveApi({ host: engineHost(), kernel: { ...kernelChoice(), onNotice: (text) => console.error(`isolens: ${text}`) } }).then((live) =>
     withHistory(live, { store, onError: (error) => console.error(`isolens: recording history failed: ${error.message}`) }),
   );
   registerIpc(api);

@@ -9,6 +9,7 @@ import { durationOption, HISTORY_DB_HELP, registerHistoryCommand } from './histo
 import { EXIT, type Io } from './exit.js';
 import { SCAN_FORMATS } from './scan-formats.js';
 import type { ScanFlags } from './scan.js';
+import type { ServeFlags } from './serve.js';
 import { ISOLENS_VERSION } from '../version.js';
 
 export { EXIT };
@@ -63,7 +64,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       exitCode = await scanCommand(options, io);
     });
 
-  program
+  const serve = program
     .command('serve')
     .description('Serve the Isolens UI and API on 127.0.0.1 with a random token (the lab and probes included, unless --read-only)')
     .option('-H, --host <endpoint>', 'engine endpoint (unix:///path, tcp://host:port); default: like the docker CLI')
@@ -75,8 +76,8 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     .option('--read-only', 'no lab and no probes: nothing is created or run in any container (for shared screens)')
     .option('--history-db <path>', `${HISTORY_DB_HELP}: every change of a container's posture is recorded`)
     .option('--retention <duration>', 'forget versions not seen for this long (default 90d)', durationOption)
-    .option('--no-history', 'record nothing (no History tab, no drift notices)')
-    .action(async (options: { host?: string; port: number; readOnly?: boolean; historyDb?: string; retention?: number; history: boolean }) => {
+    .option('--no-history', 'record nothing (no History tab, no drift notices)');
+  addKernelSourceOptions(serve).action(async (options: ServeFlags) => {
       const { serveCommand } = await import('./serve.js');
       exitCode = await serveCommand(options, io);
     });

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLiveApi } from '../poller/index.js';
+import type { KernelSourceMode } from '../kernel-source.js';
 import { startServer, type RunningServer } from '../serve/server.js';
 import { readOnlyApi } from '../serve/read-only.js';
 import { openHistoryForServer, withHistory } from '../history/api.js';
@@ -20,8 +21,20 @@ export function rendererDirectory(): string | null {
   return null;
 }
 
+export interface ServeFlags {
+  host?: string;
+  port: number;
+  readOnly?: boolean;
+  historyDb?: string;
+  retention?: number;
+  history?: boolean;
+  /** --kernel-source: a helper container, when chosen, is kept while serve runs and removed when it stops. */
+  kernelSource?: KernelSourceMode;
+  helperImage?: string;
+}
+
 export async function serveCommand(
-  options: { host?: string; port: number; readOnly?: boolean; historyDb?: string; retention?: number; history?: boolean },
+  options: ServeFlags,
   io: { stdout: (text: string) => void; stderr: (text: string) => void },
 ): Promise<number> {
   const staticDir = rendererDirectory();
@@ -32,7 +45,10 @@ export async function serveCommand(
   const historyPath = options.historyDb ?? defaultHistoryPath();
   const store = options.history === false ? new HistoryError('history is off (isolens serve --no-history)', historyPath) : openHistoryForServer(historyPath, { retentionMs: options.retention });
   if (store instanceof HistoryError && options.history !== false) io.stderr(`isolens: history is not recorded: ${store.message}\n`);
-  const api = withHistory(await createLiveApi({ host: options.host }), {
+  const api = withHistory(await createLiveApi({
+    host: options.host,
+    kernel: { mode: options.kernelSource ?? 'auto', helperImage: options.helperImage, onNotice: (text) => io.stderr(`isolens: ${text}\n`) },
+  }), {
     store,
     onError: (error) => io.stderr(`isolens: recording history failed: ${error.message}\n`),
   });

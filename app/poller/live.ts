@@ -7,7 +7,6 @@ import { snapshotDelta } from '../model/delta.js';
 import { LabFacade } from '../lab/facade.js';
 import { EngineSession, type SessionOptions } from './session.js';
 import { StatsSampler } from './stats.js';
-import { LOCAL_HOST_SOURCE } from '../kernel/source.js';
 
 export interface LiveApiOptions extends SessionOptions {
   /** Live stats interval; 1 s by default. */
@@ -34,7 +33,7 @@ export class LiveApi implements LiveMethods {
     this.session = session ?? new EngineSession(sessionOptions);
     this.ownsSession = !session;
     this.statsIntervalMs = statsIntervalMs ?? 1000;
-    this.stats = new StatsSampler(sessionOptions.source ?? LOCAL_HOST_SOURCE);
+    this.stats = new StatsSampler(this.session.kernelSource);
     this.lab = new LabFacade(this.session);
     this.stopSession = this.session.subscribe((event) => {
       switch (event.type) {
@@ -65,7 +64,10 @@ export class LiveApi implements LiveMethods {
     this.stopStats();
     this.stats.close();
     await this.lab.close();
-    if (this.ownsSession) this.session.close();
+    if (this.ownsSession) {
+      this.session.close();
+      await this.session.closeKernelSource();
+    }
     this.listeners.clear();
   }
 
@@ -140,7 +142,9 @@ export class LiveApi implements LiveMethods {
   }
 
   private async sampleStats(): Promise<void> {
-    if (!this.session.engineInfo()?.local) return;
+    // Only where the kernel can be read: a local source on a local engine, or a helper on any.
+    const kind = this.session.kernelSource.description.kind;
+    if (kind === 'none' || (kind === 'local' && !this.session.engineInfo()?.local)) return;
     const samples = await this.stats.sample(this.session.processes());
     if (samples.length > 0) this.emit({ type: 'stats', stats: samples });
   }

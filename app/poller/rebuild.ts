@@ -41,8 +41,10 @@ export class IncrementalRebuilder {
     const kept: ContainerIsolation[] = [];
     const changed: InspectDocument[] = [];
     const probes = new Map<string, string>();
-    for (const inspect of inspects) {
-      const probe = await this.probe(inspect, engine);
+    // Probed together: a helper source answers them all in one batch (a local one reads them synchronously anyway).
+    const probed = await Promise.all(inspects.map((inspect) => this.probe(inspect, engine)));
+    for (const [index, inspect] of inspects.entries()) {
+      const probe = probed[index]!;
       probes.set(inspect.Id, probe);
       const cached = this.cache.get(inspect.Id);
       if (!full && cached && cached.probe === probe && this.sameInspect(cached, inspect)) kept.push(cached.container);
@@ -72,7 +74,8 @@ export class IncrementalRebuilder {
 
   private async probe(inspect: InspectDocument, engine: EngineInfo): Promise<string> {
     const pid = inspect.State?.Pid;
-    if (!pid || pid <= 0 || (!engine.local && this.source.description.kind === 'local')) return 'no process';
+    const kind = this.source.description.kind;
+    if (!pid || pid <= 0 || kind === 'none' || (!engine.local && kind === 'local')) return 'no process';
     const process = processOf(this.source, pid);
     const readTextSync = this.source.readTextSync;
     const read = readTextSync ? (name: string) => readTextSync(process.path(name)) : null;

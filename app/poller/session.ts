@@ -25,14 +25,20 @@ import { EngineUnreachableError } from '../engine/connect.js';
 import type { ContainerEngine } from '../engine/engine.js';
 import { inspectRunning } from '../collect/scan.js';
 import type { InspectDocument } from '../collect/config.js';
-import { LOCAL_HOST_SOURCE, type KernelSource } from '../kernel/source.js';
+import { LOCAL_HOST_SOURCE, SwitchableKernelSource, type KernelSource } from '../kernel/source.js';
+import { openKernelSource, type KernelSourceOptions } from '../kernel-source.js';
 import type { AssessOptions } from '../assess.js';
 import { IncrementalRebuilder } from './rebuild.js';
 
 export interface SessionOptions {
   host?: string;
-  /** Where the kernel is read; the host's own files when absent. */
+  /** Where the kernel is read; the host's own files when absent (and no `kernel` choice is given). */
   source?: KernelSource;
+  /**
+   * Choose the source on every connection (--kernel-source): auto, local or a helper container kept while the session
+   * is open (serve, the desktop app) and removed on close. Overrides `source`.
+   */
+  kernel?: KernelSourceOptions;
   /** Full re-list as a safety net for missed events; 30 s by default. */
   resyncIntervalMs?: number;
   /** Rebuild of kernel facts without engine events (capabilities can change at run time); 5 s by default. */
@@ -73,7 +79,9 @@ function fingerprint(container: ContainerIsolation): string {
 }
 
 export class EngineSession {
-  private readonly options: Required<Omit<SessionOptions, 'host' | 'assess'>> & Pick<SessionOptions, 'host' | 'assess'>;
+  private readonly options: Required<Omit<SessionOptions, 'host' | 'assess' | 'kernel'>> & Pick<SessionOptions, 'host' | 'assess' | 'kernel'>;
+  /** What every reader of this session reads through; replaced on each connection when `kernel` chooses. */
+  readonly kernelSource: SwitchableKernelSource;
   private readonly listeners = new Set<SessionListener>();
   private readonly inspects = new Map<string, InspectDocument>();
   private readonly fingerprints = new Map<string, string>();
@@ -96,7 +104,8 @@ export class EngineSession {
   constructor(options: SessionOptions = {}) {
     this.options = { resyncIntervalMs: 30_000, refreshIntervalMs: 5000, source: LOCAL_HOST_SOURCE, ...options };
     this.state = { status: 'connecting', endpoint: endpointLabel({ host: options.host }), error: null, sinceMs: Date.now(), nextRetryMs: null };
-    this.rebuilder = new IncrementalRebuilder(this.options.source, this.options.assess ?? {});
+    this.kernelSource = new SwitchableKernelSource(this.options.source);
+    this.rebuilder = new IncrementalRebuilder(this.kernelSource, this.options.assess ?? {});
   }
 
   /** Connect and keep connected; resolves after the first attempt (connected or not). */
@@ -104,12 +113,20 @@ export class EngineSession {
     return this.connect();
   }
 
-  /** Stop watching the engine and drop every subscriber. */
+  /** Stop watching the engine and drop every subscriber; a helper container is removed (await closeKernelSource for it). */
   close(): void {
     this.closed = true;
     this.disconnect();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.listeners.clear();
+    this.closingSource ??= this.kernelSource.close().catch(() => undefined);
+  }
+
+  private closingSource: Promise<void> | null = null;
+
+  /** Resolves once the kernel source is released (the helper container removed); close() starts it. */
+  closeKernelSource(): Promise<void> {
+    return this.closingSource ?? Promise.resolve();
   }
 
   /** The current state first (engine, then the snapshot if one exists), then every event; returns the unsubscribe function. */
@@ -220,6 +237,12 @@ export class EngineSession {
       );
       const { inspects } = await inspectRunning(adapter);
       this.replaceInspects(inspects);
+      if (this.options.kernel) {
+        // A new connection may be another engine (or the same one restarted, which took the old helper with it).
+        const chosen = await openKernelSource(adapter, engine, inspects, this.options.kernel);
+        if (this.closed) return void (await chosen.close?.());
+        await this.kernelSource.use(chosen);
+      }
       this.retryIndex = 0;
       this.setState({ status: 'connected', endpoint: engine.endpoint });
       await this.rebuild();
