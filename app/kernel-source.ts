@@ -6,7 +6,7 @@ import type { InspectDocument } from './collect/config.js';
 import { inspectRunning } from './collect/scan.js';
 import { startHelper, HelperRefusedError } from './engine/helper.js';
 import { HelperKernelSource } from './kernel/helper-source.js';
-import { pidBelongsToContainer } from './kernel/facts.js';
+import { processBelongsToContainer } from './kernel/facts.js';
 import { LOCAL_HOST_SOURCE, processOf, UnavailableKernelSource, type KernelSource } from './kernel/source.js';
 
 export const KERNEL_SOURCE_MODES = ['auto', 'local', 'helper'] as const;
@@ -38,7 +38,7 @@ export async function whyLocalIsIncomplete(engine: EngineInfo, inspects: readonl
   const pid = sample.State.Pid;
   const view = processOf(local, pid);
   const cgroup = await view.readText('cgroup');
-  if (!cgroup.ok || !pidBelongsToContainer(cgroup.value, sample.Id)) {
+  if (!cgroup.ok || !(await processBelongsToContainer(local, pid, sample.Id, cgroup.value))) {
     return `the engine's container processes are not visible in this PID namespace (process ${pid} of ${sample.Name.replace(/^\//, '')} is ${cgroup.ok ? "someone else's" : 'not there'} here)`;
   }
   const link = await view.readLink('ns/net');

@@ -7,7 +7,7 @@ import { computeOperations } from '../operations/catalogue.js';
 import { overlayKernel } from './kernel.js';
 import { LOCAL_HOST_SOURCE, processOf, type KernelSource } from '../kernel/source.js';
 import { applyGvisor, argv0Of, collapseSandboxGaps, factsForSandbox, runtimeWithKernel } from './runtime.js';
-import { pidBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
+import { processBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
 import { ParentReferences, readReaderReference, type HostReference } from '../kernel/host-reference.js';
 import { nameMatchesGlob } from '../model/name-glob.js';
 
@@ -90,7 +90,7 @@ async function collectFacts(
         : facts.procCgroup.message;
     return kernelUnavailable(`${why}; facts come from the engine configuration`);
   }
-  if (!pidBelongsToContainer(facts.procCgroup.value, inspect.Id)) {
+  if (!(await processBelongsToContainer(source, doc.pid, inspect.Id, facts.procCgroup.value, facts.status.ok ? facts.status.value.parentPid : undefined))) {
     return kernelUnavailable(
       `process ${doc.pid} on this host is not this container's (the engine may run in a VM, e.g. Docker Desktop, or the process was replaced); facts come from the engine configuration`,
     );

@@ -311,6 +311,12 @@ describe('describing the engine from captured answers', () => {
     expect(info.local).toBe(true);
   });
 
+  it('reads rootless Podman from its own Rootless field (its compatible API leaves it out of SecurityOptions)', () => {
+    // The captured rootful answer, with the one field a rootless `podman system service` answers differently here.
+    const rootless = engineInfoFrom(podmanVersion, { ...(podmanInfo as Record<string, unknown>), Rootless: true }, unix('/tmp/podman.sock'), { iccOnDefaultBridge: null, host: THIS_HOST });
+    expect(rootless.rootless).toBe(true);
+  });
+
   it('reads rootless and userns-remap from the security options', () => {
     const info = engineInfoFrom(
       dockerVersion,

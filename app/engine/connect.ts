@@ -443,6 +443,8 @@ const InfoResponse = z.looseObject({
   CgroupDriver: z.string().nullish(),
   LiveRestoreEnabled: z.boolean().nullish(),
   DefaultRuntime: z.string().nullish(),
+  /** Podman's compatible API says so here, not in SecurityOptions. */
+  Rootless: z.boolean().nullish(),
   Runtimes: z.record(z.string(), z.looseObject({ path: z.string().nullish(), runtimeArgs: z.array(z.string()).nullish() })).nullish(),
 });
 
@@ -511,7 +513,7 @@ export function engineInfoFrom(
     apiVersion: version.ApiVersion,
     os: info.OperatingSystem ?? version.Os ?? null,
     kernelVersion: info.KernelVersion ?? version.KernelVersion ?? null,
-    rootless: securityOptions ? hasSecurityOption(securityOptions, 'rootless') : null,
+    rootless: info.Rootless === true || (securityOptions ? hasSecurityOption(securityOptions, 'rootless') : info.Rootless === false ? false : null),
     cgroupVersion,
     cgroupDriver: info.CgroupDriver ?? null,
     userNamespaceRemap: securityOptions ? hasSecurityOption(securityOptions, 'userns') : null,

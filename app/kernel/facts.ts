@@ -75,6 +75,34 @@ export function pidBelongsToContainer(procCgroupText: string, containerId: strin
   return procCgroupText.includes(containerId);
 }
 
+/**
+ * The same question where the container has no cgroup of its own: rootless Podman on cgroup v1 (and `--cgroups
+ * disabled`) leaves the process in the user's cgroups. Then the runtime's own monitor, the process's parent, names the
+ * container in its arguments: conmon's `-c <id>`, containerd-shim's `-id <id>`, as one whole argument.
+ */
+export async function processBelongsToContainer(
+  source: KernelSource,
+  pid: number,
+  containerId: string,
+  procCgroupText: string,
+  parentPid?: number,
+): Promise<boolean> {
+  if (pidBelongsToContainer(procCgroupText, containerId)) return true;
+  let parent = parentPid;
+  if (parent === undefined) {
+    const status = await processOf(source, pid).readText('status');
+    if (!status.ok) return false;
+    try {
+      parent = parseStatus(status.value).parentPid;
+    } catch {
+      return false;
+    }
+  }
+  if (parent <= 0) return false;
+  const cmdline = await processOf(source, parent).readText('cmdline');
+  return cmdline.ok && cmdline.value.split('\0').includes(containerId);
+}
+
 /** The capability bounding set of a process that holds everything the host allows: no container can hold more. */
 export async function readBoundingOf(source: KernelSource, pid: number | 'self'): Promise<string[] | null> {
   const status = await processOf(source, pid).readText('status');
