@@ -14,6 +14,7 @@ import {
 } from './facts.js';
 import { escapeHtml } from './text.js';
 import { describeGroupFacts, groupGaps, permissionHeadline } from './gaps.js';
+import { boundText } from '../model/text.js';
 
 /** No network, no script, no frames: styles inline, images only as data: URIs (there are none today). */
 export const HTML_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -181,12 +182,12 @@ function containerSection(container: ContainerIsolation, anchor: string, assesse
 <dl class="facts">
 <dt>Image</dt><dd><code>${container.image}</code></dd>
 <dt>Id</dt><dd><code>${container.id.slice(0, 12)}</code> · ${container.state}${container.pid === null ? '' : `, pid ${container.pid}`}</dd>
-<dt>Command</dt><dd><code>${container.command.join(' ')}</code></dd>
+<dt>Command</dt><dd>${boundedCode(container.command.join(' '))}</dd>
 ${facts.map((fact) => html`<dt>${fact.label}</dt><dd${fact.weakens ? html` class="weak"` : ''}>${fact.value}</dd>`)}
 ${container.mismatches.length > 0 ? html`<dt>Engine vs kernel</dt><dd class="weak">${container.mismatches.map((m) => html`<span class="mismatch"><code>${m.fact}</code>: kernel ${m.kernel}, engine ${m.config}</span> `)}</dd>` : null}
 </dl>
 ${labels.length > 0
-    ? html`<details class="labels"><summary>Labels (${labels.length}): text set by whoever started the container</summary><table><tbody>${labels.map(([key, value]) => html`<tr><th><code>${key}</code></th><td><code>${value}</code></td></tr>`)}</tbody></table></details>`
+    ? html`<details class="labels"><summary>Labels (${labels.length}): text set by whoever started the container</summary><table><tbody>${labels.map(([key, value]) => html`<tr><th>${boundedCode(key)}</th><td>${boundedCode(value)}</td></tr>`)}</tbody></table></details>`
     : null}
 ${assessed
     ? container.findings.length === 0
@@ -219,6 +220,12 @@ ${dockerRun || compose
 </div>
 </details>
 `;
+}
+
+/** Attacker text as code, at most SHOWN_TEXT_LIMIT code points, saying how much was left out. */
+function boundedCode(text: string): Markup {
+  const bounded = boundText(text);
+  return bounded.omitted === 0 ? html`<code>${text}</code>` : html`<code>${bounded.text}</code><span class="omitted"> … ${bounded.omitted.toLocaleString('en-US')} more characters</span>`;
 }
 
 function gapList(gaps: readonly Gap[]): Markup {
@@ -290,7 +297,7 @@ details.finding>summary{display:list-item}details.finding .title{font-weight:600
 .fix{border:1px dashed var(--A);border-radius:6px;padding:.25rem .75rem;margin:.5rem 0 .25rem;background:var(--bg)}
 .fix dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .75rem;margin:.25rem 0 .5rem}.fix dt{color:var(--muted)}.fix dd{margin:0}
 details.labels{margin:.5rem 0}details.labels>summary{color:var(--muted);font-size:.88rem}
-ul.gaps{margin:.25rem 0;padding-left:1.25rem}.none{color:var(--muted)}
+ul.gaps{margin:.25rem 0;padding-left:1.25rem}.omitted{color:var(--muted)}.none{color:var(--muted)}
 @media print{
 :root{color-scheme:light}body{max-width:none;padding:0;font-size:11pt;background:#fff;color:#000}
 details::details-content{content-visibility:visible;display:block}

@@ -1,23 +1,8 @@
 // Making text safe to print: container-provided strings become inert, visible text in a terminal, HTML and Markdown.
 
-/**
- * C0 and C1 controls (ESC starts every ANSI sequence, CR rewrites a line), DEL, and the invisible or
- * reordering code points (zero-width, line/paragraph separators, bidi embeddings, overrides and isolates,
- * BOM) that let a name look like something else ("Trojan Source").
- */
-const UNSAFE_CODE_POINTS = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/gu;
+import { neutralizeText } from '../model/text.js';
 
-/**
- * Replace every control or invisible code point with a visible escape (`\x1b`, `\u202e`), so a container
- * named "\u001b[2J" shows as the text `\x1b[2J` and cannot clear the terminal or reorder what follows.
- * Escaping rather than deleting keeps the hostile text visible to the reviewer.
- */
-export function neutralizeText(text: string): string {
-  return text.replace(UNSAFE_CODE_POINTS, (character) => {
-    const code = character.codePointAt(0)!;
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { neutralizeText };
 
 /** Any value as one line of neutralized text: strings as they are, the rest as compact JSON. */
 export function displayValue(value: unknown): string {

@@ -1,4 +1,5 @@
 // The containers table: worst first, searchable, filterable per column, virtualized for thousands of rows, driven by keyboard.
+import { AttackerText, attackerTitle } from '../components/AttackerText.js';
 import {
   flexRender,
   getCoreRowModel,
@@ -209,8 +210,8 @@ const columns: ColumnDef<Row>[] = [
       const service = composeService(row.original.container);
       return (
         <span className="name-cell">
-          <span className="truncate" title={project}>{project}</span>
-          {service ? <span className="muted truncate" title={service}>{service}</span> : null}
+          <span className="truncate" title={attackerTitle(project, 256)}><AttackerText text={project} limit={256} /></span>
+          {service ? <span className="muted truncate" title={attackerTitle(service, 256)}><AttackerText text={service} limit={256} /></span> : null}
         </span>
       );
     },

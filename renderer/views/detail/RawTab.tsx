@@ -3,6 +3,8 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { useStore } from '../../state/hooks.js';
 import { inspectLines } from './inspect-lines.js';
+import { escapeInvisibleJson, neutralizeText } from '../../../app/model/text.js';
+import { AttackerText } from '../../components/AttackerText.js';
 
 type Load = { status: 'loading' } | { status: 'ok'; text: string; lines: string[] } | { status: 'error'; message: string };
 
@@ -14,7 +16,8 @@ export function RawTab({ container }: { container: ContainerIsolation }) {
     let current = true;
     setLoad({ status: 'loading' });
     store.getInspect(container.id).then(
-      (inspect) => current && setLoad({ status: 'ok', text: JSON.stringify(inspect, null, 2) ?? 'null', lines: inspectLines(inspect) }),
+      // The document as JSON, with bidi and invisible code points written as \uXXXX escapes (the same JSON) so none takes effect.
+      (inspect) => current && setLoad({ status: 'ok', text: escapeInvisibleJson(JSON.stringify(inspect, null, 2) ?? 'null'), lines: inspectLines(inspect).map(neutralizeText) }),
       (error: unknown) => current && setLoad({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
     );
     return () => {
@@ -37,11 +40,11 @@ export function RawTab({ container }: { container: ContainerIsolation }) {
       <dl className="facts">
         <div>
           <dt>Command</dt>
-          <dd className="mono">{container.command.length > 0 ? container.command.join(' ') : '—'}</dd>
+          <dd className="mono" data-testid="command">{container.command.length > 0 ? <AttackerText text={container.command.join(' ')} /> : '—'}</dd>
         </div>
         <div>
           <dt>Environment names</dt>
-          <dd className="mono">{container.envNames.length > 0 ? container.envNames.join(' ') : '—'} <span className="muted">(values are never collected)</span></dd>
+          <dd className="mono" data-testid="env-names">{container.envNames.length > 0 ? <AttackerText text={container.envNames.join(' ')} /> : '—'} <span className="muted">(values are never collected)</span></dd>
         </div>
         <div>
           <dt>Labels</dt>
@@ -52,7 +55,7 @@ export function RawTab({ container }: { container: ContainerIsolation }) {
               <ul className="labels" data-testid="labels">
                 {labels.map(([key, value]) => (
                   <li key={key} className="mono">
-                    {key}={value}
+                    <AttackerText text={key} />=<AttackerText text={value} />
                   </li>
                 ))}
               </ul>
