@@ -60,6 +60,7 @@ export function App() {
 
   const snapshot = state.snapshot;
   const engine = snapshot?.engine;
+  const engineLine = `${engine ? `${engine.kind ?? 'engine'} ${engine.version ?? ''} · ${engine.endpoint}` : state.engine?.endpoint ?? ''}${snapshot ? ` · last scan ${new Date(snapshot.generatedAt).toLocaleTimeString()}` : ''}`;
   const worst = snapshot ? snapshot.containers.filter((c) => c.grade === 'F' || c.grade === 'E').length : 0;
 
   let body;
@@ -102,10 +103,9 @@ export function App() {
             {worst} graded E or F
           </a>
         ) : null}
-        <span className="topbar-engine muted" data-testid="engine-status" data-status={state.engine?.status ?? 'unknown'}>
+        <span className="topbar-engine muted" data-testid="engine-status" data-status={state.engine?.status ?? 'unknown'} title={engineLine}>
           <span className={`dot dot-${state.engine?.status ?? 'connecting'}`} aria-hidden="true" />
-          {engine ? `${engine.kind ?? 'engine'} ${engine.version ?? ''} · ${engine.endpoint}` : state.engine?.endpoint ?? ''}
-          {snapshot ? ` · last scan ${new Date(snapshot.generatedAt).toLocaleTimeString()}` : ''}
+          <span className="topbar-engine-text">{engineLine}</span>
         </span>
       </header>
       <EngineBanner engine={state.engine} retrying={state.retrying} onRetry={() => void store.retryEngine()} apiError={state.apiError} hasSnapshot={snapshot !== null} />

@@ -91,6 +91,11 @@ export function givesHostRootIfWritable(hostPath: string): boolean {
   return HOST_ROOT_EXACT.includes(path) || HOST_ROOT_TREES.some((tree) => path === tree || path.startsWith(`${tree}/`));
 }
 
+/** The mounts that make host root one step away: a writable bind of such a host path that the user declared (the CLI's and the GUI's HOST MOUNT flag). */
+export function hostRootMounts<M extends { readOnly: boolean | null; origin: string; type: string; source: string; sensitive: boolean }>(mounts: readonly M[]): M[] {
+  return mounts.filter((m) => m.sensitive && m.readOnly === false && m.origin === 'engine' && m.type === 'bind' && givesHostRootIfWritable(m.source));
+}
+
 /** The engine-socket names, for rules that want to name the engine. */
 export function engineSocketName(hostPath: string): string | null {
   return hostPathSensitivity(hostPath).engineSocket;

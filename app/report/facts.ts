@@ -10,7 +10,7 @@ import {
   type Severity,
   type Snapshot,
 } from '../model/schema.js';
-import { givesHostRootIfWritable } from '../model/sensitive.js';
+import { hostRootMounts } from '../model/sensitive.js';
 import { capabilityScope, runtimeLabel } from '../model/runtime.js';
 
 export type SeverityCounts = Record<Severity, number>;
@@ -207,7 +207,7 @@ export function keyFacts(container: ContainerIsolation): KeyFact[] {
   if (sensitive.length > 0) {
     const readWrite = sensitive.filter((mount) => mount.readOnly !== true).length;
     // A writable host path that is host root one step away is flagged by name, as loudly as PRIVILEGED.
-    const hostRoot = sensitive.filter((m) => m.readOnly === false && m.origin === 'engine' && m.type === 'bind' && givesHostRootIfWritable(m.source));
+    const hostRoot = hostRootMounts(sensitive);
     const compact = hostRoot.length > 0 ? `HOST MOUNT ${hostRoot.map((m) => `${m.source}→${m.destination} rw`).join(', ')}` : `sensitive mounts ${sensitive.length} (${readWrite} rw)`;
     facts.push(fact('sensitive mounts', sensitive.map((m) => `${m.source} → ${m.destination} (${m.readOnly === true ? 'ro' : 'rw'})`).join('; '), compact, true));
   }

@@ -47,6 +47,17 @@ describe('riskFlags', () => {
     expect(flags.find((f) => f.kind === 'no-limits')!.detail).toContain('pids');
   });
 
+  it('flags a writable host-root mount HOST MOUNT, as the CLI table does, and not a read-only or volume one', () => {
+    const mount = (source: string, readOnly: boolean, type = 'bind') => ({ type, source, destination: `/host${source}`, readOnly, propagation: null, sensitive: true, sensitiveReason: 'host path', origin: 'engine' as const });
+    const c = container({ mounts: [mount('/', false), mount('/etc', false), mount('/var/log', true)] });
+    const flag = riskFlags(c, 'docker').find((f) => f.kind === 'host-mount');
+    expect(flag).toMatchObject({ label: 'HOST MOUNT / +1', severity: 'critical' });
+    expect(flag!.detail).toContain('/ at /host/, /etc at /host/etc');
+    expect(kinds(container({ mounts: [mount('/', true), mount('/etc', false, 'volume')] }))).not.toContain('host-mount');
+    // Flags are worst first: a host mount comes before hygiene.
+    expect(kinds(container({ mounts: [mount('/', false)], user: { ...container().user, uid: 0 } }))).toEqual(['host-mount', 'root']);
+  });
+
   it('a non-root container (empty effective set) with SYS_ADMIN in its bounding set is flagged, as the finding is', () => {
     const base = container();
     const c = container({ capabilities: { ...base.capabilities!, effective: [], permitted: [], bounding: [...DOCKER_DEFAULT, 'CAP_SYS_ADMIN'] } });

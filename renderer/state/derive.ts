@@ -1,6 +1,6 @@
 // What the UI derives from one container's document: risk flags, finding counts, and the gaps and mismatches that concern a fact.
 import { capabilityInfo, defaultCapabilities } from '../../app/model/capabilities.js';
-import { mountedEngineSocket } from '../../app/model/sensitive.js';
+import { hostRootMounts, mountedEngineSocket } from '../../app/model/sensitive.js';
 import type { ContainerIsolation, Finding, Gap, Mismatch, NamespaceKind, Severity } from '../../app/model/schema.js';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -9,7 +9,7 @@ export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, m
 /** Namespaces a container normally gets privately; sharing one with the host is a choice someone made. */
 export const PRIVATE_BY_DEFAULT: readonly NamespaceKind[] = ['pid', 'net', 'ipc', 'uts', 'mnt'];
 
-export type RiskFlagKind = 'privileged' | 'host-namespaces' | 'dangerous-capabilities' | 'seccomp-off' | 'engine-socket' | 'no-limits' | 'root';
+export type RiskFlagKind = 'privileged' | 'host-mount' | 'host-namespaces' | 'dangerous-capabilities' | 'seccomp-off' | 'engine-socket' | 'no-limits' | 'root';
 
 export interface RiskFlag {
   kind: RiskFlagKind;
@@ -37,6 +37,7 @@ export function dangerousExtraCapabilities(container: ContainerIsolation, engine
 const FLAG_RULES: Record<RiskFlagKind, (ruleId: string) => boolean> = {
   privileged: (id) => id === 'runtime/privileged',
   'engine-socket': (id) => id === 'mounts/engine-socket',
+  'host-mount': (id) => id === 'mounts/host-root-read-write',
   'host-namespaces': (id) => /^namespaces\/host-(pid|net|ipc|uts|mnt)$/.test(id),
   'dangerous-capabilities': (id) => id.startsWith('capabilities/') && id !== 'capabilities/beyond-default',
   'seccomp-off': (id) => id === 'seccomp-lsm/seccomp-disabled',
@@ -48,6 +49,7 @@ const FLAG_RULES: Record<RiskFlagKind, (ruleId: string) => boolean> = {
 const FLAG_FALLBACK: Record<RiskFlagKind, Severity> = {
   privileged: 'critical',
   'engine-socket': 'critical',
+  'host-mount': 'critical',
   'host-namespaces': 'high',
   'dangerous-capabilities': 'high',
   'seccomp-off': 'high',
@@ -61,6 +63,16 @@ export function riskFlags(container: ContainerIsolation, engineKind: 'docker' | 
   if (container.privileged) flags.push({ kind: 'privileged', label: 'PRIVILEGED', detail: 'Privileged: every capability, every device, no seccomp or AppArmor' });
   const sockets = container.mounts.filter(isEngineSocketMount);
   if (sockets.length > 0) flags.push({ kind: 'engine-socket', label: 'ENGINE SOCKET', detail: `Engine API socket mounted (${sockets.map((m) => m.source).join(', ')}): control of the engine is control of the host` });
+  // The same mounts the CLI table flags HOST MOUNT: a writable host path that is host root one step away.
+  const hostRoot = hostRootMounts(container.mounts);
+  if (hostRoot.length > 0) {
+    const first = hostRoot[0]!;
+    flags.push({
+      kind: 'host-mount',
+      label: `HOST MOUNT ${first.source}${hostRoot.length > 1 ? ` +${hostRoot.length - 1}` : ''}`,
+      detail: `Host path${hostRoot.length > 1 ? 's' : ''} mounted writable: ${hostRoot.map((m) => `${m.source} at ${m.destination}`).join(', ')}; root in the container can change what the host runs`,
+    });
+  }
   const shared = PRIVATE_BY_DEFAULT.filter((kind) => container.namespaces[kind].sharedWithHost === true);
   if (shared.length > 0) flags.push({ kind: 'host-namespaces', label: `HOST ${shared.join(',')}`, detail: `Shares the host's ${shared.join(', ')} namespace${shared.length > 1 ? 's' : ''}` });
   const dangerous = dangerousExtraCapabilities(container, engineKind);

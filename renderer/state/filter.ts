@@ -9,7 +9,7 @@ export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
 export const GRADE_FILTERS = ['A', 'B', 'C', 'D', 'E', 'F', 'D-F', 'E-F'] as const;
 export type GradeFilter = (typeof GRADE_FILTERS)[number];
 
-export const FLAG_KINDS: readonly (RiskFlagKind | 'any-flag')[] = ['any-flag', 'privileged', 'engine-socket', 'host-namespaces', 'seccomp-off', 'dangerous-capabilities', 'root', 'no-limits'];
+export const FLAG_KINDS: readonly (RiskFlagKind | 'any-flag')[] = ['any-flag', 'privileged', 'engine-socket', 'host-mount', 'host-namespaces', 'seccomp-off', 'dangerous-capabilities', 'root', 'no-limits'];
 
 /**
  * Everything a link can narrow the table to. Every count in the UI is a link built from one of these, and the filter

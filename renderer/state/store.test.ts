@@ -112,6 +112,23 @@ describe('IsolensStore', () => {
     expect(window.every((s, i) => i === 0 || s.atMs > window[i - 1]!.atMs)).toBe(true);
   });
 
+  it('seeds a table row once: the first seedOnce fills the window from the history, later ones do not ask again', async () => {
+    const history = Array.from({ length: 30 }, (_, i) => stats('a', (i + 1) * 1000));
+    const fake = fakeApi(history);
+    let asked = 0;
+    const api = { ...fake.api, getStatsHistory: (id: string) => (asked++, fake.api.getStatsHistory(id)) };
+    const store = new IsolensStore(api);
+    store.start();
+    await flush();
+    store.seedOnce('a');
+    store.seedOnce('a');
+    await flush();
+    expect(store.statsOf('a')).toHaveLength(30);
+    store.seedOnce('a');
+    await flush();
+    expect(asked).toBe(1);
+  });
+
   it('a retry asks the API and clears its in-flight flag', async () => {
     const fake = fakeApi();
     const store = new IsolensStore(fake.api);

@@ -34,6 +34,8 @@ export class IsolensStore {
   private drift = new Map<string, DriftMark>();
   private readonly statsListeners = new Set<Listener>();
   private readonly rings = new Map<string, RingBuffer<LiveStats>>();
+  /** Containers whose window was seeded from the host's history (seedOnce). */
+  private readonly seeded = new Set<string>();
   /** Per-container counter bumped on each new sample, so only the rows and charts of that container re-render. */
   private readonly statsVersions = new Map<string, number>();
   /** Deltas that arrived while a getSnapshot was in flight; applied in order on top of its answer. */
@@ -167,6 +169,16 @@ export class IsolensStore {
 
   latestStats(id: string): LiveStats | undefined {
     return this.rings.get(id)?.last();
+  }
+
+  /**
+   * Seed a container's window once while the window lives: the table's sparklines start from the host's history
+   * instead of empty. Only rows that are drawn ask (the table is virtualized); a failed seed may be asked again.
+   */
+  seedOnce(id: string): void {
+    if (this.seeded.has(id)) return;
+    this.seeded.add(id);
+    this.seedHistory(id).catch(() => this.seeded.delete(id));
   }
 
   /** Fill a container's window from the host's history (on opening the drill-down), merged with what arrived live. */

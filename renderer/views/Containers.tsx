@@ -58,8 +58,15 @@ const ROW_HEIGHT = 40;
 /** Live values used for sorting refresh this often, so rows do not jump under the pointer every second. */
 const SORT_REFRESH_MS = 5000;
 
+/** A row's samples, its window seeded once from the host's history so the sparkline does not start empty. */
+function useSeededStats(id: string) {
+  const store = useStore();
+  useEffect(() => store.seedOnce(id), [store, id]);
+  return useStats(id);
+}
+
 const CpuCell = memo(function CpuCell({ id }: { id: string }) {
-  const samples = useStats(id);
+  const samples = useSeededStats(id);
   const last = samples.at(-1);
   return (
     <span className="metric">
@@ -70,7 +77,7 @@ const CpuCell = memo(function CpuCell({ id }: { id: string }) {
 });
 
 const MemoryCell = memo(function MemoryCell({ id }: { id: string }) {
-  const samples = useStats(id);
+  const samples = useSeededStats(id);
   const last = samples.at(-1);
   return (
     <span className="metric">
@@ -106,6 +113,7 @@ const FLAG_LABELS: Record<RiskFlagKind | 'any-flag', string> = {
   'any-flag': 'any flag',
   privileged: 'privileged',
   'engine-socket': 'engine socket',
+  'host-mount': 'host mount',
   'host-namespaces': 'host namespaces',
   'seccomp-off': 'seccomp off',
   'dangerous-capabilities': 'dangerous capabilities',
@@ -159,7 +167,7 @@ const columns: ColumnDef<Row>[] = [
     header: 'Name',
     accessorFn: (row) => row.container.name,
     filterFn: includesText,
-    size: 220,
+    size: 190,
     cell: ({ row }) => (
       <span className="name-cell">
         <a href={routeHref({ view: 'container', id: row.original.container.id, tab: 'findings' })} tabIndex={-1} className="container-name" title={row.original.container.name}>
@@ -169,14 +177,13 @@ const columns: ColumnDef<Row>[] = [
       </span>
     ),
   },
-  { id: 'image', header: 'Image', accessorFn: (row) => row.container.image, filterFn: includesText, size: 190, cell: ({ getValue }) => <span className="mono truncate" title={String(getValue())}>{String(getValue())}</span> },
   {
     id: 'flags',
     header: 'Risk flags',
     accessorFn: (row) => row.flags.length,
     sortDescFirst: true,
     filterFn: hasFlag,
-    size: 230,
+    size: 210,
     enableGlobalFilter: false,
     // The worst two: the rest are counted, and named for screen readers and in the tooltip.
     cell: ({ row }) => (
@@ -192,10 +199,14 @@ const columns: ColumnDef<Row>[] = [
     accessorFn: (row) => severityWeight(row.counts),
     sortDescFirst: true,
     filterFn: hasSeverity,
-    size: 110,
+    size: 100,
     enableGlobalFilter: false,
     cell: ({ row }) => <FindingCounts counts={row.original.counts} />,
   },
+  // Live values next to the risk: at 1024 px they stay on screen; image and compose project scroll in after them.
+  { id: 'cpu', header: 'CPU', accessorFn: (row) => row.cpuPercent ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 158, cell: ({ row }) => <CpuCell id={row.original.container.id} /> },
+  { id: 'memory', header: 'Memory', accessorFn: (row) => row.memoryBytes ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 176, cell: ({ row }) => <MemoryCell id={row.original.container.id} /> },
+  { id: 'image', header: 'Image', accessorFn: (row) => row.container.image, filterFn: includesText, size: 190, cell: ({ getValue }) => <span className="mono truncate" title={String(getValue())}>{String(getValue())}</span> },
   {
     id: 'project',
     header: 'Compose project',
@@ -216,8 +227,6 @@ const columns: ColumnDef<Row>[] = [
       );
     },
   },
-  { id: 'cpu', header: 'CPU', accessorFn: (row) => row.cpuPercent ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 150, cell: ({ row }) => <CpuCell id={row.original.container.id} /> },
-  { id: 'memory', header: 'Memory', accessorFn: (row) => row.memoryBytes ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 160, cell: ({ row }) => <MemoryCell id={row.original.container.id} /> },
 ];
 
 function useSortRefreshTick(): number {
