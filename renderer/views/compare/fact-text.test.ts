@@ -26,7 +26,7 @@ describe('factText', () => {
     expect(shown('user.uid')).toEqual(['User id', '0 (root)', '1000']);
     expect(shown('namespaces.pid.sharedWithHost')).toEqual(["Shares the host's PID namespace", 'yes', 'no']);
     expect(shown('namespaces.pid.mode')).toEqual(['PID namespace mode', 'host', 'engine default']);
-    expect(shown('capabilities.bounding')[2]).toBe('1: NET_BIND_SERVICE');
+    expect(shown('capabilities.bounding')[2]).toBe('1: CAP_NET_BIND_SERVICE');
   });
 
   it('labels every row and group the diff makes (no raw fact path left as a label)', () => {

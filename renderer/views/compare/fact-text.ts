@@ -17,7 +17,8 @@ const list = (value: FactValue): string => {
 const yesNo = (value: FactValue): string => (value === true ? 'yes' : value === false ? 'no' : list(value));
 /** A limit: null means the container has none. */
 const limit = (unit: (n: number) => string) => (value: FactValue): string => (value === null ? 'no limit' : typeof value === 'number' ? unit(value) : list(value));
-const capabilities = (value: FactValue): string => (Array.isArray(value) ? (value.length === 0 ? 'none' : `${value.length}: ${value.map((name) => name.replace(/^CAP_/, '')).join(', ')}`) : list(value));
+// Capabilities keep the kernel's names (CAP_SYS_ADMIN), as the findings and the Capabilities tab write them.
+const capabilities = (value: FactValue): string => (Array.isArray(value) ? (value.length === 0 ? 'none' : `${value.length}: ${value.join(', ')}`) : list(value));
 
 const NAMESPACE_WORDS: Record<(typeof NAMESPACE_KINDS)[number], string> = {
   pid: 'PID',
