@@ -44,8 +44,8 @@ test('a weaker recreation shows as drift: the mark, the History tab, the change 
   await expect(page.getByTestId('history-gained')).toContainText('capabilities/sys-admin');
   const diff = page.getByTestId('history-diff');
   await expect(diff).toContainText('capabilities.effective');
-  // The compare table names capabilities without the CAP_ prefix, in the row that says what they are.
-  await expect(diff.getByRole('row', { name: /Capabilities beyond the engine's default/ })).toContainText('SYS_ADMIN');
+  // The gained capability, in the row that says what it is.
+  await expect(diff.getByRole('row', { name: /Capabilities beyond the engine's default/ })).toContainText('CAP_SYS_ADMIN');
   await page.screenshot({ path: 'e2e/screenshots/history-tab.png', fullPage: true });
 });
 
