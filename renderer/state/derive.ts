@@ -2,6 +2,7 @@
 import { capabilityInfo, defaultCapabilities } from '../../app/model/capabilities.js';
 import { hostRootMounts, mountedEngineSocket } from '../../app/model/sensitive.js';
 import type { ContainerIsolation, Finding, Gap, Mismatch, NamespaceKind, Severity } from '../../app/model/schema.js';
+import { capabilityScope } from '../../app/model/runtime.js';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 export const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
@@ -83,7 +84,8 @@ export function riskFlags(container: ContainerIsolation, engineKind: 'docker' | 
     flags.push({ kind: 'dangerous-capabilities', label: names.length === 1 ? worst : `${worst} +${names.length - 1}`, detail: `${names.length} dangerous capabilit${names.length === 1 ? 'y' : 'ies'} in the bounding set beyond the engine default: ${names.join(', ')}` });
   }
   if (container.seccomp.mode === 'disabled' || container.seccomp.profile === 'unconfined') flags.push({ kind: 'seccomp-off', label: 'NO SECCOMP', detail: 'No seccomp filter: every system call reaches the kernel' });
-  if (container.user.uid === 0) flags.push({ kind: 'root', label: 'ROOT', detail: container.user.userns === 'private' ? 'Runs as root (uid 0 as seen from the host)' : 'Runs as root with no private user namespace: uid 0 is the host\'s root' });
+  // Under gVisor or Kata uid 0 is root of the sandbox's kernel, not the host's (app/model/runtime.ts).
+  if (container.user.uid === 0 && capabilityScope(container) !== 'sandbox') flags.push({ kind: 'root', label: 'ROOT', detail: container.user.userns === 'private' ? 'Runs as root (uid 0 as seen from the host)' : 'Runs as root with no private user namespace: uid 0 is the host\'s root' });
   const unlimited = [
     container.cgroup.memoryLimitBytes === null ? 'memory' : null,
     container.cgroup.pidsLimit === null ? 'pids' : null,

@@ -52,11 +52,11 @@ export function SecurityTab({ container }: { container: ContainerIsolation }) {
           label="User"
           value={
             <>
-              uid {user.uid ?? '?'} on the host{user.uidInContainer !== null && user.uidInContainer !== user.uid ? `, ${user.uidInContainer} inside` : ''}, gid {user.gid ?? '?'} · user namespace {user.userns ?? 'unknown'} · configured{' '}
+              uid {user.uid ?? '?'} {sandbox ? 'inside the sandbox (the host sees the sandbox process)' : 'on the host'}{user.uidInContainer !== null && user.uidInContainer !== user.uid ? `, ${user.uidInContainer} inside` : ''}, gid {user.gid ?? '?'} · user namespace {user.userns ?? 'unknown'} · configured{' '}
               <code>{user.configured === '' ? '(image default)' : user.configured}</code>
             </>
           }
-          tone={user.uid === 0 ? 'bad' : 'good'}
+          tone={user.uid === 0 && !sandbox ? 'bad' : 'good'}
         />
         <Row container={container} fact="readOnlyRootfs" label="Root filesystem" value={container.readOnlyRootfs === null ? 'unknown' : container.readOnlyRootfs ? 'read-only' : 'writable'} tone={container.readOnlyRootfs ? 'good' : 'warn'} />
       </tbody>
