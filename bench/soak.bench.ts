@@ -37,7 +37,7 @@ await removeTestContainers(client, PREFIX);
 const api = await createLiveApi({ statsIntervalMs: Number(values['stats-ms']) });
 api.subscribe(() => undefined);
 console.log(`bench:soak: ${cycles} start/stop cycles, a sample every ${every}, warm-up ${warmUp}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log('cycle  elapsed s  RSS MiB  heap MiB  handles  descriptors  subscribers');
+console.log('cycle  elapsed s  RSS MiB  heap MiB  external MiB  handles  descriptors  subscribers');
 let samples: SoakSample[] = [];
 try {
   samples = await soak({
@@ -46,9 +46,10 @@ try {
     name: `${PREFIX}cycling`,
     cycles,
     every,
+    settleMs: Number(values['stats-ms']) * 5,
     onSample: (s) =>
       console.log(
-        `${String(s.cycle).padStart(5)}  ${(s.elapsedMs / 1000).toFixed(0).padStart(9)}  ${mib(s.rssBytes).padStart(7)}  ${mib(s.heapUsedBytes).padStart(8)}  ${String(total(s)).padStart(7)}  ${String(s.openDescriptors).padStart(11)}  ${String(s.sessionSubscribers).padStart(11)}`,
+        `${String(s.cycle).padStart(5)}  ${(s.elapsedMs / 1000).toFixed(0).padStart(9)}  ${mib(s.rssBytes).padStart(7)}  ${mib(s.heapUsedBytes).padStart(8)}  ${mib(s.externalBytes).padStart(12)}  ${String(total(s)).padStart(7)}  ${String(s.openDescriptors).padStart(11)}  ${String(s.sessionSubscribers).padStart(11)}`,
       ),
   });
 } finally {
@@ -64,5 +65,7 @@ const spread = (Math.max(...after.map((s) => s.rssBytes)) - Math.min(...after.ma
 console.log('');
 console.log(`RSS after warm-up (cycle ${warmUp}) ${mib(warm.rssBytes)} MiB, at cycle ${last.cycle} ${mib(last.rssBytes)} MiB: ${(change * 100).toFixed(1)} % (ratio ${(last.rssBytes / warm.rssBytes).toFixed(3)})`);
 console.log(`RSS spread over cycles ${warmUp}–${last.cycle}: ${(spread * 100).toFixed(1)} % of the warm-up figure; ${Math.abs(change) <= 0.1 && spread <= 0.1 ? 'flat within 10 %' : 'NOT flat within 10 %'}`);
-console.log(`heap after warm-up ${mib(warm.heapUsedBytes)} MiB, at the end ${mib(last.heapUsedBytes)} MiB; handles grown: ${JSON.stringify(handleGrowth(warm, last))}; descriptors ${warm.openDescriptors} → ${last.openDescriptors}`);
+const settled = samples.find((s) => s.cycle >= cycles / 2)!;
+console.log(`RSS from cycle ${settled.cycle} (half-way) ${mib(settled.rssBytes)} MiB to the end: ${(((last.rssBytes - settled.rssBytes) / settled.rssBytes) * 100).toFixed(1)} %`);
+console.log(`heap after warm-up ${mib(warm.heapUsedBytes)} MiB, at the end ${mib(last.heapUsedBytes)} MiB; external ${mib(warm.externalBytes)} → ${mib(last.externalBytes)} MiB; handles grown: ${JSON.stringify(handleGrowth(warm, last))}; descriptors ${warm.openDescriptors} → ${last.openDescriptors}`);
 console.log(`${(last.elapsedMs / last.cycle).toFixed(0)} ms per cycle; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);

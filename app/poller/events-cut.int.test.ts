@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineSession, type SessionEvent } from './session.js';
 import { removeTestContainers, startContainer, testClient } from '../../e2e/harness/engine.js';
 import { startEngineProxy, type EngineProxy } from '../../e2e/harness/socket-proxy.js';
+import { until } from '../../e2e/harness/until.js';
 
 const PREFIX = 'isolens-int-eventcut-';
 const client = testClient();
@@ -14,14 +15,6 @@ let dir: string;
 let proxy: EngineProxy;
 let session: EngineSession;
 const events: SessionEvent[] = [];
-
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const names = () => (session.latest()?.containers ?? []).map((c) => c.name);
 

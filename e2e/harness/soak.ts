@@ -5,12 +5,15 @@ import { readdirSync } from 'node:fs';
 import type Dockerode from 'dockerode';
 import type { LiveApi } from '../../app/poller/live.js';
 import { startContainer, TEST_LABEL } from './engine.js';
+import { until } from './until.js';
 
 export interface SoakSample {
   cycle: number;
   elapsedMs: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** Memory outside the JS heap that V8 knows of (Buffers, ArrayBuffers): what RSS growth with a flat heap may be. */
+  externalBytes: number;
   /** process.getActiveResourcesInfo() counted by kind: Timeout, PipeWrap, TCPWrap … */
   handles: Record<string, number>;
   openDescriptors: number;
@@ -29,20 +32,17 @@ export interface SoakOptions {
   /** Take a sample every this many cycles (and after cycle 0). */
   every: number;
   onSample?: (sample: SoakSample) => void;
+  /**
+   * How long to wait at rest before a sample: more than one stats tick, so the sampler has usually dropped the stopped
+   * container's kept descriptors (it does on its next tick; a loaded machine may delay it, so compare two samples).
+   */
+  settleMs: number;
 }
 
 function countHandles(): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
   return counts;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`soak: timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Run the cycles; the container is created here and removed before it returns, whatever happens. */
@@ -55,7 +55,8 @@ export async function soak(options: SoakOptions): Promise<SoakSample[]> {
   const inSnapshot = () => (api.session.latest()?.containers ?? []).some((c) => c.id === first.id);
   const take = async (cycle: number) => {
     // Measured at rest: the stop has been seen and the snapshot no longer has the container.
-    await until('the stopped container to leave the snapshot', () => !inSnapshot(), 30_000);
+    await until('the stopped container to leave the snapshot', () => !inSnapshot(), 30_000, 50);
+    await new Promise((resolve) => setTimeout(resolve, options.settleMs));
     (globalThis as { gc?: () => void }).gc?.();
     const labelled = await client.listContainers({ all: true, filters: { label: [TEST_LABEL] } });
     const memory = process.memoryUsage();
@@ -64,6 +65,7 @@ export async function soak(options: SoakOptions): Promise<SoakSample[]> {
       elapsedMs: Date.now() - started,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
+      externalBytes: memory.external,
       handles: countHandles(),
       openDescriptors: readdirSync('/proc/self/fd').length,
       sessionSubscribers: api.session.subscriberCount(),
@@ -75,7 +77,7 @@ export async function soak(options: SoakOptions): Promise<SoakSample[]> {
   };
   try {
     // Seen once by the live API, so the cycles run against a session that knows the container.
-    await until('the container in the snapshot', inSnapshot, 30_000);
+    await until('the container in the snapshot', inSnapshot, 30_000, 50);
     await container.stop({ t: 0 });
     await take(0);
     for (let cycle = 1; cycle <= cycles; cycle++) {

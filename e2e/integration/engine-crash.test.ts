@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiEvent } from '../../app/api.js';
 import { createLiveApi, type LiveApi } from '../../app/poller/index.js';
 import { startServer, type RunningServer } from '../../app/serve/server.js';
@@ -13,21 +12,15 @@ import { HistoryError } from '../../app/history/store.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { ensureTestImage, removeTestContainers, startContainer, type StartedContainer } from '../harness/engine.js';
 import { secondEngineUnavailable, startSecondEngine, type SecondEngine } from '../harness/second-engine.js';
+import { callServe, until as untilWithin } from '../harness/until.js';
+
+/** A minute per step: a dockerd restart on a loaded machine takes a while. */
+const until = <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000) => untilWithin(what, probe, timeoutMs, 200);
 
 const unavailable = process.env.ISOLENS_NO_ENGINE ?? secondEngineUnavailable();
 if (unavailable && process.env.CI) throw new Error(`engine-crash.test.ts cannot run in CI: ${unavailable}`);
 
 const PREFIX = 'isolens-int-crash-';
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe.skipIf(unavailable)('a dockerd killed with -9 under a running serve', () => {
   let engine: SecondEngine;
@@ -36,15 +29,7 @@ describe.skipIf(unavailable)('a dockerd killed with -9 under a running serve', (
   let containers: StartedContainer[];
   const events: ApiEvent[] = [];
 
-  const post = async <T>(method: string): Promise<T> => {
-    const reply = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
-      body: JSON.stringify({ args: [] }),
-    });
-    expect(reply.status).toBe(200);
-    return ((await reply.json()) as { result: T }).result;
-  };
+  const post = <T>(method: string): Promise<T> => callServe<T>(server, method);
   const ids = (snapshot: Snapshot | null) => new Set((snapshot?.containers ?? []).filter((c) => c.name.startsWith(PREFIX)).map((c) => c.id));
 
   beforeAll(async () => {

@@ -7,7 +7,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createLiveApi, type LiveApi } from '../../app/poller/index.js';
 import { startServer, type RunningServer } from '../../app/serve/server.js';
 import { withHistory } from '../../app/history/api.js';
@@ -19,21 +18,12 @@ import type { EngineState } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../harness/engine.js';
 import { startEngineProxy, type EngineProxy } from '../harness/socket-proxy.js';
+import { callServe, until } from '../harness/until.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
 const PREFIX = 'isolens-int-slow-';
 const client = testClient();
 const bin = fileURLToPath(new URL('../../bin/isolens.js', import.meta.url));
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe.skipIf(noEngine)('an engine that stalls or answers slowly', () => {
   let dir: string;
@@ -41,17 +31,8 @@ describe.skipIf(noEngine)('an engine that stalls or answers slowly', () => {
   let api: LiveApi;
   let server: RunningServer;
 
-  /** A serve API call; the abort is a hang detector (a bound), not a timing claim. */
-  const post = async <T>(method: string): Promise<T> => {
-    const reply = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
-      body: JSON.stringify({ args: [] }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    expect(reply.status).toBe(200);
-    return ((await reply.json()) as { result: T }).result;
-  };
+  /** A serve API call; its abort after 15 s is a hang detector (a bound), not a timing claim. */
+  const post = <T>(method: string): Promise<T> => callServe<T>(server, method);
   const names = (snapshot: Snapshot | null) => (snapshot?.containers ?? []).map((c) => c.name).filter((name) => name.startsWith(PREFIX)).sort();
 
   beforeAll(async () => {
