@@ -138,3 +138,17 @@ test.describe('small things a user meets at once', () => {
     }
   });
 });
+
+test('plain words: ATT&CK and CIS references are links to their pages, namespace modes read the same way on every row', async ({ ui, containers }) => {
+  await openRoute(ui, `#/container/${containers.risky.id}/findings`);
+  const card = ui.locator('[data-testid="finding"][data-rule="namespaces/host-pid"]');
+  await expect(card.getByTestId('ref-attack').first()).toHaveAttribute('href', /^https:\/\/attack\.mitre\.org\/techniques\/T\d{4}\/(\d{3}\/)?$/);
+  await expect(card.getByTestId('ref-attack').first()).toHaveAttribute('rel', 'noopener noreferrer');
+  await expect(card.getByTestId('ref-cis')).toHaveAttribute('href', 'https://www.cisecurity.org/benchmark/docker');
+  await ui.getByTestId('tab-namespaces').click();
+  const modes = await ui.getByTestId('namespace-mode').allTextContents();
+  expect(modes.length).toBeGreaterThan(0);
+  // Each mode is what the engine was asked for, or one of two phrases; never a bare "—", or the engine's "default" beside "engine default".
+  for (const mode of modes) expect(['engine default', 'no engine setting', 'host', 'private', 'shareable'].includes(mode) || /^container:/.test(mode), mode).toBe(true);
+  expect(modes).toContain('host');
+});

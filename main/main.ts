@@ -1,5 +1,6 @@
 // Electron main process: one sandboxed window on the bundled renderer, the live API behind guarded IPC. Thin: no domain logic here.
-import { app, BrowserWindow, ipcMain, Menu, nativeTheme, session, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeTheme, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { isReferenceUrl } from '../app/model/references.js';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ApiEvent, IsolensApi } from '../app/api.js';
 import { createLiveApi } from '../app/poller/index.js';
@@ -68,7 +69,11 @@ function lockDownContents(): void {
     contents.on('will-navigate', (event) => event.preventDefault());
     contents.on('will-redirect', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    // A finding's ATT&CK or CIS link goes to the system browser; nothing opens inside the app.
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isReferenceUrl(url)) void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK only https pages of REFERENCE_HOSTS pass isReferenceUrl
+      return { action: 'deny' };
+    });
   });
 }
 

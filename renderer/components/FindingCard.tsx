@@ -1,6 +1,7 @@
 // One finding as a reviewer reads it: severity and title, why it matters, the evidence, the references, the fix to copy.
 import type { ReactNode } from 'react';
 import type { ContainerIsolation, Finding } from '../../app/model/schema.js';
+import { attackTechniqueUrl, CIS_DOCKER_BENCHMARK_URL } from '../../app/model/references.js';
 import { formatValue } from '../state/format.js';
 import { FactNotes } from './FactNotes.js';
 import { CopyButton } from './CopyButton.js';
@@ -15,12 +16,23 @@ export function FindingCard({ finding, container, actions }: { finding: Finding;
         <SeverityBadge severity={finding.severity} />
         <h3>{finding.title}</h3>
         <span className="refs">
-          {finding.cis ? <span className="ref" title="CIS Docker Benchmark v1.6.0 control">CIS {finding.cis}</span> : null}
-          {finding.attack.map((technique) => (
-            <span key={technique} className="ref ref-attack" title={`MITRE ATT&CK technique ${technique} (attack.mitre.org/techniques/${technique.replace('.', '/')})`}>
-              {technique}
-            </span>
-          ))}
+          {finding.cis ? (
+            <a className="ref" href={CIS_DOCKER_BENCHMARK_URL} target="_blank" rel="noopener noreferrer" title={`CIS Docker Benchmark v1.6.0, control ${finding.cis}`} data-testid="ref-cis">
+              CIS {finding.cis}
+            </a>
+          ) : null}
+          {finding.attack.map((technique) => {
+            const url = attackTechniqueUrl(technique);
+            return url ? (
+              <a key={technique} className="ref ref-attack" href={url} target="_blank" rel="noopener noreferrer" title={`MITRE ATT&CK technique ${technique}`} data-testid="ref-attack">
+                {technique}
+              </a>
+            ) : (
+              <span key={technique} className="ref ref-attack">
+                {technique}
+              </span>
+            );
+          })}
           <code className="rule-id">{finding.ruleId}</code>
         </span>
       </header>

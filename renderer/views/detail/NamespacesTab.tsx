@@ -42,7 +42,7 @@ export function NamespacesTab({ container }: { container: ContainerIsolation }) 
                   {ns.sharedWithHost === null ? <span className="muted">unknown</span> : ns.sharedWithHost ? <strong className="tone-bad">host's</strong> : <span className="tone-good">private</span>}
                 </td>
                 <td className="mono">{ns.inode ?? <span className="muted">not readable</span>}</td>
-                <td className="mono">{ns.mode === null ? '—' : ns.mode === '' ? <span className="muted">engine default</span> : ns.mode}</td>
+                <td className="mono" data-testid="namespace-mode">{ns.mode === null ? <span className="muted">no engine setting</span> : ns.mode === '' || ns.mode === 'default' ? <span className="muted">engine default</span> : ns.mode}</td>
                 <td>
                   <SourceTag source={ns.source} />
                 </td>
