@@ -3,6 +3,7 @@ import type { Severity, Snapshot } from './model/schema.js';
 import { SEVERITIES } from './model/schema.js';
 import { evaluateContainer, evaluateHost, type AcceptedRisk } from './rules/catalogue.js';
 import { scoreFindings } from './rules/score.js';
+import { checksNotAssessable, readNothingFromKernel } from './rules/assessable.js';
 
 export type { AcceptedRisk };
 
@@ -17,7 +18,10 @@ export function assessSnapshot(snapshot: Snapshot, options: AssessOptions = {}):
   const context = { engine: snapshot.engine };
   const containers = snapshot.containers.map((container) => {
     const findings = evaluateContainer(container, context, { ignore });
-    return { ...container, findings, ...scoreFindings(findings) };
+    const notAssessable = checksNotAssessable(container, findings, ignore);
+    // Never a pass for what could not be checked: with no kernel fact at all, no score or grade either.
+    const scored = notAssessable.length > 0 && readNothingFromKernel(container) ? { score: null, grade: null } : scoreFindings(findings);
+    return { ...container, findings, notAssessable, ...scored };
   });
   const hostFindings = evaluateHost(snapshot.engine, { ignore });
   return { ...snapshot, containers, host: { findings: hostFindings, ...scoreFindings(hostFindings) } };

@@ -100,6 +100,8 @@ describe.skipIf(noEngine || !isRoot)('kernel sources on a real engine: five ways
     scans.helper = await scan(['--kernel-source', 'helper']);
     tcpProxy = await startEngineProxy('tcp://127.0.0.1:0');
     scans.tcp = await scan(['-H', tcpProxy.path]);
+    // No kernel source possible: the engine is not local and the helper cannot run (its image is not there).
+    scans.none = await scan(['-H', tcpProxy.path, '--helper-image', 'isolens-test/not-there:none']);
     if (canUnshare) scans.pidNamespace = await scan([], ['unshare', '--pid', '--fork', '--mount-proc']);
     if (canSetpriv) {
       // Only the engine socket: a proxy socket uid 65534 may use, nothing else of root's.
@@ -163,6 +165,25 @@ describe.skipIf(noEngine || !isRoot)('kernel sources on a real engine: five ways
     expect(scans.tcp!.snapshot.engine.kernelSource!.detail).toMatch(/VM or on another machine/);
     if (canUnshare) expect(scans.pidNamespace!.snapshot.engine.kernelSource!.detail).toMatch(/not visible in this PID namespace/);
     if (canSetpriv) expect(scans.unprivileged!.snapshot.engine.kernelSource!.detail).toMatch(/denied to this user \(uid 65534\)/);
+  });
+
+  it('where no kernel source is possible, every kernel check says it is not assessable and why, and nothing is graded', () => {
+    const { snapshot, stderr } = scans.none!;
+    expect(snapshot.engine.kernelSource?.kind).toBe('none');
+    expect(snapshot.engine.kernelSource!.detail).toMatch(/VM or on another machine.*isolens-test\/not-there:none is not on the engine/);
+    expect(stderr).toContain('isolens-test/not-there:none');
+    for (const doc of snapshot.containers) {
+      expect(doc.grade, doc.name).toBeNull();
+      expect(doc.score).toBeNull();
+      for (const fact of KERNEL_FACTS.filter((f) => f !== 'readOnlyRootfs')) expect(doc.sources[fact] ?? 'config', `${doc.name} ${fact}`).toBe('config');
+      const families = new Set(doc.notAssessable!.map((entry) => entry.ruleId.split('/')[0]));
+      for (const family of ['capabilities', 'namespaces', 'resources']) expect(families.has(family), `${doc.name} ${family}`).toBe(true);
+      expect(doc.notAssessable!.every((entry) => entry.reason === snapshot.engine.kernelSource!.detail)).toBe(true);
+      // What fired from the configuration is still reported, as evidence from the configuration.
+      for (const finding of doc.findings) for (const evidence of finding.evidence) expect(evidence.source).toBe('config');
+    }
+    // The changed-cgroup container's limits are the engine's (64), not the kernel's (50): exactly why nothing is graded.
+    expect(snapshot.containers.find((c) => c.name === `${PREFIX}changed-cgroup`)!.cgroup.pidsLimit).toBe(64);
   });
 
   it('no helper container is left after any of these scans', async () => {

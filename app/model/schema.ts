@@ -203,6 +203,15 @@ export const ContainerRuntime = z.object({
 });
 export type ContainerRuntime = z.infer<typeof ContainerRuntime>;
 
+/** A check that could not be made from where Isolens ran: not a pass. */
+export const NotAssessable = z.object({
+  ruleId: z.string(),
+  title: z.string(),
+  fact: z.string().describe('The kernel fact it needs that could not be read'),
+  reason: z.string().describe('Why that fact could not be read, in words a user can act on'),
+});
+export type NotAssessable = z.infer<typeof NotAssessable>;
+
 export const Grade = z.enum(['A', 'B', 'C', 'D', 'E', 'F']);
 export type Grade = z.infer<typeof Grade>;
 
@@ -245,6 +254,8 @@ export const ContainerIsolation = z.object({
   // Optional in the type so documents built by hand (fixtures, older snapshots) stay valid; the collector always sets it.
   operations: z.array(Operation).optional().describe('What an attacker inside can do: each operation of the fixed catalogue with its verdict and the layers that decide it; always present in a scan'),
   findings: z.array(Finding),
+  // Optional like operations: set by the assessment, absent from facts-only documents.
+  notAssessable: z.array(NotAssessable).optional().describe('Checks that did not fire but could not be made from here (a fact they need could not be read): not passes. When nothing was read from the kernel, score and grade are null'),
   score: z.number().min(0).max(100).nullable(),
   grade: Grade.nullable(),
 });

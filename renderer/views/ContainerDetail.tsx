@@ -42,6 +42,7 @@ export function ContainerHeader({ container, engineKind }: { container: Containe
             ))}
           </span>
           {container.gaps.length > 0 ? <span className="gap-count" title="Facts Isolens could not establish; each is marked where it appears">{container.gaps.length} fact{container.gaps.length > 1 ? 's' : ''} not read from the kernel</span> : null}
+          {(container.notAssessable ?? []).length > 0 ? <span className="gap-count" data-testid="not-assessable-count" title="Checks that could not be made from here: not passes">{container.notAssessable!.length} check{container.notAssessable!.length > 1 ? 's' : ''} not assessable</span> : null}
           {container.mismatches.length > 0 ? <span className="gap-count">{container.mismatches.length} engine/kernel mismatch{container.mismatches.length > 1 ? 'es' : ''}</span> : null}
         </div>
         <RiskFlagList flags={riskFlags(container, engineKind)} />
