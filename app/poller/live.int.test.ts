@@ -65,4 +65,24 @@ describe('LiveApi', () => {
     // No listener: no new samples were taken.
     expect((await api.getStatsHistory(first.id)).length).toBe(history.length);
   });
+
+  it('holds the session watched while a client listens, and drops the stats history once the last client has been gone a while', async () => {
+    const other = await createLiveApi({ session: api.session, statsIntervalMs: 200, releaseAfterMs: 300 });
+    onTestFinished(() => other.close());
+    expect(api.session.watched()).toBe(false);
+    const events: ApiEvent[] = [];
+    const stop = other.subscribe((event) => events.push(event));
+    onTestFinished(stop);
+    expect(api.session.watched()).toBe(true);
+    const sample = await waitFor(events, (e) => e.type === 'stats' && e.stats.length > 0);
+    if (sample.type !== 'stats') throw new Error('unreachable');
+    const id = sample.stats[0]!.id;
+    expect((await other.getStatsHistory(id)).length).toBeGreaterThan(0);
+    stop();
+    stop(); // idempotent: must not release a watch it no longer holds
+    expect(api.session.watched()).toBe(false);
+    const deadline = Date.now() + 10_000;
+    while ((await other.getStatsHistory(id)).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await other.getStatsHistory(id)).toEqual([]);
+  });
 });

@@ -11,6 +11,11 @@ import { StatsSampler } from './stats.js';
 export interface LiveApiOptions extends SessionOptions {
   /** Live stats interval; 1 s by default. */
   statsIntervalMs?: number;
+  /**
+   * How long the stats history and open descriptors are kept after the last client leaves (a reload comes back within
+   * it and keeps its charts); then they are dropped, so an unwatched serve holds no per-container sampling state. 15 s.
+   */
+  releaseAfterMs?: number;
   /** A session to subscribe to (shared with the exporter or history); a new one is opened and owned otherwise. */
   session?: EngineSession;
 }
@@ -24,12 +29,17 @@ export class LiveApi implements LiveMethods {
   private readonly lab: LabFacade;
   private readonly statsIntervalMs: number;
   private statsTimer: NodeJS.Timeout | null = null;
+  private readonly releaseAfterMs: number;
+  private releaseTimer: NodeJS.Timeout | null = null;
+  /** Held while any client listens: the session refreshes at its watched pace. */
+  private unwatch: (() => void) | null = null;
   /** The last snapshot sent to subscribers: the base of the next delta. */
   private sent: Snapshot | null = null;
   private readonly stopSession: () => void;
 
   constructor(options: LiveApiOptions = {}) {
-    const { session, statsIntervalMs, ...sessionOptions } = options;
+    const { session, statsIntervalMs, releaseAfterMs, ...sessionOptions } = options;
+    this.releaseAfterMs = releaseAfterMs ?? 15_000;
     this.session = session ?? new EngineSession(sessionOptions);
     this.ownsSession = !session;
     this.statsIntervalMs = statsIntervalMs ?? 1000;
@@ -62,6 +72,8 @@ export class LiveApi implements LiveMethods {
   async close(): Promise<void> {
     this.stopSession();
     this.stopStats();
+    this.unwatch?.();
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.stats.close();
     await this.lab.close();
     if (this.ownsSession) {
@@ -95,13 +107,30 @@ export class LiveApi implements LiveMethods {
     return this.session.retry();
   }
 
-  /** Stats are sampled only while someone listens: with no client, serve reads nothing every second. */
+  /**
+   * Stats are sampled only while someone listens, and the session refreshes at its watched pace only then: with no
+   * client, serve reads nothing every second and its kernel facts a few times a minute.
+   */
   subscribe(listener: (event: ApiEvent) => void): () => void {
     this.listeners.add(listener);
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = null;
+    this.unwatch ??= this.session.watch();
     if (this.session.engineState().status === 'connected') this.startStats();
+    let subscribed = true;
     return () => {
+      if (!subscribed) return;
+      subscribed = false;
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stopStats();
+      if (this.listeners.size > 0) return;
+      this.stopStats();
+      this.unwatch?.();
+      this.unwatch = null;
+      this.releaseTimer = setTimeout(() => {
+        this.releaseTimer = null;
+        if (this.listeners.size === 0) this.stats.reset();
+      }, this.releaseAfterMs);
+      this.releaseTimer.unref();
     };
   }
 

@@ -4,7 +4,7 @@
 import type { ContainerIsolation, EngineInfo, Snapshot } from '../model/schema.js';
 import type { InspectDocument } from '../collect/config.js';
 import { snapshotFromInspects } from '../collect/scan.js';
-import { processOf, type KernelSource } from '../kernel/source.js';
+import { processOf, type KernelFile, type KernelSource } from '../kernel/source.js';
 import type { ReadResult } from '../kernel/read.js';
 import { assessSnapshot, type AssessOptions } from '../assess.js';
 
@@ -18,12 +18,22 @@ interface Cached {
 /** The status lines a running process can change that isolation depends on (not its memory or context switches). */
 const STABLE_STATUS_LINE = /^(?:Cap\w+|Seccomp\w*|NoNewPrivs|Uid|Gid|Groups|PPid|NSpid):/;
 
+/** The files a probe reads, per process. */
+const PROBED_FILES = ['status', 'mountinfo', 'attr/current'] as const;
+
+/** A container's probed files held open (pread each refresh: one system call instead of four), for one PID. */
+interface ProbeFiles {
+  pid: number;
+  files: Array<KernelFile | null>;
+}
+
 function text(result: ReadResult<string>): string {
   return result.ok ? result.value : `!${result.reason}`;
 }
 
 export class IncrementalRebuilder {
   private readonly cache = new Map<string, Cached>();
+  private readonly probeFiles = new Map<string, ProbeFiles>();
   private rebuilds = 0;
   private engine: EngineInfo | null = null;
   /** How many containers the last rebuild collected again (for tests and the bench). */
@@ -59,6 +69,7 @@ export class IncrementalRebuilder {
     }
     const live = new Set(inspects.map((inspect) => inspect.Id));
     for (const id of [...this.cache.keys()]) if (!live.has(id)) this.cache.delete(id);
+    for (const id of [...this.probeFiles.keys()]) if (!live.has(id)) this.closeProbe(id);
     this.lastCollected = changed.length;
     const containers = [...kept, ...assessed.containers].sort((a, b) => a.name.localeCompare(b.name));
     return { ...assessed, containers };
@@ -72,17 +83,50 @@ export class IncrementalRebuilder {
     return true;
   }
 
+  /** Close every descriptor the probes hold (the cache stays; the next probe opens them again). Idempotent. */
+  close(): void {
+    for (const id of [...this.probeFiles.keys()]) this.closeProbe(id);
+  }
+
+  private closeProbe(id: string): void {
+    for (const file of this.probeFiles.get(id)?.files ?? []) file?.close();
+    this.probeFiles.delete(id);
+  }
+
   private async probe(inspect: InspectDocument, engine: EngineInfo): Promise<string> {
     const pid = inspect.State?.Pid;
     const kind = this.source.description.kind;
     if (!pid || pid <= 0 || kind === 'none' || (!engine.local && kind === 'local')) return 'no process';
     const process = processOf(this.source, pid);
-    const readTextSync = this.source.readTextSync;
-    const read = readTextSync ? (name: string) => readTextSync(process.path(name)) : null;
-    const [status, mountinfo, label] = read
-      ? [read('status'), read('mountinfo'), read('attr/current')]
-      : await Promise.all([process.readText('status'), process.readText('mountinfo'), process.readText('attr/current')]);
-    const stable = status.ok ? status.value.split('\n').filter((line) => STABLE_STATUS_LINE.test(line)).join('\n') : text(status);
-    return `${pid}\n${stable}\n${text(mountinfo)}\n${text(label)}`;
+    const [status, mountinfo, label] = this.source.readTextSync
+      ? this.probeSync(inspect.Id, pid)
+      : await Promise.all(PROBED_FILES.map((name) => process.readText(name)));
+    const stable = status!.ok ? status!.value.split('\n').filter((line) => STABLE_STATUS_LINE.test(line)).join('\n') : text(status!);
+    return `${pid}\n${stable}\n${text(mountinfo!)}\n${text(label!)}`;
   }
+
+  /** Local sources: through descriptors kept open per container process, by path where none could be opened. */
+  private probeSync(id: string, pid: number): Array<ReadResult<string>> {
+    const readTextSync = this.source.readTextSync!;
+    const process = processOf(this.source, pid);
+    let held = this.probeFiles.get(id);
+    if (held && held.pid !== pid) {
+      this.closeProbe(id);
+      held = undefined;
+    }
+    if (!held) {
+      const openSync = this.source.openSync;
+      held = { pid, files: PROBED_FILES.map((name) => (openSync ? openedOrNull(openSync(process.path(name))) : null)) };
+      this.probeFiles.set(id, held);
+    }
+    const files = held.files;
+    const results = PROBED_FILES.map((name, index) => files[index]?.read() ?? readTextSync(process.path(name)));
+    // A descriptor pins the process it was opened on: once that is gone, drop them (the PID may come back as another).
+    if (results.some((result) => !result.ok && result.reason === 'vanished')) this.closeProbe(id);
+    return results;
+  }
+}
+
+function openedOrNull(opened: ReadResult<KernelFile>): KernelFile | null {
+  return opened.ok ? opened.value : null;
 }

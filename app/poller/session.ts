@@ -15,6 +15,9 @@
 //   });
 //   stop();                                                // or session.close(), which drops every subscriber
 //
+// A subscriber that shows the state to a person (the UI) also holds `session.watch()` while it does: the refresh and
+// the re-list then run at their watched pace, and at the idle pace (a few reads a minute) when nobody watches.
+//
 // On subscribe the listener receives { type: 'engine' } and, once the first scan has finished, { type: 'snapshot' }
 // with every container listed as added (no container-added events are replayed). A listener that throws is isolated.
 // The session never creates or changes containers; the lab façade (app/lab/facade.ts) borrows its connection.
@@ -43,6 +46,12 @@ export interface SessionOptions {
   resyncIntervalMs?: number;
   /** Rebuild of kernel facts without engine events (capabilities can change at run time); 5 s by default. */
   refreshIntervalMs?: number;
+  /**
+   * The same two while nobody watches (no UI client: see watch()): 60 s and 5 min by default. Engine events still
+   * update the snapshot at once; only what changes without an event (a process dropping a capability) waits longer.
+   */
+  idleRefreshIntervalMs?: number;
+  idleResyncIntervalMs?: number;
   assess?: AssessOptions;
 }
 
@@ -72,6 +81,8 @@ export interface SessionConnection {
 const REFRESH_ACTIONS = new Set(['start', 'restart', 'unpause', 'update', 'rename', 'pause', 'health_status']);
 const GONE_ACTIONS = new Set(['die', 'stop', 'kill', 'destroy', 'oom']);
 const RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000];
+/** One re-list in this many inspects every container again (at the watched pace, every 5 min). */
+const FULL_RESYNC_EVERY = 10;
 
 /** What a container's document says, for change detection; generatedAt lives on the snapshot, so nothing here is volatile. */
 function fingerprint(container: ContainerIsolation): string {
@@ -100,9 +111,11 @@ export class EngineSession {
   private rebuildAgain = false;
   private closed = false;
   private connecting: Promise<void> | null = null;
+  private watchers = 0;
+  private resyncs = 0;
 
   constructor(options: SessionOptions = {}) {
-    this.options = { resyncIntervalMs: 30_000, refreshIntervalMs: 5000, source: LOCAL_HOST_SOURCE, ...options };
+    this.options = { resyncIntervalMs: 30_000, refreshIntervalMs: 5000, idleResyncIntervalMs: 300_000, idleRefreshIntervalMs: 60_000, source: LOCAL_HOST_SOURCE, ...options };
     this.state = { status: 'connecting', endpoint: endpointLabel({ host: options.host }), error: null, sinceMs: Date.now(), nextRetryMs: null };
     this.kernelSource = new SwitchableKernelSource(this.options.source);
     this.rebuilder = new IncrementalRebuilder(this.kernelSource, this.options.assess ?? {});
@@ -118,6 +131,7 @@ export class EngineSession {
     this.closed = true;
     this.disconnect();
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.rebuilder.close();
     this.listeners.clear();
     this.closingSource ??= this.kernelSource.close().catch(() => undefined);
   }
@@ -143,6 +157,26 @@ export class EngineSession {
   /** How many subscribers are attached: what a leak of subscriptions would grow. */
   subscriberCount(): number {
     return this.listeners.size;
+  }
+
+  /** Someone is looking: refresh at the watched pace until the returned release is called (idempotent). */
+  watch(): () => void {
+    let held = true;
+    if (this.watchers++ === 0) {
+      this.pace();
+      // After a long idle interval, show the kernel facts of now rather than of up to a minute ago.
+      if (this.current) this.scheduleRebuild(0);
+    }
+    return () => {
+      if (!held) return;
+      held = false;
+      if (--this.watchers === 0) this.pace();
+    };
+  }
+
+  /** Whether anyone holds watch() now. */
+  watched(): boolean {
+    return this.watchers > 0;
   }
 
   /** The latest snapshot, waiting for a rebuild in progress; null before the first scan finishes. */
@@ -246,14 +280,23 @@ export class EngineSession {
       this.retryIndex = 0;
       this.setState({ status: 'connected', endpoint: engine.endpoint });
       await this.rebuild();
-      this.timers.push(
-        setInterval(() => void this.resync(), this.options.resyncIntervalMs),
-        setInterval(() => this.scheduleRebuild(0), this.options.refreshIntervalMs),
-      );
-      for (const timer of this.timers) timer.unref();
+      if (!this.closed && this.adapter === adapter) this.pace();
     } catch (error) {
       this.onUnreachable(error);
     }
+  }
+
+  /** (Re)start the refresh and re-list timers at the pace for whether anyone watches; none while disconnected. */
+  private pace(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    if (!this.adapter || this.closed) return;
+    const watched = this.watchers > 0;
+    this.timers.push(
+      setInterval(() => void this.resync(), watched ? this.options.resyncIntervalMs : this.options.idleResyncIntervalMs),
+      setInterval(() => this.scheduleRebuild(0), watched ? this.options.refreshIntervalMs : this.options.idleRefreshIntervalMs),
+    );
+    for (const timer of this.timers) timer.unref();
   }
 
   private disconnect(): void {
@@ -309,13 +352,34 @@ export class EngineSession {
     }
   }
 
+  /**
+   * The safety net for missed events. Most rounds list the running ids only (one engine call) and inspect just the
+   * ones the cache lacks; every FULL_RESYNC_EVERY-th round inspects them all again, for changes no event announced.
+   */
   private async resync(): Promise<void> {
     const adapter = this.adapter;
     if (!adapter) return;
     try {
-      const { inspects } = await inspectRunning(adapter);
-      this.replaceInspects(inspects);
-      this.scheduleRebuild(0);
+      if (++this.resyncs % FULL_RESYNC_EVERY === 0) {
+        const { inspects } = await inspectRunning(adapter);
+        this.replaceInspects(inspects);
+        this.scheduleRebuild(0);
+        return;
+      }
+      const running = new Set(await adapter.listRunning());
+      let changed = false;
+      for (const id of [...this.inspects.keys()]) {
+        if (!running.has(id)) changed = this.inspects.delete(id) || changed;
+      }
+      const missing = [...running].filter((id) => !this.inspects.has(id));
+      for (const id of missing) {
+        const result = await adapter.inspect(id);
+        if (result.ok && result.value.State.Running) {
+          this.inspects.set(id, result.value);
+          changed = true;
+        }
+      }
+      if (changed) this.scheduleRebuild(0);
     } catch (error) {
       this.onUnreachable(error);
     }
@@ -344,7 +408,7 @@ export class EngineSession {
         if (!engine) return;
         const started = performance.now();
         const assessed = await this.rebuilder.rebuild([...this.inspects.values()], engine);
-        if (this.closed) return;
+        if (this.closed) return this.rebuilder.close();
         this.publish(assessed, performance.now() - started);
       } while (this.rebuildAgain);
     })().finally(() => {

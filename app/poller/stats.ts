@@ -79,6 +79,13 @@ export class StatsSampler {
     for (const id of [...this.tracked.keys()]) this.untrack(id);
   }
 
+  /** Forget everything: descriptors, histories and previous counters (nobody is watching; memory goes back). */
+  reset(): void {
+    for (const id of [...this.histories.keys()]) this.forget(id);
+    this.close();
+    this.previous.clear();
+  }
+
   /** One sample for each container; containers whose process vanished are skipped this round. */
   async sample(targets: ReadonlyArray<{ id: string; pid: number }>): Promise<LiveStats[]> {
     const live = new Set(targets.map((t) => t.id));
