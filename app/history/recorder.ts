@@ -91,6 +91,7 @@ export class HistoryRecorder {
   private readonly startedAtMs: number;
   private readonly written = new Map<string, { fingerprint: string; atMs: number }>();
   private readonly seenIds = new Set<string>();
+  private readonly fingerprints = new WeakMap<ContainerIsolation, string>();
   private lastPruneMs: number;
 
   constructor(private readonly store: HistoryStore, options: RecorderOptions = {}) {
@@ -104,7 +105,7 @@ export class HistoryRecorder {
     const due: ContainerIsolation[] = [];
     for (const container of snapshot.containers) {
       const key = identityOf(container).key;
-      const fingerprint = postureFingerprint(versionDocument(container));
+      const fingerprint = this.fingerprintOf(container);
       const last = this.written.get(key);
       if (last && last.fingerprint === fingerprint && nowMs - last.atMs < TOUCH_INTERVAL_MS) continue;
       due.push(container);
@@ -136,6 +137,19 @@ export class HistoryRecorder {
       this.store.prune();
     }
     return { results, notices };
+  }
+
+  /**
+   * The engine session hands back the very same object for a container it did not collect again, so a quiet rebuild of
+   * 500 containers costs 500 lookups here instead of 500 deep copies and hashes (7 % of a core in serve's profile).
+   */
+  private fingerprintOf(container: ContainerIsolation): string {
+    let fingerprint = this.fingerprints.get(container);
+    if (fingerprint === undefined) {
+      fingerprint = postureFingerprint(versionDocument(container));
+      this.fingerprints.set(container, fingerprint);
+    }
+    return fingerprint;
   }
 
   /** Drift marks for the running containers of a snapshot: those whose last recorded change made them weaker. */
