@@ -184,7 +184,8 @@ const serveSubject: Subject = {
         return n !== null && n >= context.count ? n : null;
       });
       rows.push({ subject: 'isolens serve', condition: 'first snapshot after start', cpuPercent: null, rssMiB: rssMiB(child.pid!), engineExtraPercent: null, note: `${Date.now() - startedAt} ms` });
-      await sleep(5000); // settle: the first rebuilds and the stats history filling are not steady state
+      // Settle: the first rebuilds and the history's first recording of every container are start-up, not steady state.
+      await sleep(15_000);
       rows.push({ subject: 'isolens serve', condition: 'no client', ...(await context.measureProcess(child.pid!)) });
 
       browser = await chromium.launch({
