@@ -10,6 +10,7 @@ import {
   type ColumnFiltersState,
   type FilterFn,
   type RowSelectionState,
+  type SortingFn,
   type SortingState,
   type Updater,
   type VisibilityState,
@@ -102,6 +103,22 @@ function FindingCounts({ counts }: { counts: SeverityCounts }) {
   );
 }
 
+/** What a row derives from its container alone, kept per document: a container a delta did not touch keeps its object. */
+type Derived = Pick<Row, 'index' | 'project' | 'flags' | 'counts'> & { engineKind: Snapshot['engine']['kind'] | null };
+const derivedOf = new WeakMap<ContainerIsolation, Derived>();
+
+function derive(container: ContainerIsolation, engineKind: Snapshot['engine']['kind'] | null): Derived {
+  const known = derivedOf.get(container);
+  if (known && known.engineKind === engineKind) return known;
+  const made: Derived = { engineKind, index: searchIndex(container), project: composeProject(container), flags: riskFlags(container, engineKind), counts: severityCounts(container.findings) };
+  derivedOf.set(container, made);
+  return made;
+}
+
+/** Natural, case-blind text order (web-2 before web-10) from one collator: the table's default re-split both strings per comparison. */
+const textCollator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const byText: SortingFn<Row> = (a, b, columnId) => textCollator.compare(String(a.getValue(columnId) ?? ''), String(b.getValue(columnId) ?? ''));
+
 const includesText: FilterFn<Row> = (row, columnId, value: string) => String(row.getValue(columnId) ?? '').toLowerCase().includes(value.toLowerCase());
 const gradeIs: FilterFn<Row> = (row, _columnId, value: GradeFilter) => gradeMatches(row.original.container.grade, value);
 const hasFlag: FilterFn<Row> = (row, _columnId, value: RiskFlagKind | 'any-flag') =>
@@ -166,6 +183,7 @@ const columns: ColumnDef<Row>[] = [
     id: 'name',
     header: 'Name',
     accessorFn: (row) => row.container.name,
+    sortingFn: byText,
     filterFn: includesText,
     size: 190,
     cell: ({ row }) => (
@@ -206,7 +224,7 @@ const columns: ColumnDef<Row>[] = [
   // Live values next to the risk: at 1024 px they stay on screen; image and compose project scroll in after them.
   { id: 'cpu', header: 'CPU', accessorFn: (row) => row.cpuPercent ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 158, cell: ({ row }) => <CpuCell id={row.original.container.id} /> },
   { id: 'memory', header: 'Memory', accessorFn: (row) => row.memoryBytes ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 176, cell: ({ row }) => <MemoryCell id={row.original.container.id} /> },
-  { id: 'image', header: 'Image', accessorFn: (row) => row.container.image, filterFn: includesText, size: 190, cell: ({ getValue }) => <span className="mono truncate" title={String(getValue())}>{String(getValue())}</span> },
+  { id: 'image', header: 'Image', accessorFn: (row) => row.container.image, sortingFn: byText, filterFn: includesText, size: 190, cell: ({ getValue }) => <span className="mono truncate" title={String(getValue())}>{String(getValue())}</span> },
   {
     id: 'project',
     header: 'Compose project',
@@ -271,12 +289,13 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
     () =>
       snapshot.containers.map((container) => {
         const last = store.latestStats(container.id);
+        const { index, project, flags, counts } = derive(container, engineKind);
         return {
           container,
-          index: searchIndex(container),
-          project: composeProject(container),
-          flags: riskFlags(container, engineKind),
-          counts: severityCounts(container.findings),
+          index,
+          project,
+          flags,
+          counts,
           cpuPercent: last?.cpuPercent ?? null,
           memoryBytes: last?.memoryBytes ?? null,
         };

@@ -1,0 +1,104 @@
+// `npm run bench:ui [-- --rows 1000 --runs 7]`: the containers table on the fixture's 1,000 rows in Chromium — first
+// screen, sort, filter (click or keystroke to the next painted frame) and long tasks while scrolling — against the same
+// page doing nothing but paint a frame (the floor), same run. The fixture is built minified with React's production
+// build and served under the app's CSP, as `isolens serve` serves the real UI.
+import { chromium, type Page } from '@playwright/test';
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { startCspServer } from '../renderer/dev/dev-server.js';
+import { freePort } from '../e2e/harness/ports.js';
+
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000' }, runs: { type: 'string', default: '7' } } });
+const rows = Number(values.rows);
+const runs = Number(values.runs);
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** From an action in the page to the end of the next painted frame, in ms (no named helpers: tsx's __name is not in the page). */
+async function toNextFrame(page: Page, action: 'sort-name' | 'sort-grade' | 'type' | 'clear' | 'none', text = ''): Promise<number> {
+  return page.evaluate(
+    async ({ action, text }) => {
+      const started = performance.now();
+      if (action === 'sort-name') (document.querySelector('[data-testid="sort-name"]') as HTMLButtonElement).click();
+      if (action === 'sort-grade') (document.querySelector('[data-testid="sort-grade"]') as HTMLButtonElement).click();
+      if (action === 'type' || action === 'clear') {
+        const input = document.querySelector('[data-testid="table-search"]') as HTMLInputElement;
+        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, action === 'type' ? text : '');
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      return performance.now() - started;
+    },
+    { action, text },
+  );
+}
+
+async function main(): Promise<void> {
+  // The fixture built once, minified, with React's production build, served with the app's CSP.
+  const dev = await startCspServer(await freePort(), resolve('.isolens-tmp/renderer-bench'), { reactProduction: true });
+  const browser = await chromium.launch({ executablePath: process.env.ISOLENS_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    // Warm-up, not counted.
+    const warm = await browser.newPage();
+    warm.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    warm.on('console', (message) => message.type() === 'error' && console.error(`console: ${message.text()}`));
+    await warm.goto(`${dev.url}?fixture=1&rows=${rows}#/containers`);
+    await warm.getByTestId('container-row').first().waitFor({ timeout: 180_000 });
+    await warm.close();
+    const firstScreen: number[] = [];
+    for (let i = 0; i < Math.min(runs, 3); i++) {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      const started = Date.now();
+      await page.goto(`${dev.url}?fixture=1&rows=${rows}#/containers`);
+      await page.getByTestId('container-row').first().waitFor();
+      firstScreen.push(Date.now() - started);
+      await page.close();
+    }
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${dev.url}?fixture=1&rows=${rows}#/containers`);
+    await page.getByTestId('container-row').first().waitFor();
+    const shown = await page.getByTestId('row-count').textContent();
+    const floor: number[] = [];
+    const sort: number[] = [];
+    const filter: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      floor.push(await toNextFrame(page, 'none'));
+      sort.push(await toNextFrame(page, i % 2 ? 'sort-grade' : 'sort-name'));
+      filter.push(await toNextFrame(page, 'type', 'web'));
+      await toNextFrame(page, 'clear');
+    }
+    // Long tasks (> 50 ms) while the list is scrolled end to end in 60 steps with 1 Hz stats arriving.
+    const scroll = await page.getByTestId('containers-table').evaluate(async (el) => {
+      const long: number[] = [];
+      const observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) long.push(entry.duration);
+      });
+      observer.observe({ type: 'longtask', buffered: false });
+      const started = performance.now();
+      for (let step = 0; step <= 60; step++) {
+        el.scrollTop = (el.scrollHeight * step) / 60;
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+      observer.disconnect();
+      return { meanFrameMs: (performance.now() - started) / 122, longTasks: long.length, longestMs: long.length ? Math.max(...long) : 0 };
+    });
+    await page.close();
+    console.log(`\n${rows} fixture rows (${shown?.trim()}), median of ${runs} (first screen: ${Math.min(runs, 3)}); React production build, minified\n`);
+    const line = (label: string, ms: number, note = '') => console.log(`${label.padEnd(52)} ${ms.toFixed(1).padStart(8)} ms  ${note}`);
+    line('first screen (navigation to the first row)', median(firstScreen), '(target ≤ 1000 ms at 500)');
+    line('a frame with nothing to do (floor)', median(floor));
+    line('sort (click a column header → next frame)', median(sort), `(target ≤ 50 ms; ${(median(sort) / median(floor)).toFixed(1)}× the floor)`);
+    line('filter (type "web" in search → next frame)', median(filter), `(target ≤ 50 ms; ${(median(filter) / median(floor)).toFixed(1)}× the floor)`);
+    line('scroll end to end, mean frame', scroll.meanFrameMs, `long tasks: ${scroll.longTasks}${scroll.longTasks ? `, longest ${scroll.longestMs.toFixed(0)} ms` : ''}`);
+  } finally {
+    await browser.close();
+    dev.server.close();
+  }
+}
+
+await main();
