@@ -1,4 +1,4 @@
-// `npm run bench:scan [-- --containers 50 --runs 7]`: Isolens' scan and live stats against the engine's own endpoints, same run.
+// `npm run bench:scan [-- --containers 50 --runs 7 --helper-image IMAGE]`: Isolens' scan and live stats against the engine's own endpoints, same run.
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { openEngine } from '../app/engine/open.js';
@@ -6,12 +6,15 @@ import { collectSnapshot, inspectRunning, snapshotFromInspects } from '../app/co
 import { assessSnapshot } from '../app/assess.js';
 import { StatsSampler } from '../app/poller/stats.js';
 import { LOCAL_HOST_SOURCE } from '../app/kernel/source.js';
-import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
+import { ensureTestImage, removeTestContainers, startContainer, testClient, TEST_IMAGE } from '../e2e/harness/engine.js';
+import { openKernelSource, withKernelSource } from '../app/kernel-source.js';
 
 const { values } = parseArgs({
   options: {
     containers: { type: 'string', default: '50' },
     runs: { type: 'string', default: '7' },
+    // The helper's image: the local test image by default, as no registry is reachable here.
+    'helper-image': { type: 'string', default: TEST_IMAGE },
   },
 });
 const count = Number(values.containers);
@@ -53,6 +56,13 @@ async function main(): Promise<void> {
     const sampler = new StatsSampler(LOCAL_HOST_SOURCE);
     const targets = ours.map((i) => ({ id: i.Id, pid: i.State.Pid }));
 
+    // One helper kept open, as serve keeps it: reads through it, against the same reads done locally, in this run.
+    const helperOptions = { mode: 'helper' as const, helperImage: values['helper-image'] };
+    const helper = await openKernelSource(adapter, engine, ours, helperOptions);
+    if (helper.description.kind !== 'helper') throw new Error(`no helper: ${helper.description.detail}`);
+    const helperSampler = new StatsSampler(helper);
+    const helperTargets = [...targets];
+
     const results = [
       await time('isolens steady-state scan (cached inspect + kernel + rules)', runs, async () =>
         assessSnapshot(await snapshotFromInspects(ours, engine)),
@@ -71,6 +81,15 @@ async function main(): Promise<void> {
         Promise.all(ids.map((id) => client.getContainer(id).stats({ stream: false }))),
       ),
     ];
+    const helperRows = [
+      await time('isolens steady-state scan through a kept helper', runs, async () => assessSnapshot(await snapshotFromInspects(ours, engine, { source: helper }))),
+      await time('isolens one-shot helper scan (start helper + scan + remove)', runs, () =>
+        withKernelSource(adapter, engine, helperOptions, async (source) => assessSnapshot(await snapshotFromInspects(ours, engine, { source })), ours),
+      ),
+      await time('isolens live stats sample through a kept helper', runs, () => helperSampler.sample(helperTargets)),
+    ];
+    await helper.close?.();
+    results.push(...helperRows);
     // The CLI as a user runs it (the build's bin/isolens.js, process start to exit), against its peers in this run.
     const cli = [
       await time('`isolens scan --json` CLI, same containers', runs, async () => {
@@ -95,6 +114,11 @@ async function main(): Promise<void> {
     console.log(`  docker inspect CLI    / isolens steady-state scan : ${(inspectCli! / steady!).toFixed(1)}x`);
     console.log(`  inspect API           / isolens steady-state scan : ${(inspectApi! / steady!).toFixed(1)}x`);
     console.log(`  isolens cold scan     / inspect API               : ${(cold! / inspectApi!).toFixed(2)}x (the cost of kernel reads + rules on top of inspect)`);
+    const [helperSteady, helperOneShot, helperStats] = helperRows.map((r) => r.medianMs) as number[];
+    console.log('\nhelper kernel source (lower = closer to local reading):');
+    console.log(`  steady-state scan: helper / local        : ${(helperSteady! / steady!).toFixed(2)}x`);
+    console.log(`  one-shot helper scan / local steady scan : ${(helperOneShot! / steady!).toFixed(2)}x (includes starting and removing the helper)`);
+    console.log(`  live stats sample: helper / local        : ${(helperStats! / stats!).toFixed(2)}x`);
     const [scanCli, help, nodeBare] = cli.map((r) => r.medianMs) as number[];
     console.log('\nCLI (lower = Isolens faster; targets: scan ≤ 4×, --help ≤ 2×):');
     console.log(`  isolens scan --json / docker inspect CLI : ${(scanCli! / inspectCli!).toFixed(2)}x`);
