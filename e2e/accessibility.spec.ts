@@ -3,6 +3,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect, openRoute, E2E_PREFIX } from './fixtures.js';
+import { everyScreen } from './harness/screens.js';
 
 /** Serious and critical violations, one line each: rule, impact, the first offending node. */
 async function violations(ui: Page): Promise<string[]> {
@@ -17,25 +18,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     test.setTimeout(300_000);
     test.skip(testInfo.project.name === 'electron', 'colour scheme emulation is a browser page feature');
     await ui.emulateMedia({ colorScheme });
-    const screens: [string, string, string][] = [
-      ['overview', '#/', 'overview'],
-      ['containers', `#/containers?q=${E2E_PREFIX}`, 'containers-table'],
-      ['filtered', '#/containers?severity=critical', 'containers-table'],
-      ['findings', `#/container/${containers.risky.id}/findings`, 'container-detail'],
-      ['namespaces', `#/container/${containers.risky.id}/namespaces`, 'namespaces-table'],
-      ['capabilities', `#/container/${containers.risky.id}/capabilities`, 'capabilities-table'],
-      ['seccomp', `#/container/${containers.risky.id}/seccomp`, 'container-detail'],
-      ['resources', `#/container/${containers.ordinary.id}/resources`, 'container-detail'],
-      ['mounts', `#/container/${containers.risky.id}/mounts`, 'container-detail'],
-      ['network', `#/container/${containers.risky.id}/network`, 'container-detail'],
-      ['raw', `#/container/${containers.hostile.id}/raw`, 'labels'],
-      ['fix', `#/container/${containers.risky.id}/fix`, 'container-detail'],
-      ['operations', `#/container/${containers.risky.id}/operations`, 'operations-table'],
-      ['probes', `#/container/${containers.risky.id}/probes`, 'container-probe'],
-      ['history', `#/container/${containers.risky.id}/history`, 'container-detail'],
-      ['compare', `#/compare/${containers.risky.id}/${containers.hardened.id}`, 'diff-row'],
-      ['lab', '#/lab', 'lab-view'],
-    ];
+    const screens = everyScreen(containers, E2E_PREFIX);
     const found: string[] = [];
     for (const [name, hash, ready] of screens) {
       await openRoute(ui, hash);

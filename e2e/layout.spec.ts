@@ -2,6 +2,7 @@
 // The table's live cells and the shell at the sizes reviewers use (1024×700, 1920×1080), and the HOST MOUNT flag, on real containers.
 import { test, expect, openRoute, E2E_PREFIX } from './fixtures.js';
 import { startContainer, testClient } from './harness/engine.js';
+import { everyScreen } from './harness/screens.js';
 
 const row = (ui: import('@playwright/test').Page, name: string) => ui.locator(`[data-testid="container-row"][data-name="${name}"]`);
 
@@ -76,16 +77,7 @@ test.describe('layout', () => {
   for (const [width, height] of [[1024, 700], [1920, 1080]] as const) {
     test(`every screen at ${width}×${height}: no horizontal overflow of the page`, async ({ ui, containers }) => {
       await ui.setViewportSize({ width, height });
-      const screens: [string, string, string][] = [
-        ['overview', '#/', 'overview'],
-        ['containers', `#/containers?q=${E2E_PREFIX}`, 'containers-table'],
-        ['findings', `#/container/${containers.risky.id}/findings`, 'container-detail'],
-        ['probes', `#/container/${containers.risky.id}/probes`, 'container-probe'],
-        ['operations', `#/container/${containers.risky.id}/operations`, 'operations-table'],
-        ['fix', `#/container/${containers.risky.id}/fix`, 'fix-command'],
-        ['compare', `#/compare/${containers.risky.id}/${containers.hardened.id}`, 'diff-row'],
-        ['lab', '#/lab', 'lab-view'],
-      ];
+      const screens = everyScreen(containers, E2E_PREFIX);
       const overflowing: string[] = [];
       for (const [screen, hash, ready] of screens) {
         await openRoute(ui, hash);

@@ -54,24 +54,28 @@ describe('LabOptions', () => {
   });
 });
 
+/** Every lab option set: what labCreateOptions gives the engine and labDockerRun gives the user are checked on the same set. */
+const everyOption = () =>
+  LabOptions.parse({
+    image: IMAGE,
+    dropAllCapabilities: true,
+    addCapabilities: ['NET_BIND_SERVICE'],
+    readOnly: true,
+    tmpfs: ['/tmp', '/run'],
+    noNewPrivileges: true,
+    seccomp: 'unconfined',
+    user: '1000:1000',
+    memoryBytes: 16 * 1024 * 1024,
+    cpus: 0.5,
+    pidsLimit: 20,
+    networkNone: true,
+  });
+
 describe('labCreateOptions', () => {
   const session = createLabSession();
 
   it('turns each option into the engine setting docker run would send', () => {
-    const options = LabOptions.parse({
-      image: IMAGE,
-      dropAllCapabilities: true,
-      addCapabilities: ['NET_BIND_SERVICE'],
-      readOnly: true,
-      tmpfs: ['/tmp', '/run'],
-      noNewPrivileges: true,
-      seccomp: 'unconfined',
-      user: '1000:1000',
-      memoryBytes: 16 * 1024 * 1024,
-      cpus: 0.5,
-      pidsLimit: 20,
-      networkNone: true,
-    });
+    const options = everyOption();
     const create = labCreateOptions(options, session, 'isolens-lab-x-1', null);
     expect(create.User).toBe('1000:1000');
     expect(create.Entrypoint).toEqual(['sleep']);
@@ -107,22 +111,10 @@ describe('labDockerRun', () => {
     execFileSync('/bin/sh', ['-c', `docker() { for a in "$@"; do printf '%s\\0' "$a"; done; }\n${command}`], { encoding: 'utf8' }).split('\0').slice(0, -1);
 
   it('is the docker run of every toggle, one flag per option, the image last', () => {
-    const options = LabOptions.parse({
-      image: IMAGE,
-      dropAllCapabilities: true,
-      addCapabilities: ['NET_BIND_SERVICE'],
-      readOnly: true,
-      tmpfs: ['/tmp', '/run'],
-      noNewPrivileges: true,
-      user: '1000:1000',
-      memoryBytes: 64 * 1024 * 1024,
-      cpus: 0.5,
-      pidsLimit: 20,
-      networkNone: true,
-    });
+    const options = everyOption();
     expect(argvOf(labDockerRun(options))).toEqual([
       'run', '-d', '--cap-drop', 'ALL', '--cap-add', 'NET_BIND_SERVICE', '--read-only', '--tmpfs', '/tmp', '--tmpfs', '/run',
-      '--security-opt', 'no-new-privileges', '--user', '1000:1000', '--memory', '64m', '--memory-swap', '64m', '--cpus', '0.5',
+      '--security-opt', 'no-new-privileges', '--security-opt', 'seccomp=unconfined', '--user', '1000:1000', '--memory', '16m', '--memory-swap', '16m', '--cpus', '0.5',
       '--pids-limit', '20', '--network', 'none', IMAGE,
     ]);
   });
