@@ -194,6 +194,8 @@ export function cgroupFromConfig(inspect: InspectDocument, engine: EngineInfo): 
     pidsLimit: pids,
     cpuShares: engine.cgroupVersion === 1 ? (shares ?? 1024) : null,
     cpuWeight: engine.cgroupVersion === 2 ? (shares === null ? 100 : Math.floor(1 + ((shares - 2) * 9999) / 262142)) : null,
+    // What an ancestor cgroup (a parent slice, --cgroup-parent) imposes is only in cgroupfs.
+    effective: null,
   };
 }
 

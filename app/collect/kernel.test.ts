@@ -70,7 +70,7 @@ describe('overlayKernel: declared against effective', () => {
   it('cgroup limits: a limit where none was declared, a lifted one, and an unreadable one (a gap, not a mismatch)', () => {
     const limits = (overrides: Partial<CgroupLimits>): ReadResult<CgroupLimits> => ({
       ok: true,
-      value: { version: 1, path: '/docker/x', memoryLimitBytes: null, cpuQuotaCores: null, cpusetCpus: '0-1', pidsLimit: null, cpuShares: 1024, cpuWeight: null, gaps: [], ...overrides },
+      value: { version: 1, path: '/docker/x', memoryLimitBytes: null, cpuQuotaCores: null, cpusetCpus: '0-1', pidsLimit: null, cpuShares: 1024, cpuWeight: null, effective: null, gaps: [], ...overrides },
     });
     const declared = { ...baselineInspect, HostConfig: { ...baselineInspect.HostConfig, Memory: 64 * 1024 * 1024 } };
     const overlay = (inspect: typeof baselineInspect, cgroup: ReadResult<CgroupLimits>) =>

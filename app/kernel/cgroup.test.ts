@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_HOST_SOURCE, localSource } from './source.js';
 import {
+  ancestorPaths,
   locateCgroup,
   parseBlkioServiceBytes,
   parseCpuList,
@@ -25,6 +26,9 @@ const LIMITED = 'container-limited-64m-half-cpu-50-pids-cpuset-0';
 const USAGE = 'container-usage-oom-throttled-io';
 const V2_LIMITED = 'cgroup-v2-doc-format-limited';
 const V2_UNLIMITED = 'cgroup-v2-doc-format-unlimited';
+const V2_PARENT = 'cgroup-v2-doc-format-parent-limited';
+const PARENT = 'container-cgroup-parent-32m-quarter-cpu-20-pids';
+const FORKS_REFUSED = 'container-pids-limit-5-forks-refused';
 
 /** The captured /proc/PID/cgroup and cgroupfs tree of a v1 container. */
 const v1 = (scenario: string) => [fixtureText(scenario, 'cgroup'), localSource({ cgroupRoot: fixturePath(scenario, 'cgroupfs') })] as const;
@@ -143,8 +147,60 @@ describe('readCgroupLimits', () => {
       pidsLimit: 50,
       cpuShares: 1024,
       cpuWeight: null,
+      // No ancestor of /docker/<id> limits anything: what applies is the container's own level.
+      effective: {
+        memoryLimitBytes: { value: 67108864, setBy: `/docker/${containerId(LIMITED)}` },
+        cpuQuotaCores: { value: 0.5, setBy: `/docker/${containerId(LIMITED)}` },
+        pidsLimit: { value: 50, setBy: `/docker/${containerId(LIMITED)}` },
+      },
       gaps: [],
     });
+  });
+
+  it('v1 under --cgroup-parent (captured): the parent\'s tighter memory and CPU limits apply, the container\'s own tighter PID limit applies', async () => {
+    const limits = await readCgroupLimits(...v1(PARENT));
+    const own = `/isolens-kern-parent/${containerId(PARENT)}`;
+    expect(limits).toMatchObject({ path: own, memoryLimitBytes: 67108864, cpuQuotaCores: null, pidsLimit: 10, gaps: [] });
+    expect(limits.effective).toEqual({
+      memoryLimitBytes: { value: 33554432, setBy: '/isolens-kern-parent' },
+      cpuQuotaCores: { value: 0.25, setBy: '/isolens-kern-parent' },
+      pidsLimit: { value: 10, setBy: own },
+    });
+  });
+
+  it('v2 (doc format) under a limited parent slice: the same, from memory.max, cpu.max and pids.max on the way up', async () => {
+    const limits = await readCgroupLimits(...v2(V2_PARENT));
+    expect(limits).toMatchObject({ memoryLimitBytes: 67108864, cpuQuotaCores: null, pidsLimit: 10, gaps: [] });
+    expect(limits.effective).toEqual({
+      memoryLimitBytes: { value: 33554432, setBy: '/isolens.slice' },
+      cpuQuotaCores: { value: 0.25, setBy: '/isolens.slice' },
+      pidsLimit: { value: 10, setBy: limits.path },
+    });
+  });
+
+  it('no level limits anything: every effective limit is null with no level named', async () => {
+    for (const [text, root] of [v1('container-default'), v2(V2_UNLIMITED)]) {
+      const { effective } = await readCgroupLimits(text, root);
+      expect(effective).toEqual({ memoryLimitBytes: { value: null, setBy: null }, cpuQuotaCores: { value: null, setBy: null }, pidsLimit: { value: null, setBy: null } });
+    }
+  });
+
+  it('ancestors are every level up to the hierarchy root, nearest first', () => {
+    expect(ancestorPaths('/system.slice/docker-1.scope')).toEqual(['/system.slice', '/']);
+    expect(ancestorPaths('/a/b/c')).toEqual(['/a/b', '/a', '/']);
+    expect(ancestorPaths('/')).toEqual([]);
+  });
+
+  it('an ancestor that cannot be read (not merely absent) is a gap on the effective limit, the own level still counts', async () => {
+    const [text] = v2(V2_PARENT);
+    const source = localSource({ cgroupRoot: fixturePath(V2_PARENT, 'cgroupfs') });
+    const denied = { ...source, readMany: async (requests: Parameters<typeof source.readMany>[0]) => {
+      const answers = await source.readMany(requests);
+      return answers.map((answer, index) => (requests[index]!.path.endsWith('/isolens.slice/memory.max') ? { ok: false as const, reason: 'permission' as const, message: 'permission denied' } : answer));
+    } };
+    const limits = await readCgroupLimits(text, denied);
+    expect(limits.effective!.memoryLimitBytes).toEqual({ value: 67108864, setBy: limits.path });
+    expect(limits.gaps).toEqual([{ fact: 'cgroup.effective.memoryLimitBytes', reason: expect.stringContaining('ancestor cgroup /isolens.slice could not be read: permission denied') }]);
   });
 
   it('v1, no limits: null for unlimited, the cpuset is every CPU', async () => {
@@ -211,7 +267,14 @@ describe('readCgroupUsage', () => {
       cpuThrottledPeriods: 2,
       cpuThrottledUs: 145239, // throttled_time 145239611 ns
       oomKills: 1,
+      pidsMaxHits: null, // this capture predates pids.events
     });
+  });
+
+  it('v1: forks refused at pids.max are counted from pids.events (captured: one refused fork at --pids-limit 5)', async () => {
+    expect(await readCgroupUsage(...v1(FORKS_REFUSED))).toMatchObject({ pids: 4, pidsLimit: 5, pidsMaxHits: 1 }); // the exec'd shell died at the refusal: 5 − 1
+    expect((await readCgroupUsage(...v1(LIMITED))).pidsMaxHits).toBe(0);
+    expect((await readCgroupUsage(...v2(V2_PARENT))).pidsMaxHits).toBe(3);
   });
 
   it('v2 (doc format): the same facts from cpu.stat, memory.current/stat, io.stat, memory.events', async () => {
@@ -227,6 +290,7 @@ describe('readCgroupUsage', () => {
       cpuThrottledPeriods: 2,
       cpuThrottledUs: 145239,
       oomKills: 1,
+      pidsMaxHits: 0,
     });
   });
 

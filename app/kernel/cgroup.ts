@@ -295,6 +295,11 @@ const CPU_THROTTLING: FactSource<Throttling> = {
     return { periods: flatKeyedNumber(stat, 'nr_throttled'), throttledUs: flatKeyedNumber(stat, 'throttled_usec') };
   }),
 };
+/** pids.events "max": how many times a fork or clone failed because this cgroup (or an ancestor) was at pids.max. */
+const PIDS_MAX_HITS: FactSource<number | null> = {
+  v1: file('pids', 'pids.events', (text) => flatKeyedNumber(parseFlatKeyed(text), 'max')),
+  v2: file('pids', 'pids.events', (text) => flatKeyedNumber(parseFlatKeyed(text), 'max')),
+};
 const OOM_KILLS: FactSource<number | null> = {
   v1: file('memory', 'memory.oom_control', (text) => flatKeyedNumber(parseFlatKeyed(text), 'oom_kill')),
   v2: file('memory', 'memory.events', (text) => flatKeyedNumber(parseFlatKeyed(text), 'oom_kill')),
@@ -408,6 +413,20 @@ function nothingToRead<T>(value: T): CgroupReadPlan<T> {
 // ---------------------------------------------------------------------------------------------------------------------
 // The two readers every caller uses (each also as a plan, for batched or synchronous reading)
 
+/** A limit as it applies to the container: the tightest over its own cgroup and every ancestor's. */
+export interface EffectiveLimit {
+  /** null = no level limits it. */
+  value: number | null;
+  /** The cgroup path of the level that sets it (the container's own, or an ancestor's); null when none does. */
+  setBy: string | null;
+}
+
+export interface EffectiveLimits {
+  memoryLimitBytes: EffectiveLimit;
+  cpuQuotaCores: EffectiveLimit;
+  pidsLimit: EffectiveLimit;
+}
+
 export interface CgroupLimits {
   version: 1 | 2 | null;
   path: string | null;
@@ -420,10 +439,59 @@ export interface CgroupLimits {
   cpuShares: number | null;
   /** cpu.weight on cgroup v2 (100 = default); null on v1. */
   cpuWeight: number | null;
+  /** null when the cgroup could not be located. */
+  effective: EffectiveLimits | null;
   gaps: Gap[];
 }
 
 const LIMIT_FACTS = { memory: MEMORY_LIMIT, cpu: CPU_QUOTA, cpuset: CPUSET_CPUS, pids: PIDS_LIMIT, priority: CPU_PRIORITY };
+
+/**
+ * The limits that bind a whole subtree: a parent's memory, CPU quota and PID limits cap the sum of its children, so the
+ * one that applies is the lowest on the way up (memory is hierarchical on v1 too: use_hierarchy is always on since
+ * Linux 5.11, and systemd and the engines turned it on before).
+ */
+const HIERARCHICAL_LIMITS = { memoryLimitBytes: MEMORY_LIMIT, cpuQuotaCores: CPU_QUOTA, pidsLimit: PIDS_LIMIT };
+type HierarchicalLimit = keyof typeof HIERARCHICAL_LIMITS;
+
+/** "/a/b/c" → ["/a/b", "/a", "/"]: every ancestor up to the hierarchy's root, nearest first. */
+export function ancestorPaths(path: string): string[] {
+  const parts = path.split('/').filter((part) => part !== '');
+  return parts.map((_, index) => `/${parts.slice(0, parts.length - 1 - index).join('/')}`);
+}
+
+/** The same cgroup files, one level elsewhere in the same hierarchies. */
+function relocate(location: CgroupLocation, path: string): CgroupLocation {
+  const move = (directory: string) => posix.join(directory.slice(0, directory.length - location.path.length) || '/', path);
+  if (location.version === 2) return { version: 2, path, directory: move(location.directory) };
+  const directories: Partial<Record<ResourceController, string>> = {};
+  for (const [controller, directory] of Object.entries(location.directories) as Array<[ResourceController, string]>) directories[controller] = move(directory);
+  return { version: 1, path, directories };
+}
+
+/**
+ * The tightest of each hierarchical limit over the levels, nearest first (a tie goes to the nearer level). A level
+ * whose file is missing limits nothing: v2 has no memory.max, pids.max or cpu.max in the root cgroup, and a controller
+ * not enabled in a parent's subtree_control has no files below it. Any other failure at an ancestor is a gap.
+ */
+function tightest(levels: ReadonlyArray<{ path: string; results: Record<HierarchicalLimit, ReadResult<number | null>> }>, gaps: Gap[]): EffectiveLimits {
+  const effective = {} as EffectiveLimits;
+  for (const key of Object.keys(HIERARCHICAL_LIMITS) as HierarchicalLimit[]) {
+    let best: EffectiveLimit = { value: null, setBy: null };
+    for (const [index, level] of levels.entries()) {
+      const result = level.results[key];
+      if (!result.ok) {
+        if (index > 0 && result.reason !== 'missing' && result.reason !== 'unsupported') {
+          gaps.push({ fact: `cgroup.effective.${key}`, reason: `the limit of the ancestor cgroup ${level.path} could not be read: ${result.message}` });
+        }
+        continue;
+      }
+      if (result.value !== null && (best.value === null || result.value < best.value)) best = { value: result.value, setBy: level.path };
+    }
+    effective[key] = best;
+  }
+  return effective;
+}
 
 /** The plan for a process's cgroup limits, from its /proc/PID/cgroup text and the source's cgroupfs root. */
 export function cgroupLimitsPlan(procCgroupText: string, cgroupRoot: string): CgroupReadPlan<CgroupLimits> {
@@ -438,28 +506,42 @@ export function cgroupLimitsPlan(procCgroupText: string, cgroupRoot: string): Cg
       pidsLimit: null,
       cpuShares: null,
       cpuWeight: null,
+      effective: null,
       gaps: [{ fact: 'cgroup', reason: location.message }],
     });
   }
   const at = location.value;
-  return planAll(at, LIMIT_FACTS, ({ memory, cpu, cpuset, pids, priority }) => {
-    const gaps: Gap[] = [];
-    const value = <T>(fact: string, result: ReadResult<T | null>): T | null => {
-      if (result.ok) return result.value;
-      gaps.push({ fact, reason: result.message });
-      return null;
-    };
-    return {
-      version: at.version,
-      path: at.path,
-      memoryLimitBytes: value('cgroup.memoryLimitBytes', memory),
-      cpuQuotaCores: value('cgroup.cpuQuotaCores', cpu),
-      cpusetCpus: value('cgroup.cpusetCpus', cpuset),
-      pidsLimit: value('cgroup.pidsLimit', pids),
-      ...(value(at.version === 1 ? 'cgroup.cpuShares' : 'cgroup.cpuWeight', priority) ?? { cpuShares: null, cpuWeight: null }),
-      gaps,
-    };
-  });
+  const own = planAll(at, LIMIT_FACTS, (results) => results);
+  const ancestors = ancestorPaths(at.path).map((path) => ({ path, plan: planAll(relocate(at, path), HIERARCHICAL_LIMITS, (results) => results) }));
+  return {
+    requests: [...own.requests, ...ancestors.flatMap(({ plan }) => plan.requests)],
+    finish(texts) {
+      let next = own.requests.length;
+      const { memory, cpu, cpuset, pids, priority } = own.finish(texts.slice(0, next));
+      const levels = [{ path: at.path, results: { memoryLimitBytes: memory, cpuQuotaCores: cpu, pidsLimit: pids } }];
+      for (const { path, plan } of ancestors) {
+        levels.push({ path, results: plan.finish(texts.slice(next, next + plan.requests.length)) });
+        next += plan.requests.length;
+      }
+      const gaps: Gap[] = [];
+      const value = <T>(fact: string, result: ReadResult<T | null>): T | null => {
+        if (result.ok) return result.value;
+        gaps.push({ fact, reason: result.message });
+        return null;
+      };
+      return {
+        version: at.version,
+        path: at.path,
+        memoryLimitBytes: value('cgroup.memoryLimitBytes', memory),
+        cpuQuotaCores: value('cgroup.cpuQuotaCores', cpu),
+        cpusetCpus: value('cgroup.cpusetCpus', cpuset),
+        pidsLimit: value('cgroup.pidsLimit', pids),
+        ...(value(at.version === 1 ? 'cgroup.cpuShares' : 'cgroup.cpuWeight', priority) ?? { cpuShares: null, cpuWeight: null }),
+        effective: tightest(levels, gaps),
+        gaps,
+      };
+    },
+  };
 }
 
 /** The limits of the cgroup a process is in. Never throws for the normal hazards: unreadable facts are null plus a gap. */
@@ -479,6 +561,8 @@ export interface CgroupUsage {
   cpuThrottledPeriods: number | null;
   cpuThrottledUs: number | null;
   oomKills: number | null;
+  /** Forks refused at pids.max (pids.events "max"). */
+  pidsMaxHits: number | null;
 }
 
 const USAGE_FACTS = {
@@ -490,6 +574,7 @@ const USAGE_FACTS = {
   block: BLOCK_IO,
   throttling: CPU_THROTTLING,
   oomKills: OOM_KILLS,
+  pidsMaxHits: PIDS_MAX_HITS,
 };
 
 const NO_USAGE: CgroupUsage = {
@@ -503,6 +588,7 @@ const NO_USAGE: CgroupUsage = {
   cpuThrottledPeriods: null,
   cpuThrottledUs: null,
   oomKills: null,
+  pidsMaxHits: null,
 };
 
 /** The plan for a process's usage counters: the live sampler reads many of these in one batch (or synchronously). */
@@ -522,6 +608,7 @@ export function cgroupUsagePlan(procCgroupText: string, cgroupRoot: string): Cgr
       cpuThrottledPeriods: value(r.throttling)?.periods ?? null,
       cpuThrottledUs: value(r.throttling)?.throttledUs ?? null,
       oomKills: value(r.oomKills),
+      pidsMaxHits: value(r.pidsMaxHits),
     };
   });
 }

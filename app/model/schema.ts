@@ -79,6 +79,12 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
+export const EffectiveLimit = z.object({
+  value: z.number().nullable().describe('The tightest limit over the container\'s cgroup and its ancestors; null = no level limits it'),
+  setBy: z.string().nullable().describe('cgroup path of the level that sets it: the container\'s own (= path) or an ancestor\'s (a parent slice, --cgroup-parent); null when no level does'),
+});
+export type EffectiveLimit = z.infer<typeof EffectiveLimit>;
+
 export const Cgroup = z.object({
   version: z.union([z.literal(1), z.literal(2)]).nullable(),
   path: z.string().nullable().describe('The container\'s cgroup path relative to the cgroupfs root'),
@@ -88,6 +94,12 @@ export const Cgroup = z.object({
   pidsLimit: z.number().int().nullable().describe('null = unlimited'),
   cpuShares: z.number().int().nullable().describe('CPU priority on cgroup v1: cpu.shares (1024 = the default); null on v2 or unknown'),
   cpuWeight: z.number().int().nullable().describe('CPU priority on cgroup v2: cpu.weight (100 = the default); null on v1 or unknown'),
+  // Optional so hand-built documents (fixtures, older snapshots) stay valid; the collector sets it from cgroupfs.
+  effective: z
+    .object({ memoryLimitBytes: EffectiveLimit, cpuQuotaCores: EffectiveLimit, pidsLimit: EffectiveLimit })
+    .nullable()
+    .optional()
+    .describe('The limits that apply: a parent\'s limit caps its whole subtree, so the lowest over the container\'s cgroup and its ancestors wins. memoryLimitBytes, cpuQuotaCores and pidsLimit above are the container\'s own level. null when cgroupfs was not read'),
 });
 export type Cgroup = z.infer<typeof Cgroup>;
 

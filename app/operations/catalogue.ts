@@ -1,6 +1,7 @@
 // What an attacker inside a container can do: the fixed catalogue of operations, each judged layer by layer from the facts (a pure function).
 import { mountedEngineSocket } from '../model/sensitive.js';
-import type { ContainerIsolation, EngineInfo, Operation, OperationId, OperationLayer } from '../model/schema.js';
+import type { ContainerIsolation, EffectiveLimit, EngineInfo, Operation, OperationId, OperationLayer } from '../model/schema.js';
+import { appliedLimit, limitIsInherited, limitUnknown } from '../model/limits.js';
 import { OPERATION_IDS } from '../model/schema.js';
 import { defaultProfileFor } from './profiles.js';
 import { evaluateSyscall, type SeccompProfileDocument, type SeccompTarget } from './seccomp.js';
@@ -253,20 +254,27 @@ const OPERATIONS: readonly OperationSpec[] = [
   {
     id: 'exhaust-host-memory',
     judge: (c) => {
-      if (c.gaps.some((g) => g.fact === 'cgroup' || g.fact === 'cgroup.memoryLimitBytes')) return [{ layer: 'cgroup', says: 'unknown', detail: 'the memory limit could not be read' }];
-      const limit = c.cgroup.memoryLimitBytes;
-      return [{ layer: 'cgroup', says: limit === null ? 'allows' : 'blocks', detail: limit === null ? 'no memory limit: it can take the host\'s memory' : `memory limit ${Math.round(limit / 1048576)} MiB: the OOM killer stops it there` }];
+      if (limitUnknown(c, 'memoryLimitBytes')) return [{ layer: 'cgroup', says: 'unknown', detail: 'the memory limit could not be read' }];
+      const limit = appliedLimit(c, 'memoryLimitBytes');
+      if (limit.value === null) return [{ layer: 'cgroup', says: 'allows', detail: 'no memory limit on its cgroup or any ancestor: it can take the host\'s memory' }];
+      return [{ layer: 'cgroup', says: 'blocks', detail: `memory limit ${Math.round(limit.value / 1048576)} MiB${setBy(c, limit)}: the OOM killer stops it there` }];
     },
   },
   {
     id: 'fork-bomb',
     judge: (c) => {
-      if (c.gaps.some((g) => g.fact === 'cgroup' || g.fact === 'cgroup.pidsLimit')) return [{ layer: 'cgroup', says: 'unknown', detail: 'the PID limit could not be read' }];
-      const limit = c.cgroup.pidsLimit;
-      return [{ layer: 'cgroup', says: limit === null ? 'allows' : 'blocks', detail: limit === null ? 'no PID limit: it can fill the host\'s process table' : `PID limit ${limit}: forks fail beyond it` }];
+      if (limitUnknown(c, 'pidsLimit')) return [{ layer: 'cgroup', says: 'unknown', detail: 'the PID limit could not be read' }];
+      const limit = appliedLimit(c, 'pidsLimit');
+      if (limit.value === null) return [{ layer: 'cgroup', says: 'allows', detail: 'no PID limit on its cgroup or any ancestor: it can fill the host\'s process table' }];
+      return [{ layer: 'cgroup', says: 'blocks', detail: `PID limit ${limit.value}${setBy(c, limit)}: forks fail beyond it` }];
     },
   },
 ];
+
+/** " (set by the ancestor cgroup /x)" when the limit is not the container's own. */
+function setBy(c: ContainerIsolation, limit: EffectiveLimit): string {
+  return limitIsInherited(c, limit) ? `, set by the ancestor cgroup ${limit.setBy} (shared with its other children)` : '';
+}
 
 /** The verdict from the layers: any block decides; else any unknown; else allowed. `because` lists the deciding layers first. */
 function verdictOf(id: OperationId, steps: readonly Step[]): Operation {

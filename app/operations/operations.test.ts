@@ -104,6 +104,23 @@ describe('operations', () => {
     expect(verdicts(limits)).toMatchObject({ 'exhaust-host-memory': 'blocked', 'fork-bomb': 'blocked' });
   });
 
+  it('judges memory and fork exhaustion by the limit that applies, naming an ancestor that sets it', () => {
+    const container = baselineContainer();
+    container.cgroup.effective = {
+      memoryLimitBytes: { value: 32 * 1048576, setBy: '/isolens-parent' },
+      cpuQuotaCores: { value: null, setBy: null },
+      pidsLimit: { value: 10, setBy: container.cgroup.path },
+    };
+    container.cgroup.pidsLimit = 10;
+    const byId = Object.fromEntries(computeOperations(container, context()).map((o) => [o.id, o]));
+    expect(byId['exhaust-host-memory']).toEqual({
+      id: 'exhaust-host-memory',
+      verdict: 'blocked',
+      because: [{ layer: 'cgroup', detail: 'memory limit 32 MiB, set by the ancestor cgroup /isolens-parent (shared with its other children): the OOM killer stops it there' }],
+    });
+    expect(byId['fork-bomb']!.because).toEqual([{ layer: 'cgroup', detail: 'PID limit 10: forks fail beyond it' }]);
+  });
+
   it('names the setuid escape hatch next to a capability block when no-new-privileges is off', () => {
     const container = baselineContainer();
     container.user = { ...container.user, uid: 1000, uidInContainer: 1000 };

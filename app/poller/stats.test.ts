@@ -65,15 +65,17 @@ describe.each([
       cpuThrottledPeriods: 0,
       cpuThrottledUs: 0,
       oomKills: 0,
+      pidsMaxHits: 0, // pids.events "max 0"
     });
 
     // Half a second later: 250 ms more CPU (cpuacct.usage is in ns), half the memory limit in use, 25 of 50 pids.
     writeFileSync(file('cpuacct', 'cpuacct.usage'), `${20688096 + 250_000_000}\n`);
     writeFileSync(file('memory', 'memory.usage_in_bytes'), '33554432\n');
     writeFileSync(file('pids', 'pids.current'), '25\n');
+    writeFileSync(file('pids', 'pids.events'), 'max 2\n');
     nowMs += 500;
     const [second] = await sampler.sample([{ id, pid: PID }]);
-    expect(second).toMatchObject({ atMs: 1_000_500, cpuPercent: 50, memoryBytes: 33554432, memoryLimitBytes: 67108864, pids: 25, pidsLimit: 50 });
+    expect(second).toMatchObject({ atMs: 1_000_500, cpuPercent: 50, memoryBytes: 33554432, memoryLimitBytes: 67108864, pids: 25, pidsLimit: 50, pidsMaxHits: 2 });
     expect(second!.memoryBytes! / second!.memoryLimitBytes!).toBe(0.5);
     expect(sampler.history(id).map((s) => s.atMs)).toEqual([1_000_000, 1_000_500]);
     sampler.close();

@@ -216,6 +216,7 @@ export class StatsSampler {
       cpuThrottledPeriods: usage.cpuThrottledPeriods,
       cpuThrottledUs: usage.cpuThrottledUs,
       oomKills: usage.oomKills,
+      pidsMaxHits: usage.pidsMaxHits,
     };
     let ring = this.histories.get(id);
     if (!ring) this.histories.set(id, (ring = new Ring()));

@@ -25,6 +25,25 @@ describe('resource rules', () => {
     expect(judge(memory, (c) => { c.gaps.push({ fact: 'cgroup.memoryLimitBytes', reason: 'memory controller not mounted' }); })).toBeNull();
   });
 
+  it('a limit on an ancestor cgroup (a parent slice, --cgroup-parent) counts: it caps the whole subtree', () => {
+    const rule = (id: string) => RESOURCE_RULES.find((r) => r.id === id)!;
+    const parentLimits = (memory: number | null, pids: number | null) => (c: Parameters<Parameters<typeof judge>[1]>[0]) => {
+      c.cgroup.effective = {
+        memoryLimitBytes: { value: memory, setBy: memory === null ? null : '/isolens-parent' },
+        cpuQuotaCores: { value: null, setBy: null },
+        pidsLimit: { value: pids, setBy: pids === null ? null : '/isolens-parent' },
+      };
+    };
+    expect(judge(rule('resources/memory-unlimited'), parentLimits(32 * 1024 * 1024, null))).toBeNull();
+    expect(judge(rule('resources/pids-unlimited'), parentLimits(null, 20))).toBeNull();
+    expect(judge(rule('resources/pids-unlimited'), parentLimits(32 * 1024 * 1024, null))).toEqual([{ fact: 'cgroup.pidsLimit', value: null, source: 'kernel' }]);
+    // An ancestor that could not be read leaves the effective limit unknown: no finding either way.
+    expect(judge(rule('resources/memory-unlimited'), (c) => {
+      parentLimits(null, null)(c);
+      c.gaps.push({ fact: 'cgroup.effective.memoryLimitBytes', reason: 'the limit of the ancestor cgroup /x could not be read: permission denied' });
+    })).toBeNull();
+  });
+
   it('know the default cgroup parents of Docker and Podman under both drivers', () => {
     expect(inDefaultCgroup(`/docker/${ID}`, ID)).toBe(true);
     expect(inDefaultCgroup(`/system.slice/docker-${ID}.scope`, ID)).toBe(true);

@@ -1,10 +1,14 @@
 // Resource rules: memory, CPU and PID limits (from cgroupfs), and whether the container sits in its own cgroup (CIS 5.25).
 import type { ContainerIsolation } from '../model/schema.js';
-import { evidenceOf, hasGap, type ContainerRule } from './rule.js';
+import { appliedLimit, limitUnknown, type LimitKey } from '../model/limits.js';
+import { evidenceOf, type ContainerRule } from './rule.js';
 
-/** A limit the schema reports as null = unlimited fires only when no gap says the value could not be read. */
-function unlimited(c: ContainerIsolation, key: 'memoryLimitBytes' | 'cpuQuotaCores' | 'pidsLimit') {
-  if (c.cgroup[key] !== null || hasGap(c, `cgroup.${key}`)) return null;
+/**
+ * A limit the schema reports as null = unlimited fires only when no gap says the value could not be read, and only
+ * when no ancestor cgroup limits the container either (a parent slice or --cgroup-parent caps the whole subtree).
+ */
+function unlimited(c: ContainerIsolation, key: LimitKey) {
+  if (appliedLimit(c, key).value !== null || limitUnknown(c, key)) return null;
   return [evidenceOf(c, `cgroup.${key}`, null)];
 }
 
@@ -18,7 +22,8 @@ export const memoryUnlimited: ContainerRule = {
   cis: '5.11',
   attack: ['T1499', 'T1496'],
   remediation: { text: 'Set a memory limit sized to the workload.', dockerRun: '--memory 512m', compose: 'mem_limit: 512m' },
-  dockerBench: 'Same verdict: docker-bench reads HostConfig.Memory, Isolens the memory limit in cgroupfs (memory.max / memory.limit_in_bytes).',
+  dockerBench:
+    'Same verdict for a container in the engine\'s default cgroup: docker-bench reads HostConfig.Memory, Isolens the memory limit in cgroupfs (memory.max / memory.limit_in_bytes) of the container and its ancestors, so under a limited parent (--cgroup-parent) docker-bench warns and Isolens does not.',
   check: (c) => unlimited(c, 'memoryLimitBytes'),
 };
 
@@ -85,7 +90,7 @@ export const pidsUnlimited: ContainerRule = {
   attack: ['T1499'],
   remediation: { text: 'Limit the number of processes.', dockerRun: '--pids-limit 100', compose: 'pids_limit: 100' },
   dockerBench:
-    'docker-bench reads HostConfig.PidsLimit; Isolens reads pids.max, so a daemon-wide default-pids-limit counts as a limit (docker-bench warns) and a limit the kernel did not apply does not.',
+    'docker-bench reads HostConfig.PidsLimit; Isolens reads pids.max of the container and its ancestors, so a daemon-wide default-pids-limit or a limited parent cgroup counts as a limit (docker-bench warns) and a limit the kernel did not apply does not.',
   check: (c) => unlimited(c, 'pidsLimit'),
 };
 

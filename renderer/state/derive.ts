@@ -1,4 +1,5 @@
 // What the UI derives from one container's document: risk flags, finding counts, and the gaps and mismatches that concern a fact.
+import { appliedLimit } from '../../app/model/limits.js';
 import { capabilityInfo, defaultCapabilities } from '../../app/model/capabilities.js';
 import { hostRootMounts, mountedEngineSocket } from '../../app/model/sensitive.js';
 import type { ContainerIsolation, Finding, Gap, Mismatch, NamespaceKind, Severity } from '../../app/model/schema.js';
@@ -86,10 +87,11 @@ export function riskFlags(container: ContainerIsolation, engineKind: 'docker' | 
   if (container.seccomp.mode === 'disabled' || container.seccomp.profile === 'unconfined') flags.push({ kind: 'seccomp-off', label: 'NO SECCOMP', detail: 'No seccomp filter: every system call reaches the kernel' });
   // Under gVisor or Kata uid 0 is root of the sandbox's kernel, not the host's (app/model/runtime.ts).
   if (container.user.uid === 0 && capabilityScope(container) !== 'sandbox') flags.push({ kind: 'root', label: 'ROOT', detail: container.user.userns === 'private' ? 'Runs as root (uid 0 as seen from the host)' : 'Runs as root with no private user namespace: uid 0 is the host\'s root' });
+  // The limit that applies: one set on an ancestor cgroup (a parent slice, --cgroup-parent) caps the container too.
   const unlimited = [
-    container.cgroup.memoryLimitBytes === null ? 'memory' : null,
-    container.cgroup.pidsLimit === null ? 'pids' : null,
-    container.cgroup.cpuQuotaCores === null ? 'CPU' : null,
+    appliedLimit(container, 'memoryLimitBytes').value === null ? 'memory' : null,
+    appliedLimit(container, 'pidsLimit').value === null ? 'pids' : null,
+    appliedLimit(container, 'cpuQuotaCores').value === null ? 'CPU' : null,
   ].filter((x): x is string => x !== null);
   if (unlimited.length > 0) flags.push({ kind: 'no-limits', label: `NO LIMIT`, detail: `No ${unlimited.join(', ')} limit: one container can starve the host` });
   const ranked = flags.map((flag, order) => {
