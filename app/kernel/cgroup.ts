@@ -50,7 +50,8 @@ export const RESOURCE_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'cpuset', 'pids
 export type ResourceController = (typeof RESOURCE_CONTROLLERS)[number];
 
 export type CgroupLocation =
-  | { version: 1; path: string; directories: Partial<Record<ResourceController, string>> }
+  /** v1: each controller's directory and its own path (one path for all, except under a relative --cgroup-parent). */
+  | { version: 1; path: string; directories: Partial<Record<ResourceController, string>>; paths: Partial<Record<ResourceController, string>> }
   | { version: 2; path: string; directory: string };
 
 function under(root: string, path: string): string {
@@ -65,14 +66,16 @@ function under(root: string, path: string): string {
  */
 export function locateCgroup(procCgroup: ProcCgroup, cgroupRoot: string): CgroupLocation {
   const directories: Partial<Record<ResourceController, string>> = {};
+  const paths: Partial<Record<ResourceController, string>> = {};
   let path: string | null = null;
   for (const controller of RESOURCE_CONTROLLERS) {
     const entry = procCgroup.entries.find((e) => e.hierarchyId !== 0 && e.controllers.includes(controller));
     if (!entry) continue;
     directories[controller] = under(cgroupRoot, posix.join(entry.controllers.join(','), entry.path));
+    paths[controller] = entry.path;
     path ??= entry.path;
   }
-  if (path !== null) return { version: 1, path, directories };
+  if (path !== null) return { version: 1, path, directories, paths };
   const unified = procCgroup.entries.find((e) => e.hierarchyId === 0) ?? procCgroup.entries[0]!;
   return { version: 2, path: unified.path, directory: under(procCgroup.hybrid ? posix.join(cgroupRoot, 'unified') : cgroupRoot, unified.path) };
 }
@@ -453,6 +456,8 @@ const LIMIT_FACTS = { memory: MEMORY_LIMIT, cpu: CPU_QUOTA, cpuset: CPUSET_CPUS,
  */
 const HIERARCHICAL_LIMITS = { memoryLimitBytes: MEMORY_LIMIT, cpuQuotaCores: CPU_QUOTA, pidsLimit: PIDS_LIMIT };
 type HierarchicalLimit = keyof typeof HIERARCHICAL_LIMITS;
+/** The v1 hierarchy each limit lives in (v2 has one). */
+const LIMIT_CONTROLLER: Record<HierarchicalLimit, ResourceController> = { memoryLimitBytes: 'memory', cpuQuotaCores: 'cpu', pidsLimit: 'pids' };
 
 /** "/a/b/c" → ["/a/b", "/a", "/"]: every ancestor up to the hierarchy's root, nearest first. */
 export function ancestorPaths(path: string): string[] {
@@ -460,37 +465,56 @@ export function ancestorPaths(path: string): string[] {
   return parts.map((_, index) => `/${parts.slice(0, parts.length - 1 - index).join('/')}`);
 }
 
-/** The same cgroup files, one level elsewhere in the same hierarchies. */
-function relocate(location: CgroupLocation, path: string): CgroupLocation {
-  const move = (directory: string) => posix.join(directory.slice(0, directory.length - location.path.length) || '/', path);
-  if (location.version === 2) return { version: 2, path, directory: move(location.directory) };
-  const directories: Partial<Record<ResourceController, string>> = {};
-  for (const [controller, directory] of Object.entries(location.directories) as Array<[ResourceController, string]>) directories[controller] = move(directory);
-  return { version: 1, path, directories };
+/** One controller's cgroup, its own path and the hierarchy's root directory; null when the controller is not mounted. */
+function controllerCgroup(location: CgroupLocation, controller: ResourceController): { path: string; root: string } | null {
+  const [path, directory] = location.version === 2 ? [location.path, location.directory] : [location.paths[controller], location.directories[controller]];
+  if (path === undefined || directory === undefined) return null;
+  return { path, root: directory.slice(0, directory.length - path.length) || '/' };
+}
+
+/** The location of one controller's files at another level of its hierarchy. */
+function atLevel(location: CgroupLocation, controller: ResourceController, root: string, path: string): CgroupLocation {
+  const directory = posix.join(root, path);
+  return location.version === 2 ? { version: 2, path, directory } : { version: 1, path, directories: { [controller]: directory }, paths: { [controller]: path } };
+}
+
+/** A limit's value at each level of its hierarchy, nearest first (the container's own level is planned elsewhere). */
+interface LimitLevels {
+  key: HierarchicalLimit;
+  own: string | null;
+  ancestors: Array<{ path: string; plan: Planned<number | null> }>;
+}
+
+function planAncestors(location: CgroupLocation): LimitLevels[] {
+  return (Object.keys(HIERARCHICAL_LIMITS) as HierarchicalLimit[]).map((key) => {
+    const cgroup = controllerCgroup(location, LIMIT_CONTROLLER[key]);
+    if (!cgroup) return { key, own: null, ancestors: [] };
+    return {
+      key,
+      own: cgroup.path,
+      ancestors: ancestorPaths(cgroup.path).map((path) => ({ path, plan: planFact(atLevel(location, LIMIT_CONTROLLER[key], cgroup.root, path), HIERARCHICAL_LIMITS[key]) })),
+    };
+  });
 }
 
 /**
  * The tightest of each hierarchical limit over the levels, nearest first (a tie goes to the nearer level). A level
- * whose file is missing limits nothing: v2 has no memory.max, pids.max or cpu.max in the root cgroup, and a controller
- * not enabled in a parent's subtree_control has no files below it. Any other failure at an ancestor is a gap.
+ * whose file is not there limits nothing: v2 has no memory.max, pids.max or cpu.max in the root cgroup, v1 has no
+ * pids.max or CFS quota there, and a controller not enabled in a parent's subtree_control has no files below it. Any
+ * other failure at an ancestor (permission denied) is a gap.
  */
-function tightest(levels: ReadonlyArray<{ path: string; results: Record<HierarchicalLimit, ReadResult<number | null>> }>, gaps: Gap[]): EffectiveLimits {
-  const effective = {} as EffectiveLimits;
-  for (const key of Object.keys(HIERARCHICAL_LIMITS) as HierarchicalLimit[]) {
-    let best: EffectiveLimit = { value: null, setBy: null };
-    for (const [index, level] of levels.entries()) {
-      const result = level.results[key];
-      if (!result.ok) {
-        if (index > 0 && result.reason !== 'missing' && result.reason !== 'unsupported') {
-          gaps.push({ fact: `cgroup.effective.${key}`, reason: `the limit of the ancestor cgroup ${level.path} could not be read: ${result.message}` });
-        }
-        continue;
+function tightestOf(levels: ReadonlyArray<{ path: string; result: ReadResult<number | null> }>, key: HierarchicalLimit, gaps: Gap[]): EffectiveLimit {
+  let best: EffectiveLimit = { value: null, setBy: null };
+  for (const [index, { path, result }] of levels.entries()) {
+    if (!result.ok) {
+      if (index > 0 && result.reason !== 'missing' && result.reason !== 'unsupported' && result.reason !== 'vanished') {
+        gaps.push({ fact: `cgroup.effective.${key}`, reason: `the limit of the ancestor cgroup ${path} could not be read: ${result.message}` });
       }
-      if (result.value !== null && (best.value === null || result.value < best.value)) best = { value: result.value, setBy: level.path };
+      continue;
     }
-    effective[key] = best;
+    if (result.value !== null && (best.value === null || result.value < best.value)) best = { value: result.value, setBy: path };
   }
-  return effective;
+  return best;
 }
 
 /** The plan for a process's cgroup limits, from its /proc/PID/cgroup text and the source's cgroupfs root. */
@@ -512,18 +536,25 @@ export function cgroupLimitsPlan(procCgroupText: string, cgroupRoot: string): Cg
   }
   const at = location.value;
   const own = planAll(at, LIMIT_FACTS, (results) => results);
-  const ancestors = ancestorPaths(at.path).map((path) => ({ path, plan: planAll(relocate(at, path), HIERARCHICAL_LIMITS, (results) => results) }));
+  const limits = planAncestors(at);
+  const ancestorPlans = limits.flatMap((limit) => limit.ancestors.map(({ plan }) => plan));
   return {
-    requests: [...own.requests, ...ancestors.flatMap(({ plan }) => plan.requests)],
+    requests: [...own.requests, ...ancestorPlans.flatMap((plan) => ('paths' in plan ? plan.paths.map((path) => ({ op: 'text' as const, path })) : []))],
     finish(texts) {
       let next = own.requests.length;
       const { memory, cpu, cpuset, pids, priority } = own.finish(texts.slice(0, next));
-      const levels = [{ path: at.path, results: { memoryLimitBytes: memory, cpuQuotaCores: cpu, pidsLimit: pids } }];
-      for (const { path, plan } of ancestors) {
-        levels.push({ path, results: plan.finish(texts.slice(next, next + plan.requests.length)) });
-        next += plan.requests.length;
-      }
+      const ownResults: Record<HierarchicalLimit, ReadResult<number | null>> = { memoryLimitBytes: memory, cpuQuotaCores: cpu, pidsLimit: pids };
       const gaps: Gap[] = [];
+      const effective = {} as EffectiveLimits;
+      for (const limit of limits) {
+        const levels = limit.own === null ? [] : [{ path: limit.own, result: ownResults[limit.key] }];
+        for (const { path, plan } of limit.ancestors) {
+          if (!('paths' in plan)) continue;
+          levels.push({ path, result: plan.finish(texts.slice(next, next + plan.paths.length)) });
+          next += plan.paths.length;
+        }
+        effective[limit.key] = tightestOf(levels, limit.key, gaps);
+      }
       const value = <T>(fact: string, result: ReadResult<T | null>): T | null => {
         if (result.ok) return result.value;
         gaps.push({ fact, reason: result.message });
@@ -537,7 +568,7 @@ export function cgroupLimitsPlan(procCgroupText: string, cgroupRoot: string): Cg
         cpusetCpus: value('cgroup.cpusetCpus', cpuset),
         pidsLimit: value('cgroup.pidsLimit', pids),
         ...(value(at.version === 1 ? 'cgroup.cpuShares' : 'cgroup.cpuWeight', priority) ?? { cpuShares: null, cpuWeight: null }),
-        effective: tightest(levels, gaps),
+        effective,
         gaps,
       };
     },
