@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { describeFromConfig, type InspectDocument } from '../collect/config.js';
 import { engine, readFixture } from './fixtures/documents.js';
 import { ruleById } from '../rules/catalogue.js';
+import { computeOperations } from '../operations/catalogue.js';
 import {
   cleanOutput,
   errnoFromOutput,
@@ -147,6 +148,17 @@ describe('probe commands', () => {
     expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
     expect(argv[2]).not.toContain('reboot');
     expect(argv.slice(3)).toEqual(['isolens-probe', hostile]);
+  });
+
+  it('lists for "read host files" exactly the binds its operation is judged on: an engine socket is not a host file', () => {
+    const facts = describeFromConfig(captured['sensitive-mount']!.inspect, engine);
+    const socket = { ...facts.mounts.find((m) => m.destination === '/host-etc')!, source: '/var/run/docker.sock', destination: '/var/run/docker.sock' };
+    const withSocket = { ...facts, mounts: [...facts.mounts, socket] };
+    expect(probeById('read-host-file')!.command(withSocket).argv.slice(3)).toEqual(['isolens-probe', '/host-etc']);
+    const socketOnly = { ...facts, mounts: facts.mounts.filter((m) => m.destination !== '/host-etc').concat(socket) };
+    expect(probeById('read-host-file')!.command(socketOnly).argv.slice(3)).toEqual(['isolens-probe']);
+    expect(computeOperations(socketOnly, { engine, customSeccompProfile: null }).find((o) => o.id === 'read-host-files')!.verdict).toBe('blocked');
+    expect(computeOperations(withSocket, { engine, customSeccompProfile: null }).find((o) => o.id === 'read-host-files')!.verdict).toBe('allowed');
   });
 
   it('sizes the fork and memory probes just past small limits and to fixed bounds otherwise', () => {

@@ -2,7 +2,7 @@
 import type { ContainerEngine } from '../engine/engine.js';
 import { defaultCapabilities } from '../model/capabilities.js';
 import type { ContainerIsolation, OperationId } from '../model/schema.js';
-import { mountedEngineSocket } from '../model/sensitive.js';
+import { hostFileBinds, mountedEngineSocket } from '../model/sensitive.js';
 
 /** The label that marks a container as Isolens' own lab container: only those may run destructive probes. */
 export const LAB_OWNER_LABEL = 'io.isolens.owner';
@@ -328,13 +328,13 @@ export const PROBES: readonly ProbeDefinition[] = [
   {
     id: 'read-host-file',
     title: 'Read the host through a sensitive mount',
-    description: 'Lists the first entries of each sensitive host path mounted into the container (the host\'s /etc, /, the engine socket …).',
+    description: 'Lists the first entries of each sensitive host path bound into the container (the host\'s /etc, / …; an engine socket is the engine-socket probe\'s).',
     destructive: false,
     operation: 'read-host-files',
     answers: ['mounts/sensitive-read-only', 'mounts/sensitive-read-write', 'mounts/host-root-read-write'],
     timeoutMs: 10_000,
     command: (facts) => {
-      const destinations = sensitiveDestinations(facts);
+      const destinations = hostPathDestinations(facts);
       // Each destination is a positional parameter: paths are the container owner's text, never part of the script.
       // "readable:" marks a listing that worked, so an empty host directory counts as read.
       return sh('[ $# -eq 0 ] && { echo "no sensitive host path is mounted"; exit 0; }\nfor d in "$@"; do echo "== $d"; ls -A "$d" >/dev/null 2>&1 && echo "readable: $d"; ls -A "$d" 2>&1 | head -n 5; done', ...destinations);
@@ -342,7 +342,7 @@ export const PROBES: readonly ProbeDefinition[] = [
     interpret(execution, facts) {
       const verdict = basicVerdict(execution);
       if (verdict.outcome === 'error') return { ...verdict, responsible: 'the probe could not run (see output)' };
-      const destinations = sensitiveDestinations(facts);
+      const destinations = hostPathDestinations(facts);
       if (destinations.length === 0) return { ...verdict, outcome: 'blocked', responsible: 'no sensitive host path is mounted' };
       const readable = /^readable: /m.test(verdict.output) || /^== .*\n(?!ls: |== |$)/m.test(verdict.output);
       const described = facts.mounts
@@ -547,9 +547,10 @@ export const PROBES: readonly ProbeDefinition[] = [
 /** Exit 0 when PID 1 is outside this container's cgroup (a host process), 1 when it is the container's own. */
 const HOST_PID_ONE = 'a=$(cat /proc/1/cgroup) || exit 125\nb=$(cat /proc/self/cgroup) || exit 125\nif [ "$a" != "$b" ]; then echo "PID 1 is not in this container\'s cgroup: a host process"; exit 0; fi\necho "PID 1 is this container\'s own"; exit 1';
 
-/** Sensitive host paths bind-mounted by the user, engine sockets aside (they have their own probe). */
+/** Sensitive host paths bind-mounted by the user, engine sockets aside (they have their own probe): the binds the
+ * "Read/Write host files" operations are judged on, so a probe and its prediction look at the same mounts. */
 function hostPathDestinations(facts: ContainerIsolation): string[] {
-  return facts.mounts.filter((m) => m.sensitive && m.origin === 'engine' && m.type === 'bind' && mountedEngineSocket(m) === null).map((m) => m.destination);
+  return hostFileBinds(facts.mounts).map((m) => m.destination);
 }
 
 /** Where each mounted engine socket is inside the container (a mounted /var/run holds docker.sock). */
@@ -557,10 +558,6 @@ function engineSocketPaths(facts: ContainerIsolation): string[] {
   return facts.mounts
     .filter((m) => m.origin === 'engine' && m.type !== 'volume' && m.type !== 'tmpfs' && mountedEngineSocket(m) !== null)
     .map((m) => (/\.sock$/.test(m.destination) ? m.destination : `${m.destination.replace(/\/$/, '')}/docker.sock`));
-}
-
-function sensitiveDestinations(facts: ContainerIsolation): string[] {
-  return facts.mounts.filter((m) => m.sensitive && m.origin === 'engine').map((m) => m.destination);
 }
 
 const byId = new Map<string, ProbeDefinition>(PROBES.map((probe) => [probe.id, probe]));

@@ -96,6 +96,14 @@ export function hostRootMounts<M extends { readOnly: boolean | null; origin: str
   return mounts.filter((m) => m.sensitive && m.readOnly === false && m.origin === 'engine' && m.type === 'bind' && givesHostRootIfWritable(m.source));
 }
 
+/**
+ * The declared binds of sensitive host paths that give the host's files (not an engine socket: that is controlling the
+ * engine, a separate operation). What "Read host files" is judged on and what its probe lists: one set for both.
+ */
+export function hostFileBinds<M extends { origin: string; type: string; source: string; destination: string; sensitive: boolean }>(mounts: readonly M[]): M[] {
+  return mounts.filter((m) => m.sensitive && m.origin === 'engine' && m.type === 'bind' && mountedEngineSocket(m) === null);
+}
+
 /** The engine-socket names, for rules that want to name the engine. */
 export function engineSocketName(hostPath: string): string | null {
   return hostPathSensitivity(hostPath).engineSocket;

@@ -1,5 +1,5 @@
 // What an attacker inside a container can do: the fixed catalogue of operations, each judged layer by layer from the facts (a pure function).
-import { mountedEngineSocket } from '../model/sensitive.js';
+import { hostFileBinds, mountedEngineSocket } from '../model/sensitive.js';
 import type { ContainerIsolation, EffectiveLimit, EngineInfo, Operation, OperationId, OperationLayer } from '../model/schema.js';
 import { appliedLimit, limitIsInherited, limitUnknown } from '../model/limits.js';
 import { OPERATION_IDS } from '../model/schema.js';
@@ -105,7 +105,7 @@ function nnpNote(c: ContainerIsolation, capabilityName: string): Step[] {
   return [];
 }
 
-const hostBinds = (c: ContainerIsolation) => c.mounts.filter((m) => m.origin === 'engine' && m.type === 'bind' && m.sensitive && mountedEngineSocket(m) === null);
+const hostBinds = (c: ContainerIsolation) => hostFileBinds(c.mounts);
 const describeMount = (m: { source: string; destination: string; readOnly: boolean | null }) => `${m.source} → ${m.destination}${m.readOnly ? ' (ro)' : ''}`;
 
 const OPERATIONS: readonly OperationSpec[] = [
