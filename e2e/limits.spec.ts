@@ -1,27 +1,14 @@
 /// <reference lib="dom" />
 // The limits that apply, end to end: a real container under a parent cgroup with tighter limits (--cgroup-parent), its
 // Resources tab naming the level that sets each limit, and the live count of forks refused at the process limit.
-import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { test, expect, openRoute, E2E_PREFIX } from './fixtures.js';
 import { execIn, startContainer, testClient } from './harness/engine.js';
+import { CGROUPFS, removeCgroupParent } from './harness/cgroup-parent.js';
 
-const CGROUPFS = '/sys/fs/cgroup';
 const PARENT = `/isolens-e2e-parent-${process.pid}`;
 const MiB = 1024 * 1024;
 
-async function removeParent(): Promise<void> {
-  for (const hierarchy of readdirSync(CGROUPFS)) {
-    const directory = `${CGROUPFS}/${hierarchy}${PARENT}`;
-    for (let attempt = 0; attempt < 50 && existsSync(directory); attempt++) {
-      try {
-        rmdirSync(directory);
-      } catch {
-        await sleep(100); // runc removes the container's own cgroup just after the container goes
-      }
-    }
-  }
-}
 
 test.describe('limits that apply', () => {
   test.skip(!existsSync(`${CGROUPFS}/memory/memory.limit_in_bytes`), 'the parent is made in cgroup v1 hierarchies (this host and CI)');
@@ -52,7 +39,7 @@ test.describe('limits that apply', () => {
       await shot('detail-resources-effective-limits');
     } finally {
       await client.getContainer(name).remove({ force: true }).catch(() => undefined);
-      await removeParent();
+      await removeCgroupParent(PARENT);
     }
   });
 });

@@ -1,6 +1,6 @@
 // Effective limits on a real engine: a parent cgroup with tighter limits (through --cgroup-parent) wins over the
 // container's own; the live sampler counts refused forks and OOM kills and reports the working set, as cgroupfs says.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerIsolation, Snapshot } from '../model/schema.js';
@@ -11,11 +11,11 @@ import { LOCAL_HOST_SOURCE } from '../kernel/source.js';
 import { parseFlatKeyed } from '../kernel/cgroup.js';
 import { StatsSampler } from '../poller/stats.js';
 import { execIn, removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
+import { CGROUPFS, removeCgroupParent } from '../../e2e/harness/cgroup-parent.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
 const PREFIX = 'isolens-int-limits-';
 const client = testClient();
-const CGROUPFS = '/sys/fs/cgroup';
 const PARENT = `/isolens-int-limits-${process.pid}`;
 const MiB = 1024 * 1024;
 
@@ -51,20 +51,6 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** runc removes the containers' cgroups shortly after they are removed; then the parent goes from every hierarchy. */
-async function removeParent(): Promise<void> {
-  for (const hierarchy of readdirSync(CGROUPFS)) {
-    const directory = `${CGROUPFS}/${hierarchy}${PARENT}`;
-    for (let attempt = 0; attempt < 50 && existsSync(directory); attempt++) {
-      try {
-        rmdirSync(directory);
-      } catch {
-        await sleep(100);
-      }
-    }
-  }
-}
-
 describe.skipIf(noEngine || !cgroupV1)('effective limits and limit counters on a real engine (cgroup v1)', () => {
   beforeAll(async () => {
     await removeTestContainers(client, PREFIX);
@@ -80,7 +66,7 @@ describe.skipIf(noEngine || !cgroupV1)('effective limits and limit counters on a
 
   afterAll(async () => {
     await removeTestContainers(client, PREFIX);
-    await removeParent();
+    await removeCgroupParent(PARENT);
   });
 
   it('the tightest level wins and is named: the parent for memory and CPU, the container itself for PIDs', () => {
