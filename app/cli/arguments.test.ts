@@ -4,17 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { matchesContainer } from '../collect/scan.js';
-import { EXIT, run } from './main.js';
+import { EXIT } from './main.js';
+import { runCaptured } from './captured.js';
 
 // Nothing listens here: a command that got as far as the engine would exit 1 with this path in its message.
 const NO_ENGINE = 'unix:///nonexistent/isolens-arguments-test.sock';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
-  return { code, stdout, stderr };
-}
+const cli = runCaptured;
 
 describe('bad arguments exit 2, before the engine is asked', () => {
   it.each([

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { EXIT, run } from '../cli/main.js';
+import { EXIT } from '../cli/main.js';
 import { ContainerHistory, DriftMark, Notice } from '../model/history.js';
 import { removeTestContainers, startContainer, testClient } from '../../e2e/harness/engine.js';
 import { startServe, type RunningServe } from '../../e2e/harness/serve.js';
+import { runCaptured } from '../cli/captured.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
 const PREFIX = 'isolens-int-history-';
@@ -18,12 +19,7 @@ const HARDENED = { User: '1000:1000', HostConfig: { CapDrop: ['ALL'], ReadonlyRo
 const WEAKER = { HostConfig: { CapAdd: ['SYS_ADMIN'], PidMode: 'host' } };
 let dir: string;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false });
-  return { code, stdout, stderr };
-}
+const cli = runCaptured;
 
 async function recreate(name: string, options: Parameters<typeof startContainer>[1]) {
   await client.getContainer(name).remove({ force: true });
