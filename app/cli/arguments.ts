@@ -10,6 +10,12 @@ export function parseContainerSelector(value: string): string {
   return value;
 }
 
+/** A compose project name (its com.docker.compose.project label); an empty one would match nothing useful, so it is refused. */
+export function parseComposeProject(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('needs a compose project name (docker compose ls lists them)');
+  return value;
+}
+
 /** "no running container…" and, when names contain the text, those names and the glob that selects them. */
 export async function noMatchMessage(adapter: ContainerEngine, wanted: string): Promise<string> {
   const base = `no running container is named or has the id ${JSON.stringify(terminalText(wanted))}`;

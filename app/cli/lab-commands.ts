@@ -2,7 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import type { LabOptionsInput } from '../lab/lab.js';
-import { addKernelSourceOptions, parseContainerSelector } from './arguments.js';
+import { addKernelSourceOptions, parseComposeProject, parseContainerSelector } from './arguments.js';
+import { EXIT } from './exit.js';
 import type { KernelFlags } from './lab-run.js';
 
 export interface LabCommandsIo {
@@ -98,13 +99,20 @@ export function registerLabCommands(program: Command, io: LabCommandsIo): void {
   const fix = program
     .command('fix')
     .description('Print the docker run command (or compose service) that recreates a container with its findings fixed')
-    .argument('<name>', 'container name, name glob or id', parseContainerSelector)
+    .argument('[name]', 'container name, name glob or id', parseContainerSelector)
     .addOption(hostOption())
     .option('--compose', 'print a compose service instead of a docker run command')
+    .option('--compose-project <project>', 'print one compose override file hardening every service of this compose project', parseComposeProject)
     .option('--json', 'print the command, the compose service and each flag\'s reasons as JSON');
-  addKernelSourceOptions(fix).action(async (name: string, options: { host?: string; compose?: boolean; json?: boolean } & KernelFlags) => {
-      const { fixCommand } = await import('./lab-run.js');
-      await fixCommand(name, options, io);
+  addKernelSourceOptions(fix).action(async (name: string | undefined, options: { host?: string; compose?: boolean; composeProject?: string; json?: boolean } & KernelFlags) => {
+      if ((name === undefined) === (options.composeProject === undefined)) {
+        io.stderr('isolens: fix takes a container name or --compose-project NAME, not both and not neither\n');
+        io.setExitCode(EXIT.usage);
+        return;
+      }
+      const run = await import('./lab-run.js');
+      if (options.composeProject !== undefined) await run.fixComposeProjectCommand(options.composeProject, options, io);
+      else await run.fixCommand(name!, options, io);
     });
 
   program

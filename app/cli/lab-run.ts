@@ -8,6 +8,8 @@ import type { KernelSource } from '../kernel/source.js';
 import type { ContainerIsolation, EngineInfo } from '../model/schema.js';
 import { diffContainers, formatFactValue, type ContainerDiff } from '../lab/diff.js';
 import { generateFix, imageDefaultsFrom, type GeneratedFix, type ImageDefaults } from '../lab/fix.js';
+import { renderComposeOverride, type ServiceFix } from '../lab/compose-override.js';
+import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from '../model/compose.js';
 import { cleanupLab, createLabSession, readSeccompProfile, runLab, type LabRun } from '../lab/lab.js';
 import { LabOptions } from '../model/lab.js';
 import { noMatchMessage } from './arguments.js';
@@ -155,13 +157,19 @@ export async function fixCommand(name: string, options: { host?: string; compose
     io.setExitCode(selected.exitCode);
     return;
   }
-  const container = selected.container;
-  const inspected = await adapter.inspect(container.id);
-  if (!inspected.ok) {
-    io.stderr(`isolens: ${inspected.reason === 'vanished' ? `${JSON.stringify(terminalText(name))} was removed during the scan` : inspected.message}\n`);
+  const fix = await fixOf(adapter, selected.container);
+  if (!fix.ok) {
+    io.stderr(`isolens: ${fix.message}\n`);
     io.setExitCode(EXIT_ERROR);
     return;
   }
+  io.stdout(options.json ? `${JSON.stringify(fix.fix, null, 2)}\n` : renderFix(fix.fix, options.compose === true));
+}
+
+/** The fix of one assessed container, from its inspect document and its image's own settings. */
+async function fixOf(adapter: ContainerEngine, container: ContainerIsolation): Promise<{ ok: true; fix: GeneratedFix } | { ok: false; message: string }> {
+  const inspected = await adapter.inspect(container.id);
+  if (!inspected.ok) return { ok: false, message: inspected.reason === 'vanished' ? `${JSON.stringify(terminalText(container.name))} was removed during the scan` : inspected.message };
   const inspect = inspected.value;
   let image: ImageDefaults | undefined;
   try {
@@ -171,8 +179,37 @@ export async function fixCommand(name: string, options: { host?: string; compose
     // The image was removed since: every env name, label and the command are repeated instead.
     image = undefined;
   }
-  const fix = generateFix(container, inspect, { image });
-  io.stdout(options.json ? `${JSON.stringify(fix, null, 2)}\n` : renderFix(fix, options.compose === true));
+  return { ok: true, fix: generateFix(container, inspect, { image }) };
+}
+
+/** `isolens fix --compose-project NAME`: one override file for every service of the project (its first replica each). */
+export async function fixComposeProjectCommand(project: string, options: { host?: string } & KernelFlags, io: LabCommandsIo): Promise<void> {
+  const { adapter, engine } = await openEngine({ host: options.host });
+  const containers = await withKernelSource(adapter, engine, kernelOptions(options, io), async (source) => assessSnapshot(await collectSnapshot(adapter, engine, { source })).containers);
+  const members = containers.filter((c) => c.labels[COMPOSE_PROJECT_LABEL] === project).sort((a, b) => a.name.localeCompare(b.name));
+  if (members.length === 0) {
+    const projects = [...new Set(containers.map((c) => c.labels[COMPOSE_PROJECT_LABEL]).filter((p): p is string => p !== undefined))].sort();
+    const known = projects.length > 0 ? `; running projects: ${projects.slice(0, 10).map((p) => JSON.stringify(terminalText(p))).join(', ')}${projects.length > 10 ? ', …' : ''}` : '; no running container belongs to a compose project';
+    io.stderr(`isolens: no running container of compose project ${JSON.stringify(terminalText(project))}${known}\n`);
+    io.setExitCode(EXIT_ERROR);
+    return;
+  }
+  const byService = new Map<string, ContainerIsolation>();
+  for (const c of members) {
+    const service = c.labels[COMPOSE_SERVICE_LABEL] ?? c.name;
+    if (!byService.has(service)) byService.set(service, c);
+  }
+  const services: ServiceFix[] = [];
+  for (const [service, container] of byService) {
+    const fix = await fixOf(adapter, container);
+    if (!fix.ok) {
+      io.stderr(`isolens: ${fix.message}\n`);
+      io.setExitCode(EXIT_ERROR);
+      return;
+    }
+    services.push({ service, container: container.name, fix: fix.fix });
+  }
+  io.stdout(renderComposeOverride(project, services));
 }
 
 export async function labCommand(flags: LabFlags, io: LabCommandsIo): Promise<void> {

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import type { ContainerIsolation } from '../model/schema.js';
 import type { ContainerIdentity } from '../model/history.js';
 
-export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
-export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
-export const COMPOSE_NUMBER_LABEL = 'com.docker.compose.container-number';
+import { COMPOSE_NUMBER_LABEL, COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from '../model/compose.js';
+
+export { COMPOSE_NUMBER_LABEL, COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL };
 
 /**
  * A recreated container gets a new id (and compose gives it a new name when the project is renamed or scaled), so

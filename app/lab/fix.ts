@@ -134,8 +134,8 @@ interface PlannedMount {
   readOnly: boolean;
 }
 
-/** Everything the command and the compose service are rendered from: one plan, two renderings. */
-interface Plan {
+/** Everything the command and the compose service are rendered from: one plan, two renderings (three with compose-override.ts). */
+export interface Plan {
   name: string;
   image: string;
   entrypoint: string[] | null;
@@ -168,7 +168,7 @@ function asArray(value: string[] | string | null | undefined): string[] | null {
 
 const sameList = (a: string[] | null, b: string[] | null) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 
-function memoryFlagValue(bytes: number): string {
+export function memoryFlagValue(bytes: number): string {
   const mebibytes = bytes / (1024 * 1024);
   return Number.isInteger(mebibytes) ? `${mebibytes}m` : `${bytes}b`;
 }
@@ -435,7 +435,18 @@ export function generateFix(container: ContainerIsolation, inspect: InspectDocum
   if (plan.devices.length > 0) notes.push('Host devices are kept as they were: pass only the devices the workload needs, with the narrowest permissions.');
   if (envNames.length > 0) notes.push(`Environment values are not copied (they may be secrets): replace each <value> for ${envNames.join(', ')}.`);
 
-  return { dockerRun: renderDockerRun(plan), compose: renderCompose(plan), flags, unanswered, notes };
+  const fix: GeneratedFix = { dockerRun: renderDockerRun(plan), compose: renderCompose(plan), flags, unanswered, notes };
+  plans.set(fix, plan);
+  return fix;
+}
+
+/** The plan each generated fix was rendered from, for other renderings (the compose override of a project). */
+const plans = new WeakMap<GeneratedFix, Plan>();
+
+export function planOf(fix: GeneratedFix): Plan {
+  const plan = plans.get(fix);
+  if (!plan) throw new Error('planOf: not a fix generateFix made');
+  return plan;
 }
 
 /** The finding a mount rule reported for this exact mount (its evidence names mounts[destination]). */
@@ -522,7 +533,7 @@ function composeServiceName(name: string): string {
   return cleaned === '' ? 'app' : cleaned;
 }
 
-function yamlList(items: readonly string[]): string {
+export function yamlList(items: readonly string[]): string {
   return `[${items.map(yamlString).join(', ')}]`;
 }
 
