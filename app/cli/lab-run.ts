@@ -1,13 +1,14 @@
 // `isolens diff`, `fix` and `lab` at work: engine, lab and printing, loaded only when one of them runs.
 import type { ContainerEngine } from '../engine/engine.js';
 import { assessSnapshot } from '../assess.js';
-import { collectSnapshot } from '../collect/scan.js';
+import { collectSnapshot, inspectRunning, snapshotFromInspects } from '../collect/scan.js';
+import type { InspectDocument } from '../collect/config.js';
 import { openEngine } from '../engine/open.js';
 import { withKernelSource, type KernelSourceMode, type KernelSourceOptions } from '../kernel-source.js';
 import type { KernelSource } from '../kernel/source.js';
 import type { ContainerIsolation, EngineInfo } from '../model/schema.js';
 import { diffContainers, formatFactValue, type ContainerDiff } from '../lab/diff.js';
-import { generateFix, imageDefaultsFrom, type GeneratedFix, type ImageDefaults } from '../lab/fix.js';
+import { fixWithImageDefaults, type GeneratedFix } from '../lab/fix.js';
 import { renderComposeOverride, type ServiceFix } from '../lab/compose-override.js';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from '../model/compose.js';
 import { cleanupLab, createLabSession, readSeccompProfile, runLab, type LabRun } from '../lab/lab.js';
@@ -170,30 +171,25 @@ export async function fixCommand(name: string, options: { host?: string; compose
 async function fixOf(adapter: ContainerEngine, container: ContainerIsolation): Promise<{ ok: true; fix: GeneratedFix } | { ok: false; message: string }> {
   const inspected = await adapter.inspect(container.id);
   if (!inspected.ok) return { ok: false, message: inspected.reason === 'vanished' ? `${JSON.stringify(terminalText(container.name))} was removed during the scan` : inspected.message };
-  const inspect = inspected.value;
-  let image: ImageDefaults | undefined;
-  try {
-    const info = await adapter.inspectImage(inspect.Image ?? inspect.Config.Image);
-    image = info === null ? undefined : imageDefaultsFrom(info as Parameters<typeof imageDefaultsFrom>[0]);
-  } catch {
-    // The image was removed since: every env name, label and the command are repeated instead.
-    image = undefined;
-  }
-  return { ok: true, fix: generateFix(container, inspect, { image }) };
+  return { ok: true, fix: await fixWithImageDefaults(adapter, container, inspected.value) };
 }
 
 /** `isolens fix --compose-project NAME`: one override file for every service of the project (its first replica each). */
 export async function fixComposeProjectCommand(project: string, options: { host?: string } & KernelFlags, io: LabCommandsIo): Promise<void> {
   const { adapter, engine } = await openEngine({ host: options.host });
-  const containers = await withKernelSource(adapter, engine, kernelOptions(options, io), async (source) => assessSnapshot(await collectSnapshot(adapter, engine, { source })).containers);
-  const members = containers.filter((c) => c.labels[COMPOSE_PROJECT_LABEL] === project).sort((a, b) => a.name.localeCompare(b.name));
-  if (members.length === 0) {
-    const projects = [...new Set(containers.map((c) => c.labels[COMPOSE_PROJECT_LABEL]).filter((p): p is string => p !== undefined))].sort();
+  // Inspected once; only the project's own containers are read from the kernel and assessed.
+  const { inspects, gaps } = await inspectRunning(adapter);
+  const projectOf = (inspect: InspectDocument) => inspect.Config.Labels?.[COMPOSE_PROJECT_LABEL];
+  const memberInspects = inspects.filter((inspect) => projectOf(inspect) === project);
+  if (memberInspects.length === 0) {
+    const projects = [...new Set(inspects.map(projectOf).filter((p): p is string => p !== undefined))].sort();
     const known = projects.length > 0 ? `; running projects: ${projects.slice(0, 10).map((p) => JSON.stringify(terminalText(p))).join(', ')}${projects.length > 10 ? ', …' : ''}` : '; no running container belongs to a compose project';
     io.stderr(`isolens: no running container of compose project ${JSON.stringify(terminalText(project))}${known}\n`);
     io.setExitCode(EXIT_ERROR);
     return;
   }
+  const facts = await withKernelSource(adapter, engine, kernelOptions(options, io), (source) => snapshotFromInspects(memberInspects, engine, { source, gaps }), memberInspects);
+  const members = assessSnapshot(facts).containers.sort((a, b) => a.name.localeCompare(b.name));
   const byService = new Map<string, ContainerIsolation>();
   for (const c of members) {
     const service = c.labels[COMPOSE_SERVICE_LABEL] ?? c.name;

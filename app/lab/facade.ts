@@ -4,7 +4,7 @@ import type { LabOptionsInput, ProbeId } from '../model/lab.js';
 import { EngineUnreachableError } from '../engine/connect.js';
 import type { EngineSession } from '../poller/session.js';
 import { diffContainers, type ContainerDiff } from './diff.js';
-import { generateFix, imageDefaultsFrom, type GeneratedFix } from './fix.js';
+import { fixWithImageDefaults, type GeneratedFix } from './fix.js';
 import { cleanupLab, createLabSession, runLab, type LabResult, type LabSession } from './lab.js';
 import { PROBES, runProbe, type ProbeResult, type RunProbeRefusal } from './probes.js';
 
@@ -50,11 +50,7 @@ export class LabFacade implements LabApi {
     const container = await this.containerById(id);
     const inspect = this.session.inspectOf(container.id);
     if (!inspect) throw new Error(`no inspect data for ${container.name}`);
-    const image = await adapter
-      .inspectImage(inspect.Image ?? inspect.Config.Image)
-      .then((info) => (info === null ? undefined : imageDefaultsFrom(info as Parameters<typeof imageDefaultsFrom>[0])))
-      .catch(() => undefined);
-    return generateFix(container, inspect, image ? { image } : {});
+    return fixWithImageDefaults(adapter, container, inspect);
   }
 
   async listLabImages(): Promise<string[]> {

@@ -4,6 +4,7 @@ import type { ContainerIsolation, Finding, Port } from '../model/schema.js';
 import type { InspectDocument } from '../collect/config.js';
 import { hostPathSensitivity } from '../model/sensitive.js';
 import { ruleById } from '../rules/catalogue.js';
+import type { ContainerEngine } from '../engine/engine.js';
 
 /** What the image itself sets, so the command repeats only what the container's run added (from `docker image inspect`). */
 export interface ImageDefaults {
@@ -581,6 +582,15 @@ function renderCompose(plan: Plan): string {
     if (plan.healthcheck.retries > 0) line(`  retries: ${plan.healthcheck.retries}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** generateFix with the image's own settings asked of the engine; an image removed since gives a fix that repeats them. */
+export async function fixWithImageDefaults(adapter: ContainerEngine, container: ContainerIsolation, inspect: InspectDocument): Promise<GeneratedFix> {
+  const image = await adapter
+    .inspectImage(inspect.Image ?? inspect.Config.Image)
+    .then((info) => (info === null ? undefined : imageDefaultsFrom(info as Parameters<typeof imageDefaultsFrom>[0])))
+    .catch(() => undefined);
+  return generateFix(container, inspect, image ? { image } : {});
 }
 
 /** The image settings generateFix compares against, from the engine's image inspect document. */
