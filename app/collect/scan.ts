@@ -5,7 +5,7 @@ import type { ContainerEngine } from '../engine/engine.js';
 import { customSeccompProfile, describeFromConfig, type InspectDocument } from './config.js';
 import { computeOperations } from '../operations/catalogue.js';
 import { overlayKernel } from './kernel.js';
-import { LOCAL_HOST_SOURCE, processOf, type KernelSource } from '../kernel/source.js';
+import { kernelUnreadableReason, LOCAL_HOST_SOURCE, processOf, type KernelSource } from '../kernel/source.js';
 import { applyGvisor, argv0Of, collapseSandboxGaps, factsForSandbox, runtimeWithKernel } from './runtime.js';
 import { processBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
 import { ParentReferences, readReaderReference, type HostReference } from '../kernel/host-reference.js';
@@ -72,12 +72,8 @@ async function collectFacts(
     doc.gaps.push(...ALL_KERNEL_FACTS.map((fact) => ({ fact, reason })));
     return doc;
   };
-  if (source.description.kind === 'none') return kernelUnavailable(source.description.detail);
-  if (!engine.local && source.description.kind === 'local') {
-    return kernelUnavailable(
-      `the engine at ${engine.endpoint} runs in a VM or on another machine, so its processes are not on this host; facts come from the engine configuration. Run Isolens where the engine runs (e.g. isolens serve on that host) for kernel evidence`,
-    );
-  }
+  const unreadable = kernelUnreadableReason(source, engine);
+  if (unreadable !== null) return kernelUnavailable(unreadable);
   if (doc.pid === null) {
     return kernelUnavailable(`the container is ${doc.state} and has no process; facts come from the engine configuration`);
   }

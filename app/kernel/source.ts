@@ -33,6 +33,18 @@ export interface KernelSourceDescription {
 }
 
 /**
+ * Why this source cannot read the kernel of this engine's containers, or null when it can: no source at all, or local
+ * files while the engine runs in a VM or on another machine. One test for the scan, the 5 s probe and the stats sampler.
+ */
+export function kernelUnreadableReason(source: Pick<KernelSource, 'description'>, engine: { local: boolean; endpoint: string }): string | null {
+  if (source.description.kind === 'none') return source.description.detail;
+  if (source.description.kind === 'local' && !engine.local) {
+    return `the engine at ${engine.endpoint} runs in a VM or on another machine, so its processes are not on this host; facts come from the engine configuration. Run Isolens where the engine runs (e.g. isolens serve on that host) for kernel evidence`;
+  }
+  return null;
+}
+
+/**
  * One place the kernel's files are read from. Every method reports the normal hazards (vanished, permission, missing)
  * as values. Paths are absolute in the source's own view; build them from `roots` (or a process view), never by hand.
  */

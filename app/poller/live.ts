@@ -7,6 +7,7 @@ import { snapshotDelta } from '../model/delta.js';
 import { LabFacade } from '../lab/facade.js';
 import { EngineSession, type SessionOptions } from './session.js';
 import { StatsSampler } from './stats.js';
+import { kernelUnreadableReason } from '../kernel/source.js';
 
 export interface LiveApiOptions extends SessionOptions {
   /** Live stats interval; 1 s by default. */
@@ -172,8 +173,8 @@ export class LiveApi implements LiveMethods {
 
   private async sampleStats(): Promise<void> {
     // Only where the kernel can be read: a local source on a local engine, or a helper on any.
-    const kind = this.session.kernelSource.description.kind;
-    if (kind === 'none' || (kind === 'local' && !this.session.engineInfo()?.local)) return;
+    const engine = this.session.engineInfo();
+    if (!engine || kernelUnreadableReason(this.session.kernelSource, engine) !== null) return;
     const samples = await this.stats.sample(this.session.processes());
     if (samples.length > 0) this.emit({ type: 'stats', stats: samples });
   }

@@ -4,7 +4,7 @@
 import type { ContainerIsolation, EngineInfo, Snapshot } from '../model/schema.js';
 import type { InspectDocument } from '../collect/config.js';
 import { snapshotFromInspects } from '../collect/scan.js';
-import { processOf, type KernelFile, type KernelSource } from '../kernel/source.js';
+import { kernelUnreadableReason, processOf, type KernelFile, type KernelSource } from '../kernel/source.js';
 import type { ReadResult } from '../kernel/read.js';
 import { assessSnapshot, type AssessOptions } from '../assess.js';
 
@@ -95,8 +95,7 @@ export class IncrementalRebuilder {
 
   private async probe(inspect: InspectDocument, engine: EngineInfo): Promise<string> {
     const pid = inspect.State?.Pid;
-    const kind = this.source.description.kind;
-    if (!pid || pid <= 0 || kind === 'none' || (!engine.local && kind === 'local')) return 'no process';
+    if (!pid || pid <= 0 || kernelUnreadableReason(this.source, engine) !== null) return 'no process';
     const process = processOf(this.source, pid);
     const [status, mountinfo, label] = this.source.readTextSync
       ? this.probeSync(inspect.Id, pid)
