@@ -156,18 +156,14 @@ export class HelperKernelSource implements KernelSource {
   /** Send one batch and resolve each request from its answer; a dead or hung helper fails what is left, as values. */
   private async send(batch: Pending[]): Promise<void> {
     if (this.dead) return batch.forEach((item) => item.resolve(failure(this.dead!)));
-    const lines: string[] = [];
-    const sent: Pending[] = [];
+    const sent: Array<Pending & { line: string }> = [];
     for (const item of batch) {
       const line = encodeRequest(item.request);
       if (line === null) item.resolve(failure(`${JSON.stringify(item.request.path.slice(0, 200))} cannot be read through the helper (unusual characters in the path)`));
-      else {
-        lines.push(line);
-        sent.push(item);
-      }
+      else sent.push({ ...item, line });
     }
     if (sent.length === 0) return;
-    const answers = await this.exchange(sent.map((item) => item.request));
+    const answers = await this.exchange(sent.map((item) => item.line));
     // Answered in order; whatever the helper did not answer fails with the reason it stopped.
     const results: KernelAnswer[] = sent.map((item, index) => {
       const answer = answers[index];
@@ -177,8 +173,8 @@ export class HelperKernelSource implements KernelSource {
     sent.forEach((item, index) => item.resolve(results[index]!));
   }
 
-  /** One round trip: the answers in request order, shorter than the requests when the helper died or hung. */
-  private async exchange(requests: readonly KernelRequest[]): Promise<HelperAnswer[]> {
+  /** One round trip of encoded requests: the answers in request order, shorter when the helper died or hung. */
+  private async exchange(requests: readonly string[]): Promise<HelperAnswer[]> {
     const answers: HelperAnswer[] = [];
     if (this.dead) return answers;
     const id = this.nextBatch++;
@@ -199,7 +195,7 @@ export class HelperKernelSource implements KernelSource {
         },
         onDead: finish,
       };
-      this.connection.input.write(encodeBatchStart(id) + requests.map((request) => encodeRequest(request)!).join(''));
+      this.connection.input.write(encodeBatchStart(id) + requests.join(''));
     });
     return answers;
   }
@@ -240,7 +236,8 @@ export class HelperKernelSource implements KernelSource {
     });
     if (directories.size === 0 || this.dead) return;
     const paths = [...directories.keys()];
-    const answers = await this.exchange(paths.map((path) => ({ op: 'exists' as const, path })));
+    // Directories of paths that were sent, so they encode as those did.
+    const answers = await this.exchange(paths.map((path) => encodeRequest({ op: 'exists', path })!));
     paths.forEach((directory, p) => {
       const answer = answers[p];
       if (answer?.kind !== 'exists' || answer.value) return;
