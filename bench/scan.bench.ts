@@ -8,6 +8,7 @@ import { StatsSampler } from '../app/poller/stats.js';
 import { LOCAL_HOST_SOURCE } from '../app/kernel/source.js';
 import { ensureTestImage, removeTestContainers, startContainer, testClient, TEST_IMAGE } from '../e2e/harness/engine.js';
 import { openKernelSource, withKernelSource } from '../app/kernel-source.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,12 +23,6 @@ const runs = Number(values.runs);
 // Not 'isolens-bench-' alone: that would also match (and remove) the containers of a bench:live run.
 const PREFIX = 'isolens-bench-scan-';
 const BIN = new URL('../bin/isolens.js', import.meta.url).pathname;
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 async function time(label: string, times: number, f: () => Promise<unknown>): Promise<{ label: string; medianMs: number; samplesMs: number[] }> {
   await f(); // warm-up, not counted

@@ -7,16 +7,11 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startCspServer } from '../renderer/dev/dev-server.js';
 import { freePort } from '../e2e/harness/ports.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000' }, runs: { type: 'string', default: '7' } } });
 const rows = Number(values.rows);
 const runs = Number(values.runs);
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** From an action in the page to the end of the next painted frame, in ms (no named helpers: tsx's __name is not in the page). */
 async function toNextFrame(page: Page, action: 'sort-name' | 'sort-grade' | 'type' | 'clear' | 'none', text = ''): Promise<number> {
