@@ -40,8 +40,8 @@ export type ApiEvent =
   | { type: 'notice'; notice: Notice }
   /** The drift marks changed (all of them, replacing the previous list). */
   | { type: 'drift'; marks: DriftMark[] }
-  /** Sent by the desktop host only, when the user clicks a notification: show this container. */
-  | { type: 'open-container'; containerId: string };
+  /** Sent by the desktop host only, when the user clicks a notice's notification: show it as the in-app notice would. */
+  | { type: 'open-notice'; notice: Notice };
 
 /** Posture history (app/history): what each container's isolation was, and what changed. */
 export interface HistoryApi {

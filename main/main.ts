@@ -7,6 +7,7 @@ import { createLiveApi } from '../app/poller/index.js';
 import { openHistoryForServer, withHistory } from '../app/history/api.js';
 import { defaultHistoryPath } from '../app/history/paths.js';
 import { HistoryError } from '../app/history/store.js';
+import type { Notice } from '../app/model/history.js';
 import { showNotices } from './notifications.js';
 import { EVENT_CHANNEL, invokeChannels } from './ipc-contract.js';
 import { invokeGuarded, type TrustedRenderer } from './ipc-guard.js';
@@ -130,12 +131,12 @@ function historyPath(): string {
   return app.commandLine.getSwitchValue('history-db') || defaultHistoryPath();
 }
 
-/** A notification was clicked: bring the window up on that container. */
-function openContainer(containerId: string): void {
+/** A notification was clicked: bring the window up on that notice's container. */
+function openNotice(notice: Notice): void {
   if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow();
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.focus();
-  const event: ApiEvent = { type: 'open-container', containerId };
+  const event: ApiEvent = { type: 'open-notice', notice };
   mainWindow.webContents.send(EVENT_CHANNEL, event);
 }
 
@@ -179,7 +180,7 @@ function start(): void {
   api.then(
     (ready) => {
       stopForwarding = forwardEvents(ready);
-      stopNotices = showNotices(ready, openContainer);
+      stopNotices = showNotices(ready, openNotice);
     },
     (error: unknown) => console.error('isolens: the live API did not start:', error),
   );

@@ -1,4 +1,4 @@
-// Desktop notifications for history notices: Electron's Notification in the main process; a click opens the container.
+// Desktop notifications for history notices: Electron's Notification in the main process; a click opens the notice's container (as the in-app notice does).
 import { Notification } from 'electron';
 import type { ApiEvent, IsolensApi } from '../app/api.js';
 import type { Notice } from '../app/model/history.js';
@@ -15,7 +15,7 @@ export function notificationText(notice: Pick<Notice, 'title' | 'body'>, platfor
 }
 
 /** Show every notice the API pushes; returns the unsubscribe function. */
-export function showNotices(api: IsolensApi, open: (containerId: string) => void): () => void {
+export function showNotices(api: IsolensApi, open: (notice: Notice) => void): () => void {
   if (!Notification.isSupported()) return () => undefined;
   // Kept referenced until closed: a garbage-collected Notification loses its click handler.
   const shown = new Set<Notification>();
@@ -24,7 +24,7 @@ export function showNotices(api: IsolensApi, open: (containerId: string) => void
     const { notice } = event;
     const notification = new Notification({ ...notificationText(notice, process.platform), urgency: notice.severity === 'critical' ? 'critical' : 'normal' });
     shown.add(notification);
-    notification.on('click', () => open(notice.containerId));
+    notification.on('click', () => open(notice));
     notification.on('close', () => shown.delete(notification));
     notification.show();
   });

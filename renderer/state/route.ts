@@ -1,5 +1,6 @@
 // Hash routes (#/, #/containers?filter, #/container/<id>/<tab>, #/compare/<idA>/<idB>, #/lab): survive reloads, work from file:// and keep the back button useful.
 import { useEffect, useState } from 'react';
+import type { Notice } from '../../app/model/history.js';
 import { filterQuery, parseFilter, type TableFilter } from './filter.js';
 
 export const DETAIL_TABS = ['findings', 'operations', 'probes', 'namespaces', 'capabilities', 'seccomp', 'resources', 'mounts', 'network', 'raw', 'fix', 'history'] as const;
@@ -49,6 +50,11 @@ export function routeHref(route: Route): string {
     case 'lab':
       return '#/lab';
   }
+}
+
+/** Where a notice leads, whether clicked in the page, in the browser's notification or in the desktop's: a drift to its history, a critical start to its findings. */
+export function noticeRoute(notice: Pick<Notice, 'containerId' | 'kind'>): Route {
+  return { view: 'container', id: notice.containerId, tab: notice.kind === 'drift' ? 'history' : 'findings' };
 }
 
 export function navigate(route: Route, replace = false): void {

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEvent, IsolensApi } from '../../app/api.js';
+import type { Notice } from '../../app/model/history.js';
 import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { IsolensStore, STATS_WINDOW_SAMPLES } from './store.js';
@@ -169,5 +170,26 @@ describe('IsolensStore', () => {
     expect(fake.snapshotCalls()).toBe(2);
     expect(store.getState().snapshot?.generatedAt).toBe('2026-01-01T00:00:15.000Z');
     expect(store.getState().snapshot?.containers.map((c) => c.id)).toEqual(['b', 'c', 'd']);
+  });
+
+  describe('a desktop notification clicked (open-notice)', () => {
+    afterEach(() => vi.unstubAllGlobals());
+    const notice = (kind: Notice['kind']): Notice => ({
+      id: `n-${kind}`, kind, at: '2026-01-01T00:00:00.000Z', containerId: 'abc/123', container: 'name:web', name: 'web', ruleIds: ['capabilities/sys-admin'],
+      severity: 'critical', scoreBefore: null, scoreAfter: 40, title: 'web started with a critical finding', body: 'CAP_SYS_ADMIN',
+    });
+
+    it.each([
+      ['critical-start', '#/container/abc%2F123/findings'],
+      ['drift', '#/container/abc%2F123/history'],
+    ] as const)('a %s notice opens %s, as the in-app notice does', async (kind, hash) => {
+      const location = { hash: '#/' };
+      vi.stubGlobal('location', location);
+      const fake = fakeApi();
+      new IsolensStore(fake.api).start();
+      await flush();
+      fake.emit({ type: 'open-notice', notice: notice(kind) });
+      expect(location.hash).toBe(hash);
+    });
   });
 });

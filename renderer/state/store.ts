@@ -5,6 +5,7 @@ import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { applySnapshotDelta, type SnapshotDelta } from '../../app/model/delta.js';
 import { RingBuffer } from './ring-buffer.js';
+import { navigate, noticeRoute } from './route.js';
 
 /** Five minutes at one sample a second. */
 export const STATS_WINDOW_SAMPLES = 300;
@@ -90,8 +91,8 @@ export class IsolensStore {
         this.drift = new Map(event.marks.map((mark) => [mark.containerId, mark]));
         this.update({});
         break;
-      case 'open-container':
-        location.hash = `#/container/${encodeURIComponent(event.containerId)}/history`;
+      case 'open-notice':
+        navigate(noticeRoute(event.notice));
         break;
       case 'snapshot':
         if (!this.state.snapshot || !event.snapshot || event.snapshot.generatedAt >= this.state.snapshot.generatedAt) this.setSnapshot(event.snapshot);

@@ -3,12 +3,12 @@
 import { useEffect, useState } from 'react';
 import type { Notice } from '../../../app/model/history.js';
 import { useStore } from '../../state/hooks.js';
-import { navigate } from '../../state/route.js';
+import { navigate, noticeRoute } from '../../state/route.js';
 
 const KEEP = 5;
 
 function openNotice(notice: Notice): void {
-  navigate({ view: 'container', id: notice.containerId, tab: notice.kind === 'drift' ? 'history' : 'findings' });
+  navigate(noticeRoute(notice));
 }
 
 function showBrowserNotification(notice: Notice): void {
