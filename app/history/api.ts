@@ -46,7 +46,9 @@ export function withHistory(live: LiveSide, options: WithHistoryOptions): Isolen
     }
   };
 
-  const stopLive = live.subscribe(emit);
+  // Subscribed to the live side only while someone listens here: the live API samples stats and refreshes at its
+  // watched pace while it has a listener, so holding one for good would make an unwatched serve work as if watched.
+  let stopLive: (() => void) | null = null;
   const recording = store
     ? recordSnapshots(live.session ?? live, store, {
         onNotice: (notice) => emit({ type: 'notice', notice }),
@@ -108,11 +110,17 @@ export function withHistory(live: LiveSide, options: WithHistoryOptions): Isolen
 
     subscribe(listener) {
       listeners.add(listener);
-      return () => void listeners.delete(listener);
+      stopLive ??= live.subscribe(emit);
+      return () => {
+        if (!listeners.delete(listener) || listeners.size > 0) return;
+        stopLive?.();
+        stopLive = null;
+      };
     },
     async close() {
       recording?.stop();
-      stopLive();
+      stopLive?.();
+      stopLive = null;
       listeners.clear();
       await live.close();
       store?.close();

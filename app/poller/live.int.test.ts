@@ -3,6 +3,11 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { ApiEvent } from '../api.js';
 import { applySnapshotDelta } from '../model/delta.js';
 import { createLiveApi, type LiveApi } from './live.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withHistory } from '../history/api.js';
+import { HistoryStore } from '../history/store.js';
 import { removeTestContainers, startContainer, testClient } from '../../e2e/harness/engine.js';
 
 const PREFIX = 'isolens-int-live-';
@@ -84,5 +89,29 @@ describe('LiveApi', () => {
     const deadline = Date.now() + 10_000;
     while ((await other.getStatsHistory(id)).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await other.getStatsHistory(id)).toEqual([]);
+  });
+
+  it('with history on, an unwatched API samples nothing and stays at the idle pace; history is still recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isolens-int-live-history-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const store = HistoryStore.open(join(dir, 'history.db'));
+    const own = await createLiveApi({ statsIntervalMs: 100, refreshIntervalMs: 60_000 });
+    const full = withHistory(own, { store });
+    onTestFinished(() => full.close());
+    // The recorder hears the session whether or not anyone watches.
+    const deadline = Date.now() + 20_000;
+    while (store.identities().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(store.identities().map((identity) => identity.name)).toContain(`${PREFIX}first`);
+    const id = (await full.getSnapshot())!.containers.find((c) => c.name === `${PREFIX}first`)!.id;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(own.session.watched()).toBe(false);
+    expect(await full.getStatsHistory(id)).toEqual([]);
+    const events: ApiEvent[] = [];
+    const stop = full.subscribe((event) => events.push(event));
+    onTestFinished(stop);
+    expect(own.session.watched()).toBe(true);
+    await waitFor(events, (e) => e.type === 'stats' && e.stats.some((s) => s.id === id));
+    stop();
+    expect(own.session.watched()).toBe(false);
   });
 });
