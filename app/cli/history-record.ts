@@ -22,7 +22,7 @@ export function recordScan(snapshot: Snapshot, options: { historyDb?: string; re
       const gained = change.findingsAdded.length > 0 ? `, new: ${change.findingsAdded.join(', ')}` : '';
       io.stderr(`isolens: drift: ${neutralizeText(container)} got weaker than its last recorded version: score ${change.scoreBefore ?? '—'} → ${change.scoreAfter ?? '—'}${gained}\n`);
     }
-    return { drifted, recorded: results.filter((result) => result.change || !result.previous).length };
+    return { drifted, recorded: results.filter((result) => result.written).length };
   } finally {
     store.close();
   }

@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// Counts the fact comparisons a fingerprint or a change costs (the expensive part of both), through the real function.
+const diffCalls = vi.hoisted(() => ({ count: 0 }));
+vi.mock('../lab/diff.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../lab/diff.js')>();
+  return { ...real, diffContainers: (...args: Parameters<typeof real.diffContainers>) => (diffCalls.count++, real.diffContainers(...args)) };
+});
 import { assessed, engine, inspectFixture } from '../lab/fixtures/documents.js';
 import type { ContainerIsolation, Snapshot } from '../model/schema.js';
 import { parseDuration } from './duration.js';
@@ -63,6 +70,38 @@ describe('HistoryRecorder', () => {
     clock += 60_000;
     expect(recorder.observe(snapshotOf(web('hardened', ''))).results).toHaveLength(1);
     expect(store.history('web')!.versions[0]!.lastSeenAt).toBe(new Date(clock).toISOString());
+  });
+
+  it('fingerprints each document once (not again in the store), and reads the versions of an identity once for its marks', () => {
+    const recorder = new HistoryRecorder(store, { now });
+    const api = (kind: 'hardened' | 'weak') => ({ ...web(kind, ''), name: 'api', id: (kind === 'weak' ? 'e' : 'f').repeat(64) });
+    diffCalls.count = 0;
+    recorder.observe(snapshotOf(web('hardened', ''), api('hardened')));
+    expect(diffCalls.count).toBe(2); // one fingerprint each; new identities have nothing to compare
+    expect(recorder.driftMarks(snapshotOf(web('hardened', ''), api('hardened')))).toEqual([]);
+    expect(diffCalls.count).toBe(2); // the recorder wrote both versions: nothing to read back
+
+    clock += 5000;
+    diffCalls.count = 0;
+    const weak = snapshotOf(web('weak', ''), api('hardened'));
+    expect(recorder.observe(weak).results.map((result) => result.written)).toEqual([true]);
+    expect(diffCalls.count).toBe(3); // two new objects fingerprinted, one change compared
+    expect(recorder.driftMarks(weak).map((mark) => mark.container)).toEqual(['web']);
+    expect(recorder.driftMarks(weak).map((mark) => mark.container)).toEqual(['web']);
+    expect(diffCalls.count).toBe(3);
+  });
+
+  it('reads an identity again when another process wrote its current version', () => {
+    const recorder = new HistoryRecorder(store, { now });
+    recorder.observe(snapshotOf(web('weak', '')));
+    expect(recorder.driftMarks(snapshotOf(web('weak', '')))).toEqual([]);
+    const other = HistoryStore.open(store.path, { now });
+    other.record([web('hardened', '')]);
+    other.record([web('weak', '')]); // the same posture as the recorder's, in a newer version: weaker than the one before
+    other.close();
+    clock += 60_000; // the touch is due
+    expect(recorder.observe(snapshotOf(web('weak', ''))).results.map((result) => result.written)).toEqual([false]);
+    expect(recorder.driftMarks(snapshotOf(web('weak', ''))).map((mark) => mark.container)).toEqual(['web']);
   });
 
   it('hostile names stay inert in the notice text (controls made visible), and the raw name is kept as data', () => {

@@ -5,7 +5,7 @@ import { neutralizeText } from '../report/text.js';
 import { compareSeverity } from '../rules/score.js';
 import { identityOf } from './identity.js';
 import type { HistoryStore, RecordResult } from './store.js';
-import { postureFingerprint, versionDocument } from './version.js';
+import { postureVersion, versionDocument, type PostureVersion } from './version.js';
 
 /** An unchanged container's "last seen" is written at most this often, not on every 5-second rebuild. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -91,7 +91,10 @@ export class HistoryRecorder {
   private readonly startedAtMs: number;
   private readonly written = new Map<string, { fingerprint: string; atMs: number }>();
   private readonly seenIds = new Set<string>();
-  private readonly fingerprints = new WeakMap<ContainerIsolation, string>();
+  /** Each container object's fingerprint, and its document until the store has it (then dropped: it is a deep copy). */
+  private readonly versions = new WeakMap<ContainerIsolation, { fingerprint: string; document: ContainerIsolation | null }>();
+  /** Each running identity's current version and the change into it, as this process wrote or read it. */
+  private readonly latest = new Map<string, { versionId: number; change: HistoryChange | null }>();
   private lastPruneMs: number;
 
   constructor(private readonly store: HistoryStore, options: RecorderOptions = {}) {
@@ -105,13 +108,23 @@ export class HistoryRecorder {
     const due: ContainerIsolation[] = [];
     for (const container of snapshot.containers) {
       const key = identityOf(container).key;
-      const fingerprint = this.fingerprintOf(container);
+      const version = this.versionOf(container);
+      const { fingerprint } = version;
       const last = this.written.get(key);
-      if (last && last.fingerprint === fingerprint && nowMs - last.atMs < TOUCH_INTERVAL_MS) continue;
+      if (last && last.fingerprint === fingerprint && nowMs - last.atMs < TOUCH_INTERVAL_MS) {
+        version.document = null; // not written: the deep copy is not kept
+        continue;
+      }
       due.push(container);
       this.written.set(key, { fingerprint, atMs: nowMs });
     }
-    const results = due.length > 0 ? this.store.record(due) : [];
+    const results = due.length > 0 ? this.store.record(due, (container) => this.documentOf(container)) : [];
+    for (const container of due) this.versionOf(container).document = null; // the store has it now
+    for (const result of results) {
+      const known = this.latest.get(result.identity.key);
+      if (result.written) this.latest.set(result.identity.key, { versionId: result.versionId, change: result.change });
+      else if (known && known.versionId !== result.versionId) this.latest.delete(result.identity.key); // another process wrote it: read again
+    }
     const notices: Notice[] = [];
     const drifted = new Set<string>();
     for (const result of results) {
@@ -134,7 +147,7 @@ export class HistoryRecorder {
     for (const id of this.seenIds) if (!live.has(id)) this.seenIds.delete(id);
     if (nowMs - this.lastPruneMs >= PRUNE_INTERVAL_MS) {
       this.lastPruneMs = nowMs;
-      this.store.prune();
+      if (this.store.prune() > 0) this.latest.clear();
     }
     return { results, notices };
   }
@@ -143,22 +156,33 @@ export class HistoryRecorder {
    * The engine session hands back the very same object for a container it did not collect again, so a quiet rebuild of
    * 500 containers costs 500 lookups here instead of 500 deep copies and hashes (7 % of a core in serve's profile).
    */
-  private fingerprintOf(container: ContainerIsolation): string {
-    let fingerprint = this.fingerprints.get(container);
-    if (fingerprint === undefined) {
-      fingerprint = postureFingerprint(versionDocument(container));
-      this.fingerprints.set(container, fingerprint);
+  private versionOf(container: ContainerIsolation): { fingerprint: string; document: ContainerIsolation | null } {
+    let version = this.versions.get(container);
+    if (version === undefined) {
+      version = postureVersion(container);
+      this.versions.set(container, version);
     }
-    return fingerprint;
+    return version;
+  }
+
+  /** What the store writes: the fingerprint computed here (never twice), and the document (copied again only if dropped). */
+  private documentOf(container: ContainerIsolation): PostureVersion {
+    const version = this.versionOf(container);
+    version.document ??= versionDocument(container);
+    return { fingerprint: version.fingerprint, document: version.document };
   }
 
   /** Drift marks for the running containers of a snapshot: those whose last recorded change made them weaker. */
   driftMarks(snapshot: Snapshot): DriftMark[] {
     const keys = snapshot.containers.map((container) => identityOf(container).key);
-    const changes = this.store.latestChanges(keys);
+    // Versions are read once per identity: after that, what observe() wrote keeps the change current.
+    const unknown = keys.filter((key) => !this.latest.has(key));
+    if (unknown.length > 0) for (const [key, latest] of this.store.latestChanges(unknown)) this.latest.set(key, latest);
+    const running = new Set(keys);
+    for (const key of this.latest.keys()) if (!running.has(key)) this.latest.delete(key);
     const marks: DriftMark[] = [];
     snapshot.containers.forEach((container, i) => {
-      const change = changes.get(keys[i]!);
+      const change = this.latest.get(keys[i]!)?.change;
       if (!change?.weaker) return;
       marks.push({ containerId: container.id, container: keys[i]!, at: change.at, scoreBefore: change.scoreBefore, scoreAfter: change.scoreAfter, findingsAdded: change.findingsAdded });
     });

@@ -46,7 +46,7 @@ describe('HistoryStore on a real SQLite file', () => {
     const store = HistoryStore.open(path, { now });
     const [first] = store.record([web('hardened')]);
     expect(first!.change).toBeNull();
-    expect(first!.previous).toBeNull();
+    expect(first!.written).toBe(true);
     clock += 60_000;
     // Same posture after a restart: new pid, new start time, no new version.
     const restarted = { ...web('hardened'), pid: 999, startedAt: '2026-12-01T09:01:00Z' };

@@ -14,7 +14,7 @@ import {
 import { identityOf } from './identity.js';
 import { APPLICATION_ID, LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 import { loadSqlite } from './sqlite.js';
-import { compareVersions, postureFingerprint, versionDocument } from './version.js';
+import { compareVersions, postureVersion, type PostureVersion } from './version.js';
 
 export const DEFAULT_RETENTION_MS = 90 * 86_400_000;
 /** A container that flaps between two postures would otherwise add a row per flap for the whole retention. */
@@ -47,8 +47,10 @@ export interface OpenOptions {
 export interface RecordResult {
   identity: ContainerIdentity;
   container: ContainerIsolation;
-  /** The version before this one; null the first time this identity is seen. */
-  previous: ContainerIsolation | null;
+  /** The identity's current version (its row), new or touched. */
+  versionId: number;
+  /** A new version was written: the identity is new or its posture changed. */
+  written: boolean;
   /** The change into the new version; null when nothing changed (or the identity is new). */
   change: HistoryChange | null;
 }
@@ -203,13 +205,17 @@ export class HistoryStore {
     }
   }
 
-  /** Record the graded containers of one scan, all in one transaction: a new version for each whose posture changed. */
-  record(containers: readonly ContainerIsolation[]): RecordResult[] {
+  /**
+   * Record the graded containers of one scan, all in one transaction: a new version for each whose posture changed.
+   * versionOf gives a container's document and fingerprint; the recorder passes the ones it already computed.
+   */
+  record(containers: readonly ContainerIsolation[], versionOf: (container: ContainerIsolation) => PostureVersion = postureVersion): RecordResult[] {
     return this.guarded(() =>
       this.transaction(() => {
         const now = this.now();
         const at = new Date(now).toISOString();
-        const latest = this.db.prepare('SELECT id, fingerprint, document FROM versions WHERE identity = ? ORDER BY id DESC LIMIT 1');
+        const latest = this.db.prepare('SELECT id, fingerprint FROM versions WHERE identity = ? ORDER BY id DESC LIMIT 1');
+        const documentOf = this.db.prepare('SELECT id, document FROM versions WHERE id = ?');
         const touch = this.db.prepare('UPDATE versions SET last_seen_at = ?, container_id = ?, name = ? WHERE id = ?');
         const insert = this.db.prepare(
           `INSERT INTO versions (identity, identity_kind, project, service, container_id, name, fingerprint, recorded_at, last_seen_at, score, grade, findings, document)
@@ -223,18 +229,18 @@ export class HistoryStore {
           // numbered): the first wins for this scan rather than both flapping the history.
           if (seen.has(identity.key)) continue;
           seen.add(identity.key);
-          const doc = versionDocument(container);
-          const fingerprint = postureFingerprint(doc);
-          const row = latest.get(identity.key) as Pick<VersionRow, 'id' | 'fingerprint' | 'document'> | undefined;
+          const { document, fingerprint } = versionOf(container);
+          const row = latest.get(identity.key) as Pick<VersionRow, 'id' | 'fingerprint'> | undefined;
           if (row && row.fingerprint === fingerprint) {
             touch.run(now, container.id, container.name, row.id);
-            results.push({ identity, container, previous: this.parseDocument(row), change: null });
+            results.push({ identity, container, versionId: row.id, written: false, change: null });
             continue;
           }
+          // The previous document is read only when it is compared: not on the touch of an unchanged container.
+          const previous = row ? this.parseDocument(documentOf.get(row.id) as Pick<VersionRow, 'id' | 'document'>) : null;
           const findings = JSON.stringify(container.findings.map((finding) => finding.ruleId).sort());
-          insert.run(identity.key, identity.kind, identity.project, identity.service, container.id, container.name, fingerprint, now, now, container.score, container.grade, findings, JSON.stringify(doc));
-          const previous = row ? this.parseDocument(row) : null;
-          results.push({ identity, container, previous, change: previous ? compareVersions(previous, doc, at) : null });
+          const inserted = insert.run(identity.key, identity.kind, identity.project, identity.service, container.id, container.name, fingerprint, now, now, container.score, container.grade, findings, JSON.stringify(document));
+          results.push({ identity, container, versionId: Number(inserted.lastInsertRowid), written: true, change: previous ? compareVersions(previous, document, at) : null });
         }
         return results;
       }),
@@ -314,15 +320,16 @@ export class HistoryStore {
     return this.guarded(() => this.rows(identity).map((row) => this.parseDocument(row)));
   }
 
-  /** The change into each identity's current version, when that version is not its first. */
-  latestChanges(identities: readonly string[]): Map<string, HistoryChange> {
+  /** Each identity's current version and the change into it (null when that version is its first). */
+  latestChanges(identities: Iterable<string>): Map<string, { versionId: number; change: HistoryChange | null }> {
     return this.guarded(() => {
-      const result = new Map<string, HistoryChange>();
+      const result = new Map<string, { versionId: number; change: HistoryChange | null }>();
       const lastTwo = this.db.prepare('SELECT id, recorded_at, document FROM versions WHERE identity = ? ORDER BY id DESC LIMIT 2');
       for (const identity of new Set(identities)) {
         const rows = lastTwo.all(identity) as Array<Pick<VersionRow, 'id' | 'recorded_at' | 'document'>>;
-        if (rows.length < 2) continue;
-        result.set(identity, compareVersions(this.parseDocument(rows[1]!), this.parseDocument(rows[0]!), new Date(rows[0]!.recorded_at).toISOString()));
+        if (rows.length === 0) continue;
+        const change = rows.length < 2 ? null : compareVersions(this.parseDocument(rows[1]!), this.parseDocument(rows[0]!), new Date(rows[0]!.recorded_at).toISOString());
+        result.set(identity, { versionId: rows[0]!.id, change });
       }
       return result;
     });

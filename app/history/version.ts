@@ -35,6 +35,17 @@ export function postureFingerprint(container: ContainerIsolation): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** A container as it is recorded: its stored document and that document's fingerprint, computed once together. */
+export interface PostureVersion {
+  document: ContainerIsolation;
+  fingerprint: string;
+}
+
+export function postureVersion(container: ContainerIsolation): PostureVersion {
+  const document = versionDocument(container);
+  return { document, fingerprint: postureFingerprint(document) };
+}
+
 /** Severities whose gain makes a container weaker even when the score does not move. */
 const WEAKENING: ReadonlySet<Severity> = new Set(['critical', 'high', 'medium', 'low']);
 
