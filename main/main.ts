@@ -6,7 +6,6 @@ import type { ApiEvent, IsolensApi } from '../app/api.js';
 import { createLiveApi } from '../app/poller/index.js';
 import { openHistoryForServer, withHistory } from '../app/history/api.js';
 import { defaultHistoryPath } from '../app/history/paths.js';
-import { HistoryError } from '../app/history/store.js';
 import type { Notice } from '../app/model/history.js';
 import { showNotices } from './notifications.js';
 import { EVENT_CHANNEL, invokeChannels } from './ipc-contract.js';
@@ -169,8 +168,7 @@ function start(): void {
   });
 
   // The live API starts now, in parallel with the window: the page shows its loading state instead of waiting on the engine.
-  const store = openHistoryForServer(historyPath());
-  if (store instanceof HistoryError) console.error(`isolens: history is not recorded: ${store.message}`);
+  const store = openHistoryForServer({ historyDb: historyPath() }, (text) => console.error(`isolens: ${text}`));
   const api = createLiveApi({ host: engineHost(), kernel: { ...kernelChoice(), onNotice: (text) => console.error(`isolens: ${text}`) } }).then((live) =>
     withHistory(live, { store, onError: (error) => console.error(`isolens: recording history failed: ${error.message}`) }),
   );

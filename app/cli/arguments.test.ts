@@ -21,6 +21,8 @@ describe('bad arguments exit 2, before the engine is asked', () => {
     ['diff with an empty name', ['diff', '', 'web', '-H', NO_ENGINE], /container name/],
     ['fix with an empty name', ['fix', '', '-H', NO_ENGINE], /container name/],
     ['serve with a bad port', ['serve', '-p', '99999'], /port/],
+    ['serve with a bad --retention', ['serve', '--retention', '7 days'], /--retention.*a duration such as/],
+    ['exporter with a bad --retention, checked as serve checks it', ['exporter', '--retention', '0s', '-H', NO_ENGINE], /--retention.*a duration such as/],
     ['an unknown command', ['scna'], /unknown command/],
     ['an unknown option', ['scan', '--colour'], /unknown option/],
   ])('%s', async (_what, args, message) => {

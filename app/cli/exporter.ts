@@ -1,5 +1,7 @@
 // `isolens exporter`: argument checks and the run loop; the metrics, state and listener are in app/exporter.
 import type { Command } from 'commander';
+import type { ServerHistoryFlags } from '../history/api.js';
+import { addServerHistoryOptions } from './history.js';
 
 export interface ExporterCommandIo {
   stdout: (text: string) => void;
@@ -31,23 +33,22 @@ Prometheus exporter-toolkit's format, or an explicit --insecure:
 `;
 
 export function registerExporterCommand(program: Command, io: ExporterCommandIo): void {
-  program
+  const exporter = program
     .command('exporter')
     .description('Serve Prometheus metrics of every running container\'s isolation (default 127.0.0.1:7718)')
     .option('-H, --host <endpoint>', 'engine endpoint (unix:///path, tcp://host:port); default: like the docker CLI')
     .option('--listen <host:port>', 'address to listen on; beyond loopback needs --web.config.file (TLS + auth) or --insecure', '127.0.0.1:7718')
     .option('--web.config.file <path>', 'exporter-toolkit web config: tls_server_config, basic_auth_users (bcrypt), http_server_config.headers')
     .option('--insecure', 'allow plain HTTP without authentication beyond loopback')
-    .option('--finding-series', 'also export isolens_finding_info, one series per finding (see the cardinality note in the README)')
-    .option('--history-db <path>', 'record posture history here (default: the per-user history database, as serve does)')
-    .option('--no-history', 'record no posture history')
+    .option('--finding-series', 'also export isolens_finding_info, one series per finding (see the cardinality note in the README)');
+  addServerHistoryOptions(exporter)
     .addHelpText('after', HELP_AFTER)
     .action(async (options: ExporterOptions) => {
       io.setExitCode(await exporterCommand(options, io));
     });
 }
 
-type ExporterOptions = { host?: string; listen: string; 'web.config.file'?: string; insecure?: boolean; findingSeries?: boolean; historyDb?: string; history: boolean };
+type ExporterOptions = ServerHistoryFlags & { host?: string; listen: string; 'web.config.file'?: string; insecure?: boolean; findingSeries?: boolean };
 
 async function exporterCommand(options: ExporterOptions, io: ExporterCommandIo): Promise<number> {
   // Loaded here, not at CLI start-up: only this command needs prom-client and the listener.
@@ -76,7 +77,7 @@ async function exporterCommand(options: ExporterOptions, io: ExporterCommandIo):
 
   const session = await openSession({ host: options.host });
   const { keeper, stop: stopMetrics } = followSession(session, { findingSeries: options.findingSeries === true });
-  const stopHistory = options.history ? await recordHistory(session, options.historyDb, io) : () => undefined;
+  const stopHistory = await recordHistory(session, options, io);
   const stop = () => {
     stopMetrics();
     stopHistory();
@@ -104,16 +105,13 @@ async function exporterCommand(options: ExporterOptions, io: ExporterCommandIo):
 }
 
 /** The exporter is a long-running Isolens too: it records posture history from the same session (app/history). */
-async function recordHistory(session: import('../poller/session.js').EngineSession, path: string | undefined, io: ExporterCommandIo): Promise<() => void> {
+async function recordHistory(session: import('../poller/session.js').EngineSession, flags: ServerHistoryFlags, io: ExporterCommandIo): Promise<() => void> {
+  if (flags.history === false) return () => undefined;
   const { openHistoryForServer } = await import('../history/api.js');
   const { recordSnapshots } = await import('../history/subscriber.js');
-  const { defaultHistoryPath } = await import('../history/paths.js');
-  const { HistoryError } = await import('../history/store.js');
-  const store = openHistoryForServer(path ?? defaultHistoryPath());
-  if (store instanceof HistoryError) {
-    io.stderr(`isolens: history is not recorded: ${store.message}\n`);
-    return () => undefined;
-  }
+  const { HistoryStore } = await import('../history/store.js');
+  const store = openHistoryForServer(flags, (text) => io.stderr(`isolens: ${text}\n`));
+  if (!(store instanceof HistoryStore)) return () => undefined;
   const recording = recordSnapshots(session, store, { onError: (error) => io.stderr(`isolens: recording history failed: ${error.message}\n`) });
   return () => {
     recording.stop();

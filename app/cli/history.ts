@@ -18,6 +18,14 @@ export function durationOption(value: string): number {
 
 export const HISTORY_DB_HELP = `history database (default ${defaultHistoryPath().replace(process.env.HOME ?? '\u0000', '~')})`;
 
+/** --history-db, --retention and --no-history of a long-running command (serve, exporter): one meaning, one check. */
+export function addServerHistoryOptions(command: Command): Command {
+  return command
+    .option('--history-db <path>', `${HISTORY_DB_HELP}: every change of a container's posture is recorded`)
+    .option('--retention <duration>', 'forget versions not seen for this long (default 90d)', durationOption)
+    .option('--no-history', 'record nothing (no history, no drift notices)');
+}
+
 export function registerHistoryCommand(program: Command, io: HistoryIo, exit: { usage: number; error: number }): void {
   program
     .command('history [name]')

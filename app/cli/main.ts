@@ -5,7 +5,7 @@ import { SEVERITY_LEVELS, type SeverityLevel } from '../model/severity.js';
 import { registerLabCommands } from './lab-commands.js';
 import { addKernelSourceOptions, parseContainerSelector } from './arguments.js';
 import { registerExporterCommand } from './exporter.js';
-import { durationOption, HISTORY_DB_HELP, registerHistoryCommand } from './history.js';
+import { addServerHistoryOptions, durationOption, HISTORY_DB_HELP, registerHistoryCommand } from './history.js';
 import { EXIT, type Io } from './exit.js';
 import { SCAN_FORMATS } from './scan-formats.js';
 import type { ScanFlags } from './scan.js';
@@ -73,10 +73,8 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port number 0–65535');
       return port;
     }, 7717)
-    .option('--read-only', 'no lab and no probes: nothing is created or run in any container (for shared screens)')
-    .option('--history-db <path>', `${HISTORY_DB_HELP}: every change of a container's posture is recorded`)
-    .option('--retention <duration>', 'forget versions not seen for this long (default 90d)', durationOption)
-    .option('--no-history', 'record nothing (no History tab, no drift notices)');
+    .option('--read-only', 'no lab and no probes: nothing is created or run in any container (for shared screens)');
+  addServerHistoryOptions(serve);
   addKernelSourceOptions(serve).action(async (options: ServeFlags) => {
       const { serveCommand } = await import('./serve.js');
       exitCode = await serveCommand(options, io);

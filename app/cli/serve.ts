@@ -5,9 +5,7 @@ import { createLiveApi } from '../poller/index.js';
 import type { KernelSourceMode } from '../kernel-source.js';
 import { startServer, type RunningServer } from '../serve/server.js';
 import { readOnlyApi } from '../serve/read-only.js';
-import { openHistoryForServer, withHistory } from '../history/api.js';
-import { defaultHistoryPath } from '../history/paths.js';
-import { HistoryError } from '../history/store.js';
+import { openHistoryForServer, withHistory, type ServerHistoryFlags } from '../history/api.js';
 
 /** The built renderer: dist/renderer, whether we run from dist/ or from source. */
 export function rendererDirectory(): string | null {
@@ -21,13 +19,10 @@ export function rendererDirectory(): string | null {
   return null;
 }
 
-export interface ServeFlags {
+export interface ServeFlags extends ServerHistoryFlags {
   host?: string;
   port: number;
   readOnly?: boolean;
-  historyDb?: string;
-  retention?: number;
-  history?: boolean;
   /** --kernel-source: a helper container, when chosen, is kept while serve runs and removed when it stops. */
   kernelSource?: KernelSourceMode;
   helperImage?: string;
@@ -42,9 +37,7 @@ export async function serveCommand(
     io.stderr('isolens: the UI is not built (dist/renderer is missing); run `npm run build` first\n');
     return 1;
   }
-  const historyPath = options.historyDb ?? defaultHistoryPath();
-  const store = options.history === false ? new HistoryError('history is off (isolens serve --no-history)', historyPath) : openHistoryForServer(historyPath, { retentionMs: options.retention });
-  if (store instanceof HistoryError && options.history !== false) io.stderr(`isolens: history is not recorded: ${store.message}\n`);
+  const store = openHistoryForServer(options, (text) => io.stderr(`isolens: ${text}\n`));
   const api = withHistory(await createLiveApi({
     host: options.host,
     kernel: { mode: options.kernelSource ?? 'auto', helperImage: options.helperImage, onNotice: (text) => io.stderr(`isolens: ${text}\n`) },

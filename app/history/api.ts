@@ -3,7 +3,8 @@ import type { ApiEvent, IsolensApi, LiveMethods } from '../api.js';
 import type { ContainerHistory, DriftMark, NotificationSettings } from '../model/history.js';
 import { diffContainers, type ContainerDiff } from '../lab/diff.js';
 import { identityOf } from './identity.js';
-import { HistoryError, HistoryStore, type OpenOptions } from './store.js';
+import { defaultHistoryPath } from './paths.js';
+import { HistoryError, HistoryStore } from './store.js';
 import { recordSnapshots, type SnapshotSource } from './subscriber.js';
 
 /** The live side: its requests and events, closing, and the engine session it subscribes to (when it has one). */
@@ -17,12 +18,29 @@ export interface WithHistoryOptions {
   now?: () => number;
 }
 
-/** Open the database for a long-running process; a database that cannot be used is reported, not fatal. */
-export function openHistoryForServer(path: string, options: OpenOptions = {}): HistoryStore | HistoryError {
+/** How a long-running process (serve, the exporter, the desktop app) is told where and whether to record. */
+export interface ServerHistoryFlags {
+  /** --history-db; the per-user database by default. */
+  historyDb?: string;
+  /** --retention in ms; 90 days by default. */
+  retention?: number;
+  /** false for --no-history. */
+  history?: boolean;
+}
+
+/**
+ * Open the database of a long-running process from its flags. A database that cannot be used is said once through
+ * `report` and returned as the error (not fatal: the process works without history); --no-history is one too, unsaid.
+ */
+export function openHistoryForServer(flags: ServerHistoryFlags, report: (message: string) => void): HistoryStore | HistoryError {
+  const path = flags.historyDb ?? defaultHistoryPath();
+  if (flags.history === false) return new HistoryError('history is off (--no-history)', path);
   try {
-    return HistoryStore.open(path, options);
+    return HistoryStore.open(path, { retentionMs: flags.retention });
   } catch (error) {
-    return error instanceof HistoryError ? error : new HistoryError(error instanceof Error ? error.message : String(error), path);
+    const failure = error instanceof HistoryError ? error : new HistoryError(error instanceof Error ? error.message : String(error), path);
+    report(`history is not recorded: ${failure.message}`);
+    return failure;
   }
 }
 
