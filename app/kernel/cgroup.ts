@@ -363,30 +363,39 @@ export interface CgroupReadPlan<T> {
   finish(texts: ReadonlyArray<ReadResult<string>>): T;
 }
 
+/** One planned fact as a read plan: its files, or nothing to read when it could not be planned. */
+function asReadPlan<T>(plan: Planned<T>): CgroupReadPlan<ReadResult<T>> {
+  if (!('paths' in plan)) return nothingToRead(plan);
+  return { requests: plan.paths.map((path) => ({ op: 'text', path })), finish: (texts) => plan.finish(texts) };
+}
+
+/** Plans read together: every plan's requests in order, and each plan's result from its own slice of the texts. */
+function combinePlans<T>(plans: ReadonlyArray<CgroupReadPlan<T>>): CgroupReadPlan<T[]> {
+  return {
+    requests: plans.flatMap((plan) => plan.requests),
+    finish(texts) {
+      let next = 0;
+      return plans.map((plan) => {
+        const start = next;
+        next += plan.requests.length;
+        return plan.finish(texts.slice(start, next));
+      });
+    },
+  };
+}
+
 function planAll<S extends Record<string, FactSource<unknown>>, T>(
   location: CgroupLocation,
   facts: S,
   build: (results: { [K in keyof S]: ReadResult<S[K] extends FactSource<infer V> ? V : never> }) => T,
 ): CgroupReadPlan<T> {
   const keys = Object.keys(facts) as (keyof S)[];
-  const planned = keys.map((key) => planFact(location, facts[key]!));
-  const requests: KernelRequest[] = [];
-  for (const plan of planned) if ('paths' in plan) for (const path of plan.paths) requests.push({ op: 'text', path });
+  const all = combinePlans(keys.map((key) => asReadPlan(planFact(location, facts[key]!))));
   return {
-    requests,
+    requests: all.requests,
     finish(texts) {
-      let next = 0;
-      const results = {} as Record<keyof S, ReadResult<unknown>>;
-      keys.forEach((key, index) => {
-        const plan = planned[index]!;
-        if (!('paths' in plan)) {
-          results[key] = plan;
-          return;
-        }
-        results[key] = plan.finish(texts.slice(next, next + plan.paths.length));
-        next += plan.paths.length;
-      });
-      return build(results as Parameters<typeof build>[0]);
+      const results = all.finish(texts);
+      return build(Object.fromEntries(keys.map((key, index) => [key, results[index]])) as Parameters<typeof build>[0]);
     },
   };
 }
@@ -535,26 +544,23 @@ export function cgroupLimitsPlan(procCgroupText: string, cgroupRoot: string): Cg
     });
   }
   const at = location.value;
-  const own = planAll(at, LIMIT_FACTS, (results) => results);
   const limits = planAncestors(at);
-  const ancestorPlans = limits.flatMap((limit) => limit.ancestors.map(({ plan }) => plan));
+  // One batch: the container's own facts, then each hierarchical limit's ancestors, nearest first.
+  const own = planAll(at, LIMIT_FACTS, (results) => results);
+  const ancestors = combinePlans(limits.map((limit) => combinePlans(limit.ancestors.map(({ plan }) => asReadPlan(plan)))));
   return {
-    requests: [...own.requests, ...ancestorPlans.flatMap((plan) => ('paths' in plan ? plan.paths.map((path) => ({ op: 'text' as const, path })) : []))],
+    requests: [...own.requests, ...ancestors.requests],
     finish(texts) {
-      let next = own.requests.length;
-      const { memory, cpu, cpuset, pids, priority } = own.finish(texts.slice(0, next));
+      const { memory, cpu, cpuset, pids, priority } = own.finish(texts.slice(0, own.requests.length));
+      const ancestorResults = ancestors.finish(texts.slice(own.requests.length));
       const ownResults: Record<HierarchicalLimit, ReadResult<number | null>> = { memoryLimitBytes: memory, cpuQuotaCores: cpu, pidsLimit: pids };
       const gaps: Gap[] = [];
       const effective = {} as EffectiveLimits;
-      for (const limit of limits) {
+      limits.forEach((limit, index) => {
         const levels = limit.own === null ? [] : [{ path: limit.own, result: ownResults[limit.key] }];
-        for (const { path, plan } of limit.ancestors) {
-          if (!('paths' in plan)) continue;
-          levels.push({ path, result: plan.finish(texts.slice(next, next + plan.paths.length)) });
-          next += plan.paths.length;
-        }
+        limit.ancestors.forEach(({ path }, level) => levels.push({ path, result: ancestorResults[index]![level]! }));
         effective[limit.key] = tightestOf(levels, limit.key, gaps);
-      }
+      });
       const value = <T>(fact: string, result: ReadResult<T | null>): T | null => {
         if (result.ok) return result.value;
         gaps.push({ fact, reason: result.message });
