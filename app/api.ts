@@ -1,5 +1,5 @@
 // The one API every UI talks to: the Electron preload exposes it over IPC, `isolens serve` over HTTP + WebSocket.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Snapshot } from './model/schema.js';
 import type { EngineState, LiveStats } from './model/live.js';
 import type { OperationId } from './model/schema.js';

@@ -1,5 +1,5 @@
 // Checks every IPC request before it reaches the API: a declared channel, our own window's top frame, valid arguments.
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_ARGUMENTS, type ApiMethod, type IsolensApi } from '../app/api.js';
 import { methodOfChannel } from './ipc-contract.js';
 

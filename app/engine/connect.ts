@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import https from 'node:https';
 import { homedir, release, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EngineInfo } from '../model/schema.js';
 import type { ResolvedEndpoint } from './endpoint.js';
 import { checkHostKey, type HostKeyVerdict } from './known-hosts.js';

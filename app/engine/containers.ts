@@ -1,6 +1,6 @@
 // Listing running containers and inspecting one, with the inspect fields Isolens depends on validated at the boundary.
 import type Dockerode from 'dockerode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientEndpoint, describeIssues, engineRequest, parseEngineResponse } from './connect.js';
 
 const ContainerId = z.string().regex(/^[0-9a-f]{12,64}$/, 'a container id (hex)');

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface TlsSettings {
   /** Verify the engine's certificate against the CA (DOCKER_TLS_VERIFY, or a context without SkipTLSVerify). */

@@ -1,7 +1,7 @@
 // The engine's container events (/events, type=container) as a callback stream, parsed from newline-delimited JSON.
 import Dockerode from 'dockerode';
 import { StringDecoder } from 'node:string_decoder';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientUnreachableError } from './connect.js';
 
 export interface ContainerEvent {

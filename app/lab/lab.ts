@@ -14,7 +14,7 @@ import { isRefusal, LAB_OWNER_LABEL, LAB_OWNER_VALUE, LAB_SESSION_LABEL, PROBES,
 export const LAB_NAME_PREFIX = 'isolens-lab-';
 /** The lab container's own deadline: it exits (and the engine removes it) even if Isolens dies and nothing cleans up. */
 export const LAB_CONTAINER_LIFETIME_SECONDS = 1800;
-import { z } from 'zod';
+import * as z from 'zod';
 const MAX_SECCOMP_PROFILE_BYTES = 1024 * 1024;
 
 export { DEFAULT_LAB_TMPFS, LabOptions, type LabOptionsInput } from '../model/lab.js';

@@ -1,5 +1,5 @@
 // Posture history on the wire: recorded versions of a container, the changes between them, notices and their mutes.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContainerIsolation, Grade, Severity } from './schema.js';
 
 /**

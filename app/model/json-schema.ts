@@ -1,5 +1,5 @@
 // The public JSON Schema of the Isolens document, generated from the zod model (docs/isolens.schema.json is its copy).
-import { z } from 'zod';
+import * as z from 'zod';
 import { SCHEMA_VERSION, Snapshot } from './schema.js';
 
 export function snapshotJsonSchema(): Record<string, unknown> {

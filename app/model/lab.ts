@@ -1,5 +1,5 @@
 // The hardening lab's inputs, validated at every boundary (UI, HTTP, CLI): pure zod, shared by app/api.ts and app/lab.
-import { z } from 'zod';
+import * as z from 'zod';
 import { allCapabilityNames, normalizeCapabilityName } from './capabilities.js';
 
 /** Writable paths a read-only lab container gets when none are chosen. */

@@ -1,5 +1,5 @@
 // Live per-container usage sampled from cgroupfs and /proc/PID/net/dev, and the engine connection state.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const LiveStats = z.object({
   id: z.string(),

@@ -1,5 +1,5 @@
 // The Isolens document: one zod schema per concept, the single source of the types and of docs/isolens.schema.json.
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITY_LEVELS } from './severity.js';
 
 export const SCHEMA_VERSION = 1 as const;

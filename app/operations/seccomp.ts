@@ -1,5 +1,5 @@
 // Evaluating a seccomp profile (Docker's JSON format, which Podman shares) for one syscall: allowed, denied, or unknown, and by which rule.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One argument condition: arg[index] <op> value (MASKED_EQ: arg & value == valueTwo). */
 const SeccompArg = z.object({

@@ -4,7 +4,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { WebSocketServer, WebSocket } from 'ws';
 import { EngineUnreachableError } from '../engine/connect.js';
 import { API_ARGUMENTS, API_METHODS, type ApiEvent, type ApiMethod, type IsolensApi } from '../api.js';
