@@ -1,6 +1,6 @@
 // Facts → findings: runs the rules on every container and on the host, drops accepted risks, scores and grades.
 import type { Severity, Snapshot } from './model/schema.js';
-import { SEVERITIES } from './model/schema.js';
+import { SEVERITIES } from './model/vocabulary.js';
 import { evaluateContainer, evaluateHost, type AcceptedRisk } from './rules/catalogue.js';
 import { scoreFindings } from './rules/score.js';
 import { checksNotAssessable, readNothingFromKernel } from './rules/assessable.js';

@@ -1,5 +1,6 @@
-// The esbuild options of the bundled CLI (used by build-cli.mjs, and by the test that checks what --help loads).
+// The esbuild options of the bundled CLI (used by build-cli.mjs, and by the tests that check what --help and scan load).
 import { builtinModules } from 'node:module';
+import { dirname } from 'node:path';
 
 /** Modules replaced by a stand-in that requires the real one (from node_modules) the first time it is called. */
 const LOAD_ON_FIRST_CALL = [
@@ -7,6 +8,31 @@ const LOAD_ON_FIRST_CALL = [
   { importer: /dockerode[/\\]lib[/\\]docker\.js$/, specifier: './session', real: 'dockerode/lib/session.js' },
   { importer: /dockerode[/\\]lib[/\\]docker\.js$/, specifier: './buildkit', real: 'dockerode/lib/buildkit.js' },
 ];
+
+/**
+ * CommonJS modules that stay in the bundle but are evaluated the first time they are used, not when their importer
+ * loads: what dockerode and docker-modem require at the top for image builds (tar-fs, dockerignore) and for hijacked
+ * exec/attach streams (http_duplex and readable-stream), which a scan never does.
+ */
+const EVALUATE_ON_FIRST_USE = [
+  { importer: /dockerode[/\\]lib[/\\]util\.js$/, specifier: 'tar-fs' },
+  { importer: /dockerode[/\\]lib[/\\]util\.js$/, specifier: '@balena/dockerignore' },
+  { importer: /docker-modem[/\\]lib[/\\]modem\.js$/, specifier: './http_duplex' },
+];
+
+/**
+ * Built-ins that CommonJS dependencies require at the top but use only on some paths: https and tls (a TLS endpoint),
+ * child_process (commander's executable subcommands, which Isolens has none of), zlib (image builds), tty (debug's
+ * colours). They load when first used; loading them all at start cost ~15 ms on a quiet machine.
+ */
+const LAZY_BUILTINS = new Set(['https', 'tls', 'child_process', 'zlib', 'tty']);
+/** ES modules that import a lazy built-in by its default export only (`import childProcess from 'node:child_process'`). */
+const DEFAULT_IMPORT_ONLY = [/commander[/\\]lib[/\\]command\.js$/];
+
+/** A stand-in whose every use (call, `new`, property read) goes to the module `load()` returns, loaded once. */
+function standIn(load) {
+  return `let real;\nconst load = () => (real ??= ${load});\nmodule.exports = new Proxy(function () {}, {\n  apply: (_target, self, args) => Reflect.apply(load(), self, args),\n  construct: (_target, args, newTarget) => Reflect.construct(load(), args, newTarget === module.exports ? load() : newTarget),\n  get: (_target, key) => load()[key],\n  has: (_target, key) => key in load(),\n});\n`;
+}
 
 const loadOnFirstCall = {
   name: 'load-on-first-call',
@@ -18,7 +44,50 @@ const loadOnFirstCall = {
     pluginBuild.onLoad({ filter: /.*/, namespace: 'load-on-first-call' }, (args) => ({
       loader: 'js',
       // A stand-in that is called (ssh, session) or read (buildkit.followProgress) like the real module, which it loads then.
-      contents: `let real;\nconst load = () => (real ??= require(${JSON.stringify(args.path)}));\nmodule.exports = new Proxy(function () {}, {\n  apply: (_target, self, args) => load().apply(self, args),\n  get: (_target, key) => load()[key],\n});\n`,
+      contents: standIn(`require(${JSON.stringify(args.path)})`),
+    }));
+  },
+};
+
+/**
+ * docker-modem's `require('debug')('modem')`: debug, its colour detection and tty load only when DEBUG is set; without
+ * it every debugger is off and prints nothing, which a no-op debugger does too.
+ */
+const debugOnlyWhenAsked = {
+  name: 'debug-only-when-asked',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^debug$/ }, async (args) => {
+      if (args.namespace !== 'file' || args.pluginData?.real || !/docker-modem[/\\]lib[/\\]modem\.js$/.test(args.importer)) return undefined;
+      const real = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'debug-only-when-asked' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'debug-only-when-asked' }, (args) => ({
+      loader: 'js',
+      resolveDir: dirname(args.path),
+      contents: `const off = Object.assign(function () {}, { enabled: false });
+off.extend = () => off;
+module.exports = process.env.DEBUG ? require(${JSON.stringify(args.path)}) : () => off;
+`,
+    }));
+  },
+};
+
+const evaluateOnFirstUse = {
+  name: 'evaluate-on-first-use',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(tar-fs|@balena\/dockerignore|\.\/http_duplex)$/ }, async (args) => {
+      if (args.namespace !== 'file' || args.pluginData?.real) return undefined;
+      if (!EVALUATE_ON_FIRST_USE.some((e) => e.specifier === args.path && e.importer.test(args.importer))) return undefined;
+      const real = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'evaluate-on-first-use' };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'evaluate-on-first-use' }, (args) => ({
+      loader: 'js',
+      resolveDir: dirname(args.path),
+      // esbuild wraps each bundled CommonJS module in a function run at its first require(): this defers that call.
+      contents: standIn(`require(${JSON.stringify(args.path)})`),
     }));
   },
 };
@@ -31,11 +100,18 @@ const builtinsWithoutFacade = {
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
-      return builtinModules.includes(name) ? { path: `node:${name}`, namespace: 'builtin' } : undefined;
+      if (!builtinModules.includes(name)) return undefined;
+      // A require() or a default import can be given a stand-in; a named import copies every export at once.
+      const lazy = LAZY_BUILTINS.has(name) && (args.kind === 'require-call' || DEFAULT_IMPORT_ONLY.some((re) => re.test(args.importer)));
+      return { path: `node:${name}`, namespace: lazy ? 'lazy-builtin' : 'builtin' };
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       loader: 'js',
       contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});\n`,
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      loader: 'js',
+      contents: standIn(`process.getBuiltinModule(${JSON.stringify(args.path)})`),
     }));
   },
 };
@@ -59,6 +135,6 @@ export function cliBuildOptions(root) {
     external: LOAD_ON_FIRST_CALL.map((entry) => entry.real),
     // CommonJS dependencies call require(); an ESM bundle has none of its own.
     banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
-    plugins: [loadOnFirstCall, builtinsWithoutFacade],
+    plugins: [loadOnFirstCall, evaluateOnFirstUse, debugOnlyWhenAsked, builtinsWithoutFacade],
   };
 }

@@ -7,9 +7,8 @@ import { withKernelSource, type KernelSourceMode } from '../kernel-source.js';
 import { assessSnapshot, worstSeverity, type AcceptedRisk } from '../assess.js';
 import { isKnownRuleOrFamily, parseIgnoreFile } from '../rules/catalogue.js';
 import { severityAtLeast } from '../rules/score.js';
-import { renderReport } from '../report/index.js';
+import { renderReportLoaded } from '../report/render.js';
 import { noMatchMessage } from './arguments.js';
-import { recordScan } from './history-record.js';
 import { EXIT, type Io } from './exit.js';
 import type { ScanFormat } from './scan-formats.js';
 
@@ -69,9 +68,10 @@ export async function scanCommand(options: ScanFlags, io: Io): Promise<number> {
     return EXIT.error;
   }
   const snapshot: Snapshot = assessSnapshot(facts, { ignore });
-  const report = renderReport(snapshot, format, { color: options.color && io.isTty && format === 'table', width: process.stdout.columns || 120, full: options.full });
+  const report = await renderReportLoaded(snapshot, format, { color: options.color && io.isTty && format === 'table', width: process.stdout.columns || 120, full: options.full });
   io.stdout(report.endsWith('\n') ? report : `${report}\n`);
-  const drift = options.record ? recordScan(snapshot, { historyDb: options.historyDb, retentionMs: options.retention }, io) : null;
+  // The history store (and SQLite) only for --record.
+  const drift = options.record ? (await import('./history-record.js')).recordScan(snapshot, { historyDb: options.historyDb, retentionMs: options.retention }, io) : null;
   const worst = worstSeverity(snapshot);
   if (options.failOn && worst && severityAtLeast(worst, options.failOn)) return EXIT.findings;
   if (options.failOnDrift && drift && drift.drifted.length > 0) return EXIT.drift;

@@ -4,18 +4,18 @@ import {
   defaultCapabilities,
   normalizeCapabilityName,
 } from '../model/capabilities.js';
-import {
-  NAMESPACE_KINDS,
-  type Capabilities,
-  type ContainerIsolation,
-  type ContainerRuntime,
-  type EngineInfo,
-  type Mount,
-  type Namespace,
-  type NamespaceKind,
-  type Port,
-  type Seccomp,
+import type {
+  Capabilities,
+  ContainerIsolation,
+  ContainerRuntime,
+  EngineInfo,
+  Mount,
+  Namespace,
+  NamespaceKind,
+  Port,
+  Seccomp,
 } from '../model/schema.js';
+import { NAMESPACE_KINDS } from '../model/vocabulary.js';
 import { hostPathSensitivity } from '../model/sensitive.js';
 import { parseSeccompProfile, type SeccompProfileDocument } from '../operations/seccomp.js';
 import type { ContainerInspectDocument } from '../engine/containers.js';

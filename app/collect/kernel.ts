@@ -1,14 +1,14 @@
 // Joins what the kernel shows for a container's main process with the config document: the kernel wins, mismatches are kept.
 import { decodeCapabilityMask } from '../model/capabilities.js';
-import {
-  NAMESPACE_KINDS,
-  type ContainerIsolation,
-  type EngineInfo,
-  type Gap,
-  type Mismatch,
-  type Mount,
-  type NamespaceKind,
+import type {
+  ContainerIsolation,
+  EngineInfo,
+  Gap,
+  Mismatch,
+  Mount,
+  NamespaceKind,
 } from '../model/schema.js';
+import { NAMESPACE_KINDS } from '../model/vocabulary.js';
 import type { ReadResult } from '../kernel/read.js';
 import type { MountInfoEntry } from '../kernel/mountinfo.js';
 import type { KernelFacts } from '../kernel/facts.js';

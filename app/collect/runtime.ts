@@ -1,14 +1,14 @@
 // Sandboxed runtimes (gVisor, Kata): the container's PID is the sandbox, not the workload, so its kernel facts describe the sandbox.
 import { decodeCapabilityMask } from '../model/capabilities.js';
-import {
-  NAMESPACE_KINDS,
-  type ContainerIsolation,
-  type ContainerRuntime,
-  type EngineInfo,
-  type Gap,
-  type NamespaceKind,
-  type SandboxProcess,
+import type {
+  ContainerIsolation,
+  ContainerRuntime,
+  EngineInfo,
+  Gap,
+  NamespaceKind,
+  SandboxProcess,
 } from '../model/schema.js';
+import { NAMESPACE_KINDS } from '../model/vocabulary.js';
 import { diffAgainstDefault } from './config.js';
 import { classifyRuntime, runscFlag, sandboxKindOfCommand } from '../engine/runtime.js';
 import type { KernelFacts } from '../kernel/facts.js';

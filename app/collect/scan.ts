@@ -1,6 +1,7 @@
 // One pass over the engine: list, inspect, read the kernel, and join into a Snapshot of facts (findings come after).
 import type { ReadResult } from '../kernel/read.js';
-import { NAMESPACE_KINDS, SCHEMA_VERSION, type ContainerIsolation, type EngineInfo, type Gap, type NamespaceKind, type Snapshot } from '../model/schema.js';
+import type { ContainerIsolation, EngineInfo, Gap, NamespaceKind, Snapshot } from '../model/schema.js';
+import { NAMESPACE_KINDS, SCHEMA_VERSION } from '../model/vocabulary.js';
 import type { ContainerEngine } from '../engine/engine.js';
 import { customSeccompProfile, describeFromConfig, type InspectDocument } from './config.js';
 import { computeOperations } from '../operations/catalogue.js';

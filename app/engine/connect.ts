@@ -1,7 +1,7 @@
 // A dockerode client for a resolved endpoint, the one-line errors a user can act on when the engine cannot be reached, and the engine's description.
 import Dockerode from 'dockerode';
 import { readFileSync, statSync } from 'node:fs';
-import https from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { homedir, release, userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -124,7 +124,9 @@ function modemOptions(
     if (!resolved.tls) return { ...base, protocol: 'http', host: hostname, port: url.port };
     const tls = resolved.tls;
     // The agent carries all TLS settings: docker-modem has no option to skip verification (SkipTLSVerify).
-    const agent = new https.Agent({
+    // node:https (and tls) only for a TLS endpoint: loading them costs every other start several milliseconds.
+    const { Agent } = process.getBuiltinModule('node:https') as { Agent: typeof HttpsAgent };
+    const agent = new Agent({
       ca: readTlsFile(tls.caPath, 'CA certificate', endpoint),
       cert: readTlsFile(tls.certPath, 'client certificate', endpoint),
       key: readTlsFile(tls.keyPath, 'client key', endpoint),

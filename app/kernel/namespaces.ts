@@ -1,5 +1,6 @@
 // /proc/PID/ns/*: the inode of each namespace a process is in; equal inodes mean the same namespace.
-import { NAMESPACE_KINDS, type NamespaceKind } from '../model/schema.js';
+import type { NamespaceKind } from '../model/schema.js';
+import { NAMESPACE_KINDS } from '../model/vocabulary.js';
 import type { ReadResult } from './read.js';
 import type { KernelProcess } from './source.js';
 

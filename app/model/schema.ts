@@ -1,14 +1,15 @@
 // The Isolens document: one zod schema per concept, the single source of the types and of docs/isolens.schema.json.
 import * as z from 'zod';
 import { SEVERITY_LEVELS } from './severity.js';
+import { NAMESPACE_KINDS, OPERATION_IDS, OPERATION_LAYERS, SCHEMA_VERSION } from './vocabulary.js';
 
-export const SCHEMA_VERSION = 1 as const;
+// The fixed lists live in vocabulary.ts (zod-free, for the scan path); re-exported here for everything else.
+export { NAMESPACE_KINDS, OPERATION_IDS, OPERATION_LAYERS, SCHEMA_VERSION, SEVERITIES } from './vocabulary.js';
 
 /** Where a fact was read: the kernel (/proc, cgroupfs) or the engine's configuration (inspect). */
 export const FactSource = z.enum(['kernel', 'config']);
 export type FactSource = z.infer<typeof FactSource>;
 
-export const NAMESPACE_KINDS = ['pid', 'net', 'ipc', 'uts', 'mnt', 'user', 'cgroup', 'time'] as const;
 export const NamespaceKind = z.enum(NAMESPACE_KINDS);
 export type NamespaceKind = z.infer<typeof NamespaceKind>;
 
@@ -133,7 +134,6 @@ export type Device = z.infer<typeof Device>;
 
 export const Severity = z.enum(SEVERITY_LEVELS);
 export type Severity = z.infer<typeof Severity>;
-export const SEVERITIES: readonly Severity[] = Severity.options;
 
 export const Evidence = z.object({
   fact: z.string(),
@@ -161,15 +161,9 @@ export const Finding = z.object({
 });
 export type Finding = z.infer<typeof Finding>;
 
-/** The fixed catalogue of actions an attacker inside a container would try (app/operations/catalogue.ts says how each is judged). */
-export const OPERATION_IDS = [
-  'mount', 'unshare-user', 'raw-socket', 'mknod', 'chown-any-file', 'set-hostname', 'set-time', 'load-kernel-module', 'ptrace', 'bpf',
-  'see-host-processes', 'signal-host-processes', 'read-host-files', 'write-host-files', 'control-engine', 'exhaust-host-memory', 'fork-bomb',
-] as const;
 export const OperationId = z.enum(OPERATION_IDS);
 export type OperationId = z.infer<typeof OperationId>;
 
-export const OPERATION_LAYERS = ['runtime', 'capabilities', 'seccomp', 'lsm', 'no-new-privileges', 'user', 'namespaces', 'mounts', 'read-only-rootfs', 'cgroup'] as const;
 export const OperationLayer = z.enum(OPERATION_LAYERS);
 export type OperationLayer = z.infer<typeof OperationLayer>;
 

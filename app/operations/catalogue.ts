@@ -2,7 +2,7 @@
 import { hostFileBinds, mountedEngineSocket } from '../model/sensitive.js';
 import type { ContainerIsolation, EffectiveLimit, EngineInfo, Operation, OperationId, OperationLayer } from '../model/schema.js';
 import { appliedLimit, limitIsInherited, limitUnknown } from '../model/limits.js';
-import { OPERATION_IDS } from '../model/schema.js';
+import { OPERATION_IDS } from '../model/vocabulary.js';
 import { defaultProfileFor } from './profiles.js';
 import { evaluateSyscall, type SeccompProfileDocument, type SeccompTarget } from './seccomp.js';
 import { runscFlag } from '../engine/runtime.js';

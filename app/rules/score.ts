@@ -1,6 +1,6 @@
 // The score model: severity weights, the 0–100 score, the A–F grade, and severity ordering for --fail-on. Weights live only here.
 import type { Finding, Grade, Severity } from '../model/schema.js';
-import { SEVERITIES } from '../model/schema.js';
+import { SEVERITIES } from '../model/vocabulary.js';
 
 /**
  * What one finding costs, by the rung of the ladder its severity stands for (docs/rules.md): host root one step away,

@@ -1,0 +1,181 @@
+// The built CLI (bin/isolens.js → dist/cli) on a real engine: what `scan --json` loads, and the transports whose
+// modules the bundle loads only on first use (ssh2 for ssh://, node:https for TLS) still work end to end.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { Server as SshServer } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Snapshot } from '../model/schema.js';
+import { removeTestContainers, startContainer, type StartedContainer } from '../../e2e/harness/engine.js';
+
+const noEngine = process.env.ISOLENS_NO_ENGINE;
+const PREFIX = 'isolens-int-bundle-';
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(root, 'bin', 'isolens.js');
+const fixtures = join(root, 'app', 'engine', 'fixtures');
+const engineSocket = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+
+/** What a JSON scan never needs: other report formats, history, lab, serve, the document's schemas, other transports. */
+const FORBIDDEN_SOURCES = [
+  /^app\/report\/(html|markdown|sarif|table)\.ts$/,
+  // duration.ts and paths.ts are the --retention parser and --history-db's help: the entry (what --help loads) has them.
+  /^app\/history\/(?!duration\.ts$|paths\.ts$)/,
+  /^app\/(lab|serve|poller|exporter)\//,
+  /^app\/model\/schema\.ts$/,
+  // Anchored: the bundle's stand-ins for these ("evaluate-on-first-use:…/tar-fs/index.js") do run, the modules must not.
+  /^node_modules\/(ssh2|cpu-features|@grpc|protobufjs|ws|prom-client|yaml|bcryptjs|tar-fs|tar-stream|@balena\/dockerignore|debug|readable-stream)\//,
+  /^node_modules\/zod\/v4\/locales\/(?!en\.js)/,
+];
+const FORBIDDEN_BUILTINS = ['https', 'tls', 'zlib', 'child_process', 'dgram'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface ScriptCoverage {
+  url: string;
+  functions: Array<{ functionName: string; ranges: Array<{ count: number }> }>;
+}
+
+/**
+ * The source files a run evaluated, from V8's coverage of the dist/cli files it loaded: every source bundled into a
+ * loaded file (its source map), less the CommonJS modules whose esbuild wrapper (a function named after the module's
+ * path) never ran. So a dependency bundled next to dockerode but never required does not count.
+ */
+function evaluatedSources(scripts: ScriptCoverage[]): Set<string> {
+  const sources = new Set<string>();
+  for (const script of scripts) {
+    if (!script.url.startsWith('file:') || !script.url.includes('/dist/cli/')) continue;
+    const map = JSON.parse(readFileSync(`${fileURLToPath(script.url)}.map`, 'utf8')) as { sources: string[] };
+    const notRun = new Set(script.functions.filter((f) => f.ranges[0]?.count === 0).map((f) => f.functionName));
+    for (const source of map.sources) {
+      const path = source.replace(/^(\.\.\/)+/, '');
+      if (!notRun.has(path)) sources.add(path);
+    }
+  }
+  return sources;
+}
+
+describe.skipIf(noEngine)('the built CLI on a real engine', () => {
+  let dir: string;
+  let container: StartedContainer;
+  const servers: Array<{ close: () => unknown }> = [];
+
+  beforeAll(async () => {
+    await removeTestContainers(undefined, PREFIX);
+    container = await startContainer(`${PREFIX}one`);
+    dir = mkdtempSync(join(tmpdir(), 'isolens-bundle-'));
+  });
+  afterAll(async () => {
+    for (const server of servers) server.close();
+    rmSync(dir, { recursive: true, force: true });
+    await removeTestContainers(undefined, PREFIX);
+  });
+
+  it('scan --json evaluates no other report format, history, lab, schema, TLS, ssh, tar or child_process module', async () => {
+    const coverage = join(dir, 'coverage');
+    // The built-ins loaded, at exit (V8's coverage, below, lists only the scripts).
+    const builtins = join(dir, 'builtins.json');
+    const preload = join(dir, 'record-builtins.mjs');
+    writeFileSync(
+      preload,
+      `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(builtins)}, JSON.stringify(process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)))));\n`,
+    );
+    const result = await runCli(['scan', '--json', '--kernel-source', 'local', '-c', container.name], { ...process.env, NODE_V8_COVERAGE: coverage }, ['--import', preload]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(Snapshot.parse(JSON.parse(result.stdout)).containers.map((c) => c.name)).toEqual([container.name]);
+    const scripts = readdirSync(coverage).flatMap((file) => (JSON.parse(readFileSync(join(coverage, file), 'utf8')) as { result: ScriptCoverage[] }).result);
+    const evaluated = [...evaluatedSources(scripts)];
+    // The scan did evaluate the engine client, the collector and the JSON renderer (so the lists below are meaningful).
+    expect(evaluated).toEqual(expect.arrayContaining(['node_modules/dockerode/lib/docker.js', 'app/collect/scan.ts', 'app/report/json.ts']));
+    expect(evaluated.filter((source) => FORBIDDEN_SOURCES.some((pattern) => pattern.test(source)))).toEqual([]);
+    // Nothing came from node_modules at run time (the bundle's stand-ins load ssh2 and grpc from there only when used).
+    expect(scripts.map((script) => script.url).filter((url) => url.includes('/node_modules/'))).toEqual([]);
+    const loadedBuiltins = JSON.parse(readFileSync(builtins, 'utf8')) as string[];
+    expect(loadedBuiltins.filter((name) => FORBIDDEN_BUILTINS.includes(name))).toEqual([]);
+  });
+
+  it('over ssh:// it loads ssh2 when it dials, and scans through `docker system dial-stdio`', async () => {
+    const hostKey = readFileSync(join(fixtures, 'ssh', 'host_ed25519'));
+    const hostPublicKey = readFileSync(join(fixtures, 'ssh', 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    const commands: string[] = [];
+    // An ssh server that runs `docker system dial-stdio` as an engine host does: the channel is joined to the engine socket.
+    const server = new SshServer({ hostKeys: [hostKey] }, (connection) => {
+      connection.on('authentication', (context) => (context.method === 'none' ? context.accept() : context.reject()));
+      connection.on('session', (accept) => {
+        accept().on('exec', (acceptExec, _reject, info) => {
+          commands.push(info.command);
+          const channel = acceptExec();
+          const socket = net.connect(engineSocket);
+          channel.pipe(socket).pipe(channel);
+          socket.on('close', () => channel.close());
+        });
+      });
+      connection.on('error', () => undefined);
+    });
+    servers.push(server);
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.ssh'), { recursive: true });
+    writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.SSH_AUTH_SOCK;
+    const result = await runCli(['scan', '--json', '--kernel-source', 'local', '--host', `ssh://isolens@127.0.0.1:${port}`, '-c', container.name], env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const doc = Snapshot.parse(JSON.parse(result.stdout));
+    expect(doc.engine.endpoint).toBe(`ssh://isolens@127.0.0.1:${port}`);
+    expect(doc.containers.map((c) => c.name)).toEqual([container.name]);
+    expect(commands.length).toBeGreaterThan(0);
+    expect(commands.every((command) => command === 'docker system dial-stdio')).toBe(true);
+  });
+
+  it('over tcp:// with TLS it loads node:https when it connects, and scans', async () => {
+    // A TLS terminator in front of the engine socket, with the fixtures' self-signed certificate (DOCKER_TLS: no verify).
+    const server = tls.createServer(
+      { cert: readFileSync(join(fixtures, 'tls', 'server-self-signed-cert.pem')), key: readFileSync(join(fixtures, 'tls', 'server-self-signed-key.pem')) },
+      (socket) => {
+        const engine = net.connect(engineSocket);
+        socket.pipe(engine).pipe(socket);
+        socket.on('error', () => engine.destroy());
+        engine.on('error', () => socket.destroy());
+      },
+    );
+    servers.push(server);
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+    const certs = join(dir, 'no-certs');
+    mkdirSync(certs, { recursive: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS: '1', DOCKER_CERT_PATH: certs };
+    delete env.DOCKER_TLS_VERIFY;
+    const result = await runCli(['scan', '--json', '--kernel-source', 'local', '-c', container.name], env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const doc = Snapshot.parse(JSON.parse(result.stdout));
+    expect(doc.engine.endpoint).toBe(`tcp://127.0.0.1:${port}`);
+    expect(doc.engine.tls).toBe(true);
+    expect(doc.containers.map((c) => c.name)).toEqual([container.name]);
+  });
+});
