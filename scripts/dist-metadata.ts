@@ -45,3 +45,18 @@ export function packageHomepage(sources: HomepageSources): HomepageResult {
       'the .deb needs a Homepage and this checkout declares none (no package.json homepage or repository, no http(s) or ssh git remote "origin"): set ISOLENS_HOMEPAGE=https://… to the page where users find Isolens',
   };
 }
+
+/** The Electron zip electron-builder packages: `electron-v45.4.1-linux-x64.zip` for this machine. */
+export function electronZipName(version: string, arch: string = process.arch): string {
+  return `electron-v${version}-linux-${arch}.zip`;
+}
+
+/**
+ * The one line `npm run dist` prints when Electron's binary cannot be fetched: what failed, why (the first line of the
+ * download's error), and the ways out (a network, a mirror, or the zip fetched elsewhere and named).
+ */
+export function electronFetchFailure(version: string, error: unknown, arch: string = process.arch): string {
+  const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim() || 'unknown error';
+  const zip = electronZipName(version, arch);
+  return `dist: the Electron ${version} binary (${zip}) could not be fetched (${why}); connect to the network, set ELECTRON_MIRROR to a mirror, or set ISOLENS_ELECTRON_ZIP=/path/to/${zip}`;
+}
