@@ -21,7 +21,7 @@ export async function noMatchMessage(adapter: ContainerEngine, wanted: string): 
   const base = `no running container is named or has the id ${JSON.stringify(terminalText(wanted))}`;
   let names: string[] = [];
   try {
-    names = await adapter.listRunningNames();
+    names = (await adapter.listRunningNamed()).map((container) => container.name);
   } catch {
     return base;
   }

@@ -1,11 +1,10 @@
 // `isolens diff`, `fix` and `lab` at work: engine, lab and printing, loaded only when one of them runs.
 import type { ContainerEngine } from '../engine/engine.js';
 import { assessSnapshot } from '../assess.js';
-import { collectSnapshot, inspectRunning, snapshotFromInspects } from '../collect/scan.js';
+import { inspectRunning, snapshotFromInspects } from '../collect/scan.js';
 import type { InspectDocument } from '../collect/config.js';
 import { openEngine } from '../engine/open.js';
 import { withKernelSource, type KernelSourceMode, type KernelSourceOptions } from '../kernel-source.js';
-import type { KernelSource } from '../kernel/source.js';
 import type { ContainerIsolation, EngineInfo } from '../model/schema.js';
 import { diffContainers, formatFactValue, type ContainerDiff } from '../lab/diff.js';
 import { fixWithImageDefaults, type GeneratedFix } from '../lab/fix.js';
@@ -34,18 +33,20 @@ function comment(text: string): string {
   return `# ${terminalText(text.replace(/[\r\n]+/g, ' '))}`;
 }
 
-/** The one assessed container a name, glob or id selects; else the line to print and the exit code. */
-async function assessedContainer(
-  adapter: ContainerEngine,
-  engine: EngineInfo,
-  wanted: string,
-  source: KernelSource,
-): Promise<{ ok: true; container: ContainerIsolation } | { ok: false; message: string; exitCode: number }> {
-  const { containers } = assessSnapshot(await collectSnapshot(adapter, engine, { container: wanted, source }));
-  if (containers.length === 1) return { ok: true, container: containers[0]! };
-  if (containers.length === 0) return { ok: false, message: await noMatchMessage(adapter, wanted), exitCode: EXIT_ERROR };
-  const names = containers.map((container) => terminalText(container.name));
-  return { ok: false, message: `${JSON.stringify(terminalText(wanted))} selects ${containers.length} containers (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}); name one`, exitCode: EXIT_USAGE };
+/** The one running container a name, glob or id selects, inspected (only it); else the line to print and the exit code. */
+async function selectContainer(adapter: ContainerEngine, wanted: string): Promise<{ ok: true; inspect: InspectDocument } | { ok: false; message: string; exitCode: number }> {
+  const { inspects } = await inspectRunning(adapter, { container: wanted });
+  if (inspects.length === 1) return { ok: true, inspect: inspects[0]! };
+  if (inspects.length === 0) return { ok: false, message: await noMatchMessage(adapter, wanted), exitCode: EXIT_ERROR };
+  const names = inspects.map((inspect) => terminalText(inspect.Name.replace(/^\//, ''))).sort();
+  return { ok: false, message: `${JSON.stringify(terminalText(wanted))} selects ${inspects.length} containers (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}); name one`, exitCode: EXIT_USAGE };
+}
+
+/** Selected containers read from the kernel (the source chosen by looking at them only) and assessed, in order. */
+async function assessSelected(adapter: ContainerEngine, engine: EngineInfo, inspects: InspectDocument[], flags: KernelFlags, io: LabCommandsIo): Promise<ContainerIsolation[]> {
+  const facts = await withKernelSource(adapter, engine, kernelOptions(flags, io), (source) => snapshotFromInspects(inspects, engine, { source }), inspects);
+  const byId = new Map(assessSnapshot(facts).containers.map((container) => [container.id, container]));
+  return inspects.map((inspect) => byId.get(inspect.Id)!);
 }
 
 function pad(text: string, width: number): string {
@@ -135,9 +136,7 @@ function labFlagOf(path: ReadonlyArray<PropertyKey>): string {
 
 export async function diffCommand(a: string, b: string, options: { host?: string; format: 'table' | 'json' } & KernelFlags, io: LabCommandsIo): Promise<void> {
   const { adapter, engine } = await openEngine({ host: options.host });
-  const [left, right] = await withKernelSource(adapter, engine, kernelOptions(options, io), (source) =>
-    Promise.all([assessedContainer(adapter, engine, a, source), assessedContainer(adapter, engine, b, source)]),
-  );
+  const [left, right] = await Promise.all([selectContainer(adapter, a), selectContainer(adapter, b)]);
   for (const found of [left, right]) {
     if (!found.ok) {
       io.stderr(`isolens: ${found.message}\n`);
@@ -146,39 +145,30 @@ export async function diffCommand(a: string, b: string, options: { host?: string
     }
   }
   if (!left.ok || !right.ok) return;
-  const diff = diffContainers(left.container, right.container);
+  const [containerA, containerB] = await assessSelected(adapter, engine, [left.inspect, right.inspect], options, io);
+  const diff = diffContainers(containerA!, containerB!);
   io.stdout(options.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff));
 }
 
 export async function fixCommand(name: string, options: { host?: string; compose?: boolean; json?: boolean } & KernelFlags, io: LabCommandsIo): Promise<void> {
   const { adapter, engine } = await openEngine({ host: options.host });
-  const selected = await withKernelSource(adapter, engine, kernelOptions(options, io), (source) => assessedContainer(adapter, engine, name, source));
+  const selected = await selectContainer(adapter, name);
   if (!selected.ok) {
     io.stderr(`isolens: ${selected.message}\n`);
     io.setExitCode(selected.exitCode);
     return;
   }
-  const fix = await fixOf(adapter, selected.container);
-  if (!fix.ok) {
-    io.stderr(`isolens: ${fix.message}\n`);
-    io.setExitCode(EXIT_ERROR);
-    return;
-  }
-  io.stdout(options.json ? `${JSON.stringify(fix.fix, null, 2)}\n` : renderFix(fix.fix, options.compose === true));
-}
-
-/** The fix of one assessed container, from its inspect document and its image's own settings. */
-async function fixOf(adapter: ContainerEngine, container: ContainerIsolation): Promise<{ ok: true; fix: GeneratedFix } | { ok: false; message: string }> {
-  const inspected = await adapter.inspect(container.id);
-  if (!inspected.ok) return { ok: false, message: inspected.reason === 'vanished' ? `${JSON.stringify(terminalText(container.name))} was removed during the scan` : inspected.message };
-  return { ok: true, fix: await fixWithImageDefaults(adapter, container, inspected.value) };
+  const [container] = await assessSelected(adapter, engine, [selected.inspect], options, io);
+  // The inspect document the facts came from: the fix describes the container that was assessed.
+  const fix = await fixWithImageDefaults(adapter, container!, selected.inspect);
+  io.stdout(options.json ? `${JSON.stringify(fix, null, 2)}\n` : renderFix(fix, options.compose === true));
 }
 
 /** `isolens fix --compose-project NAME`: one override file for every service of the project (its first replica each). */
 export async function fixComposeProjectCommand(project: string, options: { host?: string } & KernelFlags, io: LabCommandsIo): Promise<void> {
   const { adapter, engine } = await openEngine({ host: options.host });
   // Inspected once; only the project's own containers are read from the kernel and assessed.
-  const { inspects, gaps } = await inspectRunning(adapter);
+  const { inspects } = await inspectRunning(adapter);
   const projectOf = (inspect: InspectDocument) => inspect.Config.Labels?.[COMPOSE_PROJECT_LABEL];
   const memberInspects = inspects.filter((inspect) => projectOf(inspect) === project);
   if (memberInspects.length === 0) {
@@ -188,23 +178,16 @@ export async function fixComposeProjectCommand(project: string, options: { host?
     io.setExitCode(EXIT_ERROR);
     return;
   }
-  const facts = await withKernelSource(adapter, engine, kernelOptions(options, io), (source) => snapshotFromInspects(memberInspects, engine, { source, gaps }), memberInspects);
-  const members = assessSnapshot(facts).containers.sort((a, b) => a.name.localeCompare(b.name));
+  const members = (await assessSelected(adapter, engine, memberInspects, options, io)).sort((a, b) => a.name.localeCompare(b.name));
   const byService = new Map<string, ContainerIsolation>();
   for (const c of members) {
     const service = c.labels[COMPOSE_SERVICE_LABEL] ?? c.name;
     if (!byService.has(service)) byService.set(service, c);
   }
+  // Each fix from the inspect document its facts came from: nothing is inspected twice.
+  const inspectOf = new Map(memberInspects.map((inspect) => [inspect.Id, inspect]));
   const services: ServiceFix[] = [];
-  for (const [service, container] of byService) {
-    const fix = await fixOf(adapter, container);
-    if (!fix.ok) {
-      io.stderr(`isolens: ${fix.message}\n`);
-      io.setExitCode(EXIT_ERROR);
-      return;
-    }
-    services.push({ service, container: container.name, fix: fix.fix });
-  }
+  for (const [service, container] of byService) services.push({ service, container: container.name, fix: await fixWithImageDefaults(adapter, container, inspectOf.get(container.id)!) });
   io.stdout(renderComposeOverride(project, services));
 }
 

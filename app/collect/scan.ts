@@ -139,7 +139,9 @@ export async function inspectRunning(
   adapter: ContainerEngine,
   options: { container?: string; concurrency?: number } = {},
 ): Promise<{ inspects: InspectDocument[]; gaps: Gap[] }> {
-  const ids = await adapter.listRunning();
+  const wanted = options.container;
+  // A selector inspects only what it selects: the engine's list has each container's name and id.
+  const ids = wanted ? (await adapter.listRunningNamed()).filter((c) => matchesContainer({ Id: c.id, Name: c.name }, wanted)).map((c) => c.id) : await adapter.listRunning();
   const gaps: Gap[] = [];
   const results = await mapLimited(ids, options.concurrency ?? 8, (id) => adapter.inspect(id));
   const inspects: InspectDocument[] = [];
@@ -148,7 +150,6 @@ export async function inspectRunning(
     else if (result.reason === 'vanished') gaps.push({ fact: `containers[${ids[index]!.slice(0, 12)}]`, reason: 'the container exited or was removed during the scan' });
     else gaps.push({ fact: `containers[${ids[index]!.slice(0, 12)}]`, reason: result.message });
   });
-  const wanted = options.container;
   return { inspects: wanted ? inspects.filter((inspect) => matchesContainer(inspect, wanted)) : inspects, gaps };
 }
 

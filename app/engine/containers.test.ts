@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, EngineResponseError } from './connect.js';
-import { ContainerInspect, inspectContainer, listRunningContainerIds } from './containers.js';
+import { ContainerInspect, inspectContainer, listRunningContainers } from './containers.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
@@ -43,7 +43,7 @@ describe('ContainerInspect', () => {
   });
 });
 
-describe('inspectContainer and listRunningContainerIds against an engine', () => {
+describe('inspectContainer and listRunningContainers against an engine', () => {
   let dir: string;
   let server: http.Server;
 
@@ -96,12 +96,12 @@ describe('inspectContainer and listRunningContainerIds against an engine', () =>
     await expect(inspectContainer(client, id)).rejects.toThrowError(/failed with HTTP 500: database is locked/);
   });
 
-  it('lists the running ids and rejects a list that is not one', async () => {
-    const listed = await engine({ '/containers/json': { status: 200, body: [{ Id: id, Names: ['/eng-x'] }] } });
-    expect(await listRunningContainerIds(listed)).toEqual([id]);
+  it('lists the running ids with each container\'s own name (not a link alias), and rejects a list that is not one', async () => {
+    const listed = await engine({ '/containers/json': { status: 200, body: [{ Id: id, Names: ['/linker/alias', '/eng-x'] }] } });
+    expect(await listRunningContainers(listed)).toEqual([{ id, name: 'eng-x' }]);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const broken = await engine({ '/containers/json': { status: 200, body: { message: 'not a list' } } }, 'other.sock');
-    await expect(listRunningContainerIds(broken)).rejects.toThrowError(EngineResponseError);
+    await expect(listRunningContainers(broken)).rejects.toThrowError(EngineResponseError);
   });
 });

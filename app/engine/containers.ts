@@ -105,12 +105,16 @@ export type InspectResult =
   /** The engine's document lacks or mistypes a field Isolens depends on; message says which. */
   | { ok: false; reason: 'invalid'; message: string };
 
-const ContainerList = z.array(z.looseObject({ Id: ContainerId }));
+const ContainerList = z.array(z.looseObject({ Id: ContainerId, Names: z.array(z.string()).nullish() }));
 
-/** The ids of running (and paused) containers, as `docker ps` lists them. */
-export async function listRunningContainerIds(client: Dockerode): Promise<string[]> {
+/** The ids and names of running (and paused) containers, as `docker ps` lists them: enough to select by name. */
+export async function listRunningContainers(client: Dockerode): Promise<Array<{ id: string; name: string }>> {
   const list = await engineRequest(client, () => client.listContainers({ all: false }));
-  return parseEngineResponse(ContainerList, list, '/containers/json', clientEndpoint(client).endpoint).map((c) => c.Id);
+  return parseEngineResponse(ContainerList, list, '/containers/json', clientEndpoint(client).endpoint).map((c) => {
+    // Legacy links add "/other/alias" names; the container's own is the one without a second slash.
+    const names = (c.Names ?? []).map((name) => name.replace(/^\//, ''));
+    return { id: c.Id, name: names.find((name) => !name.includes('/')) ?? names[0] ?? '' };
+  });
 }
 
 /** Inspect one container; a container that vanished since it was listed is a value, not an exception. */

@@ -6,7 +6,7 @@ import { homedir, release } from 'node:os';
 import type Dockerode from 'dockerode';
 import type { EngineInfo } from '../model/schema.js';
 import { createClient, describeEngine } from './connect.js';
-import { inspectContainer, listRunningContainerIds } from './containers.js';
+import { inspectContainer, listRunningContainers } from './containers.js';
 import { resolveEndpoint } from './endpoint.js';
 import { watchContainerEvents, type ContainerEvent } from './events.js';
 
@@ -64,7 +64,7 @@ describe.skipIf(Boolean(noEngine))('engine layer on the real engine', () => {
 
   it('lists and inspects a container it started, and a removed one is vanished', async () => {
     const id = runContainer('inspect');
-    expect(await listRunningContainerIds(client)).toContain(id);
+    expect((await listRunningContainers(client)).map((container) => container.id)).toContain(id);
 
     const result = await inspectContainer(client, id);
     if (!result.ok) throw new Error(`inspect failed: ${result.reason}`);

@@ -5,7 +5,7 @@ import type Dockerode from 'dockerode';
 import type { Duplex } from 'node:stream';
 import type { EngineInfo } from '../model/schema.js';
 import { engineRequest } from './connect.js';
-import { inspectContainer, listRunningContainerIds, type InspectResult } from './containers.js';
+import { inspectContainer, listRunningContainers, type InspectResult } from './containers.js';
 import { watchContainerEvents, type ContainerEvent } from './events.js';
 
 /** The label on every container Isolens creates; its value says which part of Isolens owns it. */
@@ -60,8 +60,8 @@ export interface ContainerEngine {
   readonly info: EngineInfo;
   /** Ids of running (and paused) containers. */
   listRunning(): Promise<string[]>;
-  /** Names of running containers (without the leading "/"), for "did you mean" messages. */
-  listRunningNames(): Promise<string[]>;
+  /** Ids and names (without the leading "/") of running containers: to select by name without inspecting them all. */
+  listRunningNamed(): Promise<Array<{ id: string; name: string }>>;
   /** The validated inspect document of one container; a vanished one is a value. */
   inspect(id: string): Promise<InspectResult>;
   /** Container events until the returned function is called; onClose(null) when the engine ends the stream. */
@@ -95,13 +95,12 @@ export class DockerodeEngine implements ContainerEngine {
     readonly info: EngineInfo,
   ) {}
 
-  listRunning(): Promise<string[]> {
-    return listRunningContainerIds(this.client);
+  async listRunning(): Promise<string[]> {
+    return (await listRunningContainers(this.client)).map((container) => container.id);
   }
 
-  async listRunningNames(): Promise<string[]> {
-    const list = await engineRequest(this.client, () => this.client.listContainers());
-    return list.flatMap((container) => (container.Names ?? []).map((name) => name.replace(/^\//, '')));
+  listRunningNamed(): Promise<Array<{ id: string; name: string }>> {
+    return listRunningContainers(this.client);
   }
 
   inspect(id: string): Promise<InspectResult> {
