@@ -9,6 +9,7 @@ import type { ContainerDiff } from './lab/diff.js';
 import type { GeneratedFix } from './lab/fix.js';
 import type { LabResult } from './lab/lab.js';
 import type { ProbeResult, RunProbeRefusal } from './lab/probes.js';
+import { MAX_VISIBLE_CONTAINERS } from './model/viewers.js';
 import { NotificationSettings, type ContainerHistory, type DriftMark, type Notice } from './model/history.js';
 
 /** A probe of the catalogue, as the UI lists it. */
@@ -64,6 +65,12 @@ export interface IsolensApi extends HistoryApi {
   getInspect(id: string): Promise<unknown>;
   /** The live stats history kept for one container (the last five minutes). */
   getStatsHistory(id: string): Promise<LiveStats[]>;
+  /**
+   * What one viewer (a window or browser tab, named by an id it chose) shows live stats of now: the table's rows in
+   * view, the open drill-down. Those are sampled every second, the union over viewers; the rest every ten seconds.
+   * Replaces the viewer's previous list; a viewer that does not repeat it within VIEWER_TTL_MS is forgotten.
+   */
+  setVisibleContainers(viewerId: string, ids: string[]): Promise<void>;
   /** The current engine connection state. */
   getEngineState(): Promise<EngineState>;
   /** Reconnect to the engine now instead of waiting for the next retry. */
@@ -96,6 +103,7 @@ export const API_METHODS = [
   'getSnapshot',
   'getInspect',
   'getStatsHistory',
+  'setVisibleContainers',
   'getEngineState',
   'retryEngine',
   'diffContainers',
@@ -116,10 +124,16 @@ export type ApiMethod = (typeof API_METHODS)[number];
 /** Validation of each method's arguments at the boundary (IPC payloads, HTTP requests). */
 const ContainerId = z.string().regex(/^[a-f0-9]{12,64}$/, 'a container id (12 to 64 hex characters)');
 const VersionIndex = z.number().int().min(0).max(100_000);
+/** Full ids only where a list is kept: a prefix would match more than the viewer shows. */
+const FullContainerId = z.string().regex(/^[a-f0-9]{64}$/, 'a full container id (64 hex characters)');
+/** A viewer names itself (crypto.randomUUID() in the renderer); the server keeps at most MAX_VIEWERS of them. */
+const ViewerId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a viewer id (16 to 64 letters, digits, _ or -)');
+
 export const API_ARGUMENTS: { [M in ApiMethod]: z.ZodType<Parameters<IsolensApi[M]>> } = {
   getSnapshot: z.tuple([]),
   getInspect: z.tuple([ContainerId]),
   getStatsHistory: z.tuple([ContainerId]),
+  setVisibleContainers: z.tuple([ViewerId, z.array(FullContainerId).max(MAX_VISIBLE_CONTAINERS)]),
   getEngineState: z.tuple([]),
   retryEngine: z.tuple([]),
   diffContainers: z.tuple([ContainerId, ContainerId]),

@@ -28,6 +28,7 @@ function recordingApi() {
       return { Id: id };
     },
     getStatsHistory: async () => [],
+    setVisibleContainers: async () => undefined,
     getEngineState: async () => ({ status: 'connected', endpoint: 'default', error: null, sinceMs: 1, nextRetryMs: null }),
     retryEngine: async () => undefined,
     subscribe: () => () => undefined,

@@ -8,6 +8,7 @@ const isolens: IsolensApi = {
   getSnapshot: () => ipcRenderer.invoke(invokeChannel('getSnapshot')),
   getInspect: (id) => ipcRenderer.invoke(invokeChannel('getInspect'), id),
   getStatsHistory: (id) => ipcRenderer.invoke(invokeChannel('getStatsHistory'), id),
+  setVisibleContainers: (viewerId, ids) => ipcRenderer.invoke(invokeChannel('setVisibleContainers'), viewerId, ids),
   getEngineState: () => ipcRenderer.invoke(invokeChannel('getEngineState')),
   retryEngine: () => ipcRenderer.invoke(invokeChannel('retryEngine')),
   diffContainers: (a, b) => ipcRenderer.invoke(invokeChannel('diffContainers'), a, b),

@@ -92,6 +92,7 @@ export function withHistory(live: LiveSide, options: WithHistoryOptions): Isolen
     getSnapshot: () => live.getSnapshot(),
     getInspect: (id) => live.getInspect(id),
     getStatsHistory: (id) => live.getStatsHistory(id),
+    setVisibleContainers: (viewerId, ids) => live.setVisibleContainers(viewerId, ids),
     getEngineState: () => live.getEngineState(),
     retryEngine: () => live.retryEngine(),
     diffContainers: (a, b) => live.diffContainers(a, b),

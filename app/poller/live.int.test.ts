@@ -114,4 +114,29 @@ describe('LiveApi', () => {
     stop();
     expect(own.session.watched()).toBe(false);
   });
+
+  it('samples what a viewer shows every interval and the rest every tenth, keeping their histories', async () => {
+    const shown = await startContainer(`${PREFIX}shown`);
+    const other = await createLiveApi({ session: api.session, statsIntervalMs: 100 });
+    onTestFinished(() => other.close());
+    const events: ApiEvent[] = [];
+    const stop = other.subscribe((event) => events.push(event));
+    onTestFinished(stop);
+    await waitFor(events, (e) => e.type === 'stats' && e.stats.some((s) => s.id === shown.id));
+    const firstId = (await other.getSnapshot())!.containers.find((c) => c.name === `${PREFIX}first`)!.id;
+    await other.setVisibleContainers('viewer-of-the-test-0001', [shown.id]);
+    events.length = 0;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const ticks = events.filter((e) => e.type === 'stats').map((e) => (e.type === 'stats' ? e.stats.map((s) => s.id) : []));
+    expect(ticks.length).toBeGreaterThanOrEqual(5);
+    // A tick samples the shown container always; the unshown one in one tick out of ten (a tick with nothing due sends nothing).
+    expect(ticks.every((ids) => ids.includes(shown.id))).toBe(true);
+    const unshown = ticks.filter((ids) => ids.includes(firstId)).length;
+    expect(unshown).toBeLessThanOrEqual(Math.ceil(ticks.length / 10) + 1);
+    expect((await other.getStatsHistory(firstId)).length).toBeGreaterThan(0); // kept, not forgotten
+    // Another viewer's list is added to this one's: both containers every interval.
+    await other.setVisibleContainers('viewer-of-the-test-0002', [firstId]);
+    events.length = 0;
+    await waitFor(events, (e) => e.type === 'stats' && e.stats.some((s) => s.id === firstId) && e.stats.some((s) => s.id === shown.id));
+  });
 });

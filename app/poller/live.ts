@@ -1,5 +1,6 @@
 // The live IsolensApi (what serve and the Electron main use): a subscriber of the engine session, plus 1 Hz stats and the lab.
 import type { ApiEvent, IsolensApi, LiveMethods } from '../api.js';
+import { MAX_VIEWERS, MAX_VISIBLE_CONTAINERS, VIEWER_TTL_MS } from '../model/viewers.js';
 import type { LiveStats, EngineState } from '../model/live.js';
 import type { Snapshot } from '../model/schema.js';
 import type { InspectDocument } from '../collect/config.js';
@@ -8,6 +9,18 @@ import { LabFacade } from '../lab/facade.js';
 import { EngineSession, type SessionOptions } from './session.js';
 import { StatsSampler } from './stats.js';
 import { kernelUnreadableReason } from '../kernel/source.js';
+
+/**
+ * Containers no viewer shows are sampled once in this many stats intervals (every 10 s at 1 Hz), spread over the
+ * intervals by id: often enough for the table's sort by CPU or memory, which re-reads live values every 5 s anyway.
+ */
+export const UNSEEN_EVERY = 10;
+
+/** Which of the UNSEEN_EVERY intervals a container's unseen sample falls in: fixed per id, even across the ids. */
+function unseenSlot(id: string): number {
+  const value = Number.parseInt(id.slice(0, 8), 16);
+  return Number.isFinite(value) ? value % UNSEEN_EVERY : 0;
+}
 
 export interface LiveApiOptions extends SessionOptions {
   /** Live stats interval; 1 s by default. */
@@ -37,6 +50,9 @@ export class LiveApi implements LiveMethods {
   /** The last snapshot sent to subscribers: the base of the next delta. */
   private sent: Snapshot | null = null;
   private readonly stopSession: () => void;
+  /** What each viewer shows (setVisibleContainers), in the order of their last refresh, and until when it holds. */
+  private readonly viewers = new Map<string, { ids: ReadonlySet<string>; untilMs: number }>();
+  private ticks = 0;
 
   constructor(options: LiveApiOptions = {}) {
     const { session, statsIntervalMs, releaseAfterMs, ...sessionOptions } = options;
@@ -98,6 +114,13 @@ export class LiveApi implements LiveMethods {
 
   async getStatsHistory(id: string): Promise<LiveStats[]> {
     return this.stats.history(this.session.inspectOf(id)?.Id ?? id);
+  }
+
+  async setVisibleContainers(viewerId: string, ids: string[]): Promise<void> {
+    // Bounded whatever the caller: validated at the transport, and capped again here for in-process callers.
+    this.viewers.delete(viewerId);
+    this.viewers.set(viewerId, { ids: new Set(ids.slice(0, MAX_VISIBLE_CONTAINERS)), untilMs: Date.now() + VIEWER_TTL_MS });
+    while (this.viewers.size > MAX_VIEWERS) this.viewers.delete(this.viewers.keys().next().value!);
   }
 
   async getEngineState(): Promise<EngineState> {
@@ -175,8 +198,22 @@ export class LiveApi implements LiveMethods {
     // Only where the kernel can be read: a local source on a local engine, or a helper on any.
     const engine = this.session.engineInfo();
     if (!engine || kernelUnreadableReason(this.session.kernelSource, engine) !== null) return;
-    const samples = await this.stats.sample(this.session.processes());
+    const processes = this.session.processes();
+    const visible = this.visibleIds(Date.now());
+    const tick = this.ticks++ % UNSEEN_EVERY;
+    const due = visible === null ? processes : processes.filter(({ id }) => visible.has(id) || unseenSlot(id) === tick);
+    const samples = await this.stats.sample(due, new Set(processes.map(({ id }) => id)));
     if (samples.length > 0) this.emit({ type: 'stats', stats: samples });
+  }
+
+  /** The union of what the viewers show now, or null when no viewer has said (an older client): then everything is. */
+  private visibleIds(nowMs: number): ReadonlySet<string> | null {
+    for (const [viewerId, viewer] of this.viewers) if (viewer.untilMs <= nowMs) this.viewers.delete(viewerId);
+    if (this.viewers.size === 0) return null;
+    if (this.viewers.size === 1) return this.viewers.values().next().value!.ids;
+    const union = new Set<string>();
+    for (const viewer of this.viewers.values()) for (const id of viewer.ids) union.add(id);
+    return union;
   }
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalKernelSource, type KernelSource } from '../kernel/source.js';
 import { containerId, fixturePath } from '../kernel/fixtures/load.js';
-import { StatsSampler } from './stats.js';
+import { HISTORY_LENGTH, StatsSampler } from './stats.js';
 
 const SCENARIO = 'container-limited-64m-half-cpu-50-pids-cpuset-0';
 const PID = 4242;
@@ -89,6 +89,38 @@ describe.each([
     expect(await sampler.sample([{ id, pid: 999_999 }])).toEqual([]); // no such process
     await sampler.sample([]);
     expect(sampler.history(id)).toEqual([]);
+  });
+
+  it('keeps the history of a running container it does not sample this round, and its CPU % spans the longer interval', async () => {
+    const { source, id, file } = capturedContainer();
+    let nowMs = 1_000_000;
+    const sampler = new StatsSampler(wrap(source), { now: () => nowMs });
+    await sampler.sample([{ id, pid: PID }]);
+    nowMs += 1000;
+    expect(await sampler.sample([], new Set([id]))).toEqual([]); // running, not shown: not read this round
+    expect(sampler.history(id)).toHaveLength(1);
+    // Ten seconds after the first sample: 2.5 s more CPU is 25 % over the ten seconds.
+    writeFileSync(file('cpuacct', 'cpuacct.usage'), `${20688096 + 2_500_000_000}\n`);
+    nowMs += 9000;
+    const [later] = await sampler.sample([{ id, pid: PID }], new Set([id]));
+    expect(later!.cpuPercent).toBe(25);
+    expect(sampler.history(id).map((s) => s.atMs)).toEqual([1_000_000, 1_010_000]);
+    sampler.close();
+  });
+
+  it('holds five minutes of samples whatever the interval, and at most 300', async () => {
+    const { source, id } = capturedContainer();
+    let nowMs = 0;
+    const sampler = new StatsSampler(wrap(source), { now: () => nowMs });
+    for (let i = 0; i < 40; i++, nowMs += 10_000) await sampler.sample([{ id, pid: PID }]);
+    // Every 10 s for 400 s: the samples of the last 300 s (not the 300 samples of 50 minutes).
+    expect(sampler.history(id).map((s) => s.atMs)).toEqual(Array.from({ length: 30 }, (_, i) => (i + 10) * 10_000));
+    for (let i = 0; i < 650; i++, nowMs += 200) await sampler.sample([{ id, pid: PID }]);
+    const history = sampler.history(id);
+    expect(history).toHaveLength(HISTORY_LENGTH);
+    expect(history.at(-1)!.atMs).toBe(nowMs - 200);
+    expect(history.every((s, i) => i === 0 || s.atMs - history[i - 1]!.atMs === 200)).toBe(true);
+    sampler.close();
   });
 });
 

@@ -12,6 +12,8 @@ import type { ReadResult } from '../kernel/read.js';
 
 /** Five minutes at one sample a second. */
 export const HISTORY_LENGTH = 300;
+/** The window a history covers, however often its container is sampled (every 10 s when no viewer shows it). */
+export const HISTORY_MS = 300_000;
 
 /** Descriptors the sampler may keep open (about ten per container); beyond that it reads by path. */
 const DEFAULT_DESCRIPTOR_BUDGET = 8192;
@@ -21,15 +23,33 @@ interface Previous {
   cpuUsageUs: number | null;
 }
 
-/** A fixed-size ring of samples: memory stays bounded however long the app runs. */
+/**
+ * The samples of the last HISTORY_MS, at most HISTORY_LENGTH: memory stays bounded however long the app runs, and a
+ * container sampled every 10 s holds 30 samples, not 300. Circular, so a push moves nothing.
+ */
 class Ring {
-  private readonly items: LiveStats[] = [];
+  private items: LiveStats[] = [];
+  private start = 0;
+  private size = 0;
   push(sample: LiveStats): void {
-    this.items.push(sample);
-    if (this.items.length > HISTORY_LENGTH) this.items.splice(0, this.items.length - HISTORY_LENGTH);
+    while (this.size > 0 && this.items[this.start]!.atMs <= sample.atMs - HISTORY_MS) this.drop();
+    if (this.size === HISTORY_LENGTH) this.drop();
+    // Appends until the array holds HISTORY_LENGTH (the index is then at most its length), then wraps.
+    this.items[(this.start + this.size) % HISTORY_LENGTH] = sample;
+    this.size++;
   }
   all(): LiveStats[] {
-    return [...this.items];
+    const out: LiveStats[] = [];
+    for (let i = 0; i < this.size; i++) out.push(this.items[(this.start + i) % HISTORY_LENGTH]!);
+    return out;
+  }
+  private drop(): void {
+    this.start = (this.start + 1) % HISTORY_LENGTH;
+    this.size--;
+    if (this.size === 0) {
+      this.items = [];
+      this.start = 0;
+    }
   }
 }
 
@@ -86,9 +106,13 @@ export class StatsSampler {
     this.previous.clear();
   }
 
-  /** One sample for each container; containers whose process vanished are skipped this round. */
-  async sample(targets: ReadonlyArray<{ id: string; pid: number }>): Promise<LiveStats[]> {
-    const live = new Set(targets.map((t) => t.id));
+  /**
+   * One sample for each target; containers whose process vanished are skipped this round. `running` lists every
+   * container still running (the targets by default): histories and descriptors of the others are dropped, while those
+   * of a running container that is not sampled this round are kept.
+   */
+  async sample(targets: ReadonlyArray<{ id: string; pid: number }>, running?: ReadonlySet<string>): Promise<LiveStats[]> {
+    const live = running ?? new Set(targets.map((t) => t.id));
     for (const id of [...this.histories.keys()]) if (!live.has(id)) this.forget(id);
     for (const id of [...this.tracked.keys()]) if (!live.has(id)) this.untrack(id);
     const readTextSync = this.source.readTextSync;

@@ -13,6 +13,8 @@ export function readOnlyApi(api: IsolensApi): IsolensApi {
     getSnapshot: () => api.getSnapshot(),
     getInspect: (id) => api.getInspect(id),
     getStatsHistory: (id) => api.getStatsHistory(id),
+    // What a viewer shows decides only how often serve reads cgroupfs; it changes nothing anywhere.
+    setVisibleContainers: (viewerId, ids) => api.setVisibleContainers(viewerId, ids),
     getEngineState: () => api.getEngineState(),
     retryEngine: () => api.retryEngine(),
     subscribe: (listener) => api.subscribe(listener),

@@ -34,6 +34,9 @@ function memoryApi() {
     async getStatsHistory() {
       return [];
     },
+    async setVisibleContainers(viewerId, ids) {
+      calls.push(`setVisibleContainers:${viewerId}:${ids.length}`);
+    },
     async getEngineState() {
       return engine;
     },
@@ -253,6 +256,26 @@ describe('API', () => {
     expect(JSON.parse(reply.body).error).toMatch(/container id/);
     expect((await call('getInspect', [])).status).toBe(400);
     expect((await call('getSnapshot', ['extra'])).status).toBe(400);
+    expect(memory.calls.length).toBe(before);
+  });
+
+  it('setVisibleContainers takes a viewer id and at most 512 full container ids, refusing anything else unheard', async () => {
+    const viewer = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+    const full = (i: number) => i.toString(16).padStart(64, 'a');
+    expect((await call('setVisibleContainers', [viewer, [full(1), full(2)]])).status).toBe(200);
+    expect((await call('setVisibleContainers', [viewer, Array.from({ length: 512 }, (_, i) => full(i))])).status).toBe(200);
+    expect(memory.calls.slice(-2)).toEqual([`setVisibleContainers:${viewer}:2`, `setVisibleContainers:${viewer}:512`]);
+    const before = memory.calls.length;
+    const refused = [
+      [viewer, Array.from({ length: 513 }, (_, i) => full(i))], // more than any screen shows
+      [viewer, [CONTAINER_ID.slice(0, 12)]], // a prefix would match more than is shown
+      [viewer, ['<script>'.padEnd(64, 'a')]],
+      ['short', [full(1)]],
+      ['../../etc/passwd-and-more-text', [full(1)]],
+      [viewer, full(1)],
+      [viewer],
+    ];
+    for (const args of refused) expect((await call('setVisibleContainers', args)).status, JSON.stringify(args).slice(0, 80)).toBe(400);
     expect(memory.calls.length).toBe(before);
   });
 

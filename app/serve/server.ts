@@ -206,6 +206,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024, perMessageDeflate: false });
   const alive = new WeakMap<WebSocket, boolean>();
+  /** Every client gets the same event object: encode it once, not once per client (stats are sent every second). */
+  const encoded = new WeakMap<ApiEvent, string>();
+  const encode = (event: ApiEvent): string => {
+    let text = encoded.get(event);
+    if (text === undefined) encoded.set(event, (text = JSON.stringify(event)));
+    return text;
+  };
 
   function upgradeRefusal(request: IncomingMessage): Refusal | null {
     if (!isAllowedHost(request.headers.host, port)) return { status: 421, message: 'Misdirected Request\n' };
@@ -232,7 +239,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         socket.terminate();
         return;
       }
-      socket.send(JSON.stringify(event));
+      socket.send(encode(event));
     });
     // Read-only: whatever a client sends is ignored (and capped by maxPayload).
     socket.on('close', unsubscribe);

@@ -7,6 +7,7 @@ export function apiDouble(): IsolensApi {
     getSnapshot: missing('getSnapshot'),
     getInspect: missing('getInspect'),
     getStatsHistory: missing('getStatsHistory'),
+    setVisibleContainers: missing('setVisibleContainers'),
     getEngineState: missing('getEngineState'),
     retryEngine: missing('retryEngine'),
     diffContainers: missing('diffContainers'),

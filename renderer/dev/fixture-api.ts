@@ -473,6 +473,7 @@ export function createFixtureApi(options: FixtureOptions): IsolensApi {
       };
     },
     getStatsHistory: async (id) => [...(history.get(id) ?? [])],
+    setVisibleContainers: async () => undefined, // the fixture's stats cost nothing to make
     getEngineState: async () => engineState,
     retryEngine: async () => {
       setEngine({ ...engineState, status: 'connecting', error: null, nextRetryMs: null });

@@ -1,5 +1,5 @@
 // React bindings of the store: context, state selector and per-container stats subscription.
-import { createContext, useCallback, useContext, useMemo, useSyncExternalStore } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { LiveStats } from '../../app/model/live.js';
 import type { IsolensStore, StoreState } from './store.js';
 
@@ -16,9 +16,13 @@ export function useStoreState(): StoreState {
   return useSyncExternalStore(store.subscribe, store.getState);
 }
 
-/** The container's samples, oldest first; re-renders only when that container gets a sample. */
+/**
+ * The container's samples, oldest first; re-renders only when that container gets a sample. While mounted it tells the
+ * host this container is on screen, so it is sampled every second (the rest every ten).
+ */
 export function useStats(id: string): LiveStats[] {
   const store = useStore();
+  useEffect(() => store.showStats(id), [store, id]);
   const version = useSyncExternalStore(store.subscribeStats, useCallback(() => store.statsVersion(id), [store, id]));
   // version is the change signal for the ring buffer, whose contents change in place.
   return useMemo(() => store.statsOf(id), [store, id, version]);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { ApiEvent, IsolensApi } from '../../app/api.js';
 import type { Notice } from '../../app/model/history.js';
 import type { EngineState, LiveStats } from '../../app/model/live.js';
@@ -6,6 +6,7 @@ import type { Snapshot } from '../../app/model/schema.js';
 import { IsolensStore, STATS_WINDOW_SAMPLES } from './store.js';
 import { snapshotDelta } from '../../app/model/delta.js';
 import { apiDouble } from '../../e2e/harness/api-double.js';
+import { VIEWER_REFRESH_MS, VIEWER_TTL_MS } from '../../app/model/viewers.js';
 
 function snapshotWith(ids: string[], generatedAt = '2026-01-01T00:00:00.000Z'): Snapshot {
   return { generatedAt, containers: ids.map((id) => ({ id, name: `c-${id}` })) } as unknown as Snapshot;
@@ -60,6 +61,41 @@ describe('IsolensStore', () => {
     expect(store.getState().engine?.error).toBe('connect ENOENT');
     stop();
     expect(fake.isUnsubscribed()).toBe(true);
+  });
+
+  it('tells the host which containers are on screen: at once, after a change settles, and again before its list expires', async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => void vi.useRealTimers());
+    const told: Array<{ viewerId: string; ids: string[] }> = [];
+    const fake = fakeApi();
+    const store = new IsolensStore({ ...fake.api, setVisibleContainers: async (viewerId, ids) => void told.push({ viewerId, ids }) });
+    const stop = store.start();
+    expect(told.map((t) => t.ids)).toEqual([[]]); // nothing drawn yet
+    const viewer = told[0]!.viewerId;
+    expect(viewer).toMatch(/^[A-Za-z0-9_-]{16,64}$/); // what the API's validation takes
+    const releaseRowB = store.showStats('b');
+    const releaseRowA = store.showStats('a');
+    const releaseChartA = store.showStats('a'); // the drill-down shows a too
+    await vi.advanceTimersByTimeAsync(200);
+    expect(told.at(-1)).toEqual({ viewerId: viewer, ids: ['a', 'b'] });
+    releaseRowA();
+    releaseRowA(); // idempotent: the chart still shows a
+    await vi.advanceTimersByTimeAsync(200);
+    expect(told).toHaveLength(2); // same list: nothing sent
+    releaseChartA();
+    releaseRowB();
+    const again = store.showStats('b'); // scrolled away and back within the settling time
+    await vi.advanceTimersByTimeAsync(200);
+    expect(told.at(-1)!.ids).toEqual(['b']);
+    const count = told.length;
+    await vi.advanceTimersByTimeAsync(VIEWER_REFRESH_MS);
+    expect(told).toHaveLength(count + 1);
+    expect(told.at(-1)).toEqual({ viewerId: viewer, ids: ['b'] });
+    expect(VIEWER_REFRESH_MS * 2).toBeLessThan(VIEWER_TTL_MS);
+    again();
+    stop();
+    await vi.advanceTimersByTimeAsync(VIEWER_REFRESH_MS * 3);
+    expect(told).toHaveLength(count + 1); // stopped: no more repeats
   });
 
   it('keeps at most five minutes of samples per container', async () => {

@@ -4,6 +4,7 @@ import type { DriftMark, Notice } from '../../app/model/history.js';
 import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { applySnapshotDelta, type SnapshotDelta } from '../../app/model/delta.js';
+import { MAX_VISIBLE_CONTAINERS, VIEWER_REFRESH_MS } from '../../app/model/viewers.js';
 import { RingBuffer } from './ring-buffer.js';
 import { navigate, noticeRoute } from './route.js';
 
@@ -23,6 +24,15 @@ export interface StoreState {
 
 type Listener = () => void;
 
+/** This window's name for the host (setVisibleContainers): random, so no other viewer's list is replaced by ours. */
+function newViewerId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** How long changes of what is shown are gathered before the host is told (a scroll mounts and unmounts many rows). */
+const DECLARE_DELAY_MS = 150;
+
 function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? text;
@@ -41,6 +51,12 @@ export class IsolensStore {
   private readonly statsVersions = new Map<string, number>();
   /** Deltas that arrived while a getSnapshot was in flight; applied in order on top of its answer. */
   private pendingDeltas: SnapshotDelta[] | null = null;
+  private readonly viewerId = newViewerId();
+  /** Containers whose live stats something on screen shows, with how many components show each. */
+  private readonly shown = new Map<string, number>();
+  private declareTimer: ReturnType<typeof setTimeout> | null = null;
+  /** What the host was last told (sorted ids), so a scroll that ends where it began sends nothing. */
+  private declared: string | null = null;
 
   constructor(private readonly api: IsolensApi) {}
 
@@ -53,6 +69,9 @@ export class IsolensStore {
   start(): () => void {
     const unsubscribe = this.api.subscribe((event) => this.handle(event));
     this.resync();
+    // Told at once (an empty list: nothing drawn yet), on each change, and repeated so the host's list does not expire.
+    this.declare(true);
+    const heartbeat = setInterval(() => this.declare(true), VIEWER_REFRESH_MS);
     this.api.getDriftMarks().then(
       (marks) => this.handle({ type: 'drift', marks }),
       () => undefined, // no history on this host: no marks
@@ -63,7 +82,53 @@ export class IsolensStore {
       },
       (error: unknown) => this.update({ apiError: oneLine(error) }),
     );
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      clearInterval(heartbeat);
+      if (this.declareTimer !== null) clearTimeout(this.declareTimer);
+      this.declareTimer = null;
+    };
+  }
+
+  /**
+   * Something on screen shows this container's live stats (a table row, the drill-down) until the returned release:
+   * the host samples what is shown every second and the rest every ten seconds.
+   */
+  showStats(id: string): () => void {
+    this.shown.set(id, (this.shown.get(id) ?? 0) + 1);
+    this.declareSoon();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.shown.get(id) ?? 1) - 1;
+      if (left > 0) this.shown.set(id, left);
+      else this.shown.delete(id);
+      this.declareSoon();
+    };
+  }
+
+  /** The ids shown now, as the host is told them. */
+  shownIds(): string[] {
+    return [...this.shown.keys()].sort().slice(0, MAX_VISIBLE_CONTAINERS);
+  }
+
+  private declareSoon(): void {
+    if (this.declareTimer !== null) return;
+    this.declareTimer = setTimeout(() => {
+      this.declareTimer = null;
+      this.declare(false);
+    }, DECLARE_DELAY_MS);
+  }
+
+  private declare(repeat: boolean): void {
+    const ids = this.shownIds();
+    const key = ids.join(',');
+    if (!repeat && key === this.declared) return;
+    this.declared = key;
+    this.api.setVisibleContainers(this.viewerId, ids).catch(() => {
+      this.declared = null; // said again on the next change or repeat; the host samples everything until it hears
+    });
   }
 
   /** History's requests (the History tab): one-shot, no shared state. */

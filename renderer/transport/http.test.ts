@@ -23,6 +23,7 @@ function memoryApi() {
       return { Id: id };
     },
     getStatsHistory: async () => [],
+    setVisibleContainers: async () => undefined,
     getEngineState: async () => engine,
     retryEngine: async () => undefined,
     subscribe(listener) {

@@ -181,6 +181,7 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
     getSnapshot: () => call('getSnapshot', []),
     getInspect: (id) => call('getInspect', [id]),
     getStatsHistory: (id) => call('getStatsHistory', [id]),
+    setVisibleContainers: (viewerId, ids) => call('setVisibleContainers', [viewerId, ids]),
     getEngineState: () => call('getEngineState', []),
     retryEngine: async () => {
       events.reconnectNow();

@@ -14,6 +14,7 @@ function bridge(): IsolensApi & { emit(event: ApiEvent): void } {
       throw new Error(`Error invoking remote method 'isolens:invoke:getInspect': Error: No such container: ${id}`);
     },
     getStatsHistory: async () => [],
+    setVisibleContainers: async () => undefined,
     getEngineState: async () => ({ status: 'connected', endpoint: 'default', error: null, sinceMs: 1, nextRetryMs: null }),
     retryEngine: async () => undefined,
     subscribe(listener) {

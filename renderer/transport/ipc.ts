@@ -21,6 +21,7 @@ export function createIpcApi(bridge: IsolensApi): IsolensApi {
     getSnapshot: () => unwrapped(bridge.getSnapshot()),
     getInspect: (id) => unwrapped(bridge.getInspect(id)),
     getStatsHistory: (id) => unwrapped(bridge.getStatsHistory(id)),
+    setVisibleContainers: (viewerId, ids) => unwrapped(bridge.setVisibleContainers(viewerId, ids)),
     getEngineState: () => unwrapped(bridge.getEngineState()),
     retryEngine: () => unwrapped(bridge.retryEngine()),
     subscribe: (listener: (event: ApiEvent) => void) => bridge.subscribe(listener),
