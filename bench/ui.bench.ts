@@ -1,15 +1,19 @@
 // `npm run bench:ui [-- --rows 1000 --runs 7]`: the containers table on the fixture's 1,000 rows in Chromium — first
 // screen, sort, filter (click or keystroke to the next painted frame) and long tasks while scrolling — against the same
 // page doing nothing but paint a frame (the floor), same run. The fixture is built minified with React's production
-// build and served under the app's CSP, as `isolens serve` serves the real UI.
+// build and served under the app's CSP, as `isolens serve` serves the real UI. `--profile` then sorts a few more times
+// under a Chromium performance trace and a CPU profile (unminified build, so functions keep their names) and prints where
+// a sort's time goes: script by function, style, layout and paint.
 import { chromium, type Page } from '@playwright/test';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startCspServer } from '../renderer/dev/dev-server.js';
 import { freePort } from '../e2e/harness/ports.js';
 import { median } from './median.js';
+import { selfTimes, topLines, type CpuProfile } from './profile-summary.js';
+import { mainThreadSelfTimes } from './trace-summary.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000' }, runs: { type: 'string', default: '7' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000' }, runs: { type: 'string', default: '7' }, profile: { type: 'boolean', default: false } } });
 const rows = Number(values.rows);
 const runs = Number(values.runs);
 
@@ -32,9 +36,35 @@ async function toNextFrame(page: Page, action: 'sort-name' | 'sort-grade' | 'typ
   );
 }
 
+const PROFILED_SORTS = 6;
+
+/** Sorts under a performance trace and a CPU profile; the top lines of each, per sort. */
+async function profileSorts(page: Page): Promise<{ trace: string[]; script: string[] }> {
+  const browser = page.context().browser()!;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
+  await cdp.send('Profiler.start');
+  let wall = 0;
+  for (let i = 0; i < PROFILED_SORTS; i++) wall += await toNextFrame(page, i % 2 ? 'sort-grade' : 'sort-name');
+  const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
+  const { self, cpuUs } = mainThreadSelfTimes(trace);
+  const script = selfTimes(profile);
+  script.functions.delete('(idle) ');
+  script.functions.delete('(program) ');
+  const per = (us: number) => `${(us / 1000 / PROFILED_SORTS).toFixed(1)} ms`;
+  return {
+    // Thread time, not wall time: on a shared machine it is the figure that compares between runs.
+    trace: [`wall ${per(wall * 1000)}, main thread CPU ${per(cpuUs)} per sort (shares below are of the CPU time)`, ...topLines(self, cpuUs, 10, PROFILED_SORTS)],
+    script: topLines(script.functions, cpuUs, 15, PROFILED_SORTS),
+  };
+}
+
 async function main(): Promise<void> {
   // The fixture built once, minified, with React's production build, served with the app's CSP.
-  const dev = await startCspServer(await freePort(), resolve('.isolens-tmp/renderer-bench'), { reactProduction: true });
+  const dev = await startCspServer(await freePort(), resolve(values.profile ? '.isolens-tmp/renderer-bench-profile' : '.isolens-tmp/renderer-bench'), { reactProduction: true, minify: !values.profile });
   const browser = await chromium.launch({ executablePath: process.env.ISOLENS_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   try {
     // Warm-up, not counted.
@@ -82,6 +112,8 @@ async function main(): Promise<void> {
       observer.disconnect();
       return { meanFrameMs: (performance.now() - started) / 122, longTasks: long.length, longestMs: long.length ? Math.max(...long) : 0 };
     });
+    if (values.profile) console.error(`profiling ${PROFILED_SORTS} sorts…`);
+    const profile = values.profile ? await profileSorts(page) : null;
     await page.close();
     console.log(`\n${rows} fixture rows (${shown?.trim()}), median of ${runs} (first screen: ${Math.min(runs, 3)}); React production build, minified\n`);
     const line = (label: string, ms: number, note = '') => console.log(`${label.padEnd(52)} ${ms.toFixed(1).padStart(8)} ms  ${note}`);
@@ -90,6 +122,13 @@ async function main(): Promise<void> {
     line('sort (click a column header → next frame)', median(sort), `(target ≤ 50 ms; ${(median(sort) / median(floor)).toFixed(1)}× the floor)`);
     line('filter (type "web" in search → next frame)', median(filter), `(target ≤ 50 ms; ${(median(filter) / median(floor)).toFixed(1)}× the floor)`);
     line('scroll end to end, mean frame', scroll.meanFrameMs, `long tasks: ${scroll.longTasks}${scroll.longTasks ? `, longest ${scroll.longestMs.toFixed(0)} ms` : ''}`);
+    if (profile) {
+      console.log(`\nprofile of ${PROFILED_SORTS} sorts (unminified build), per sort:`);
+      console.log('main thread by trace event (self thread time):');
+      for (const l of profile.trace) console.log(`  ${l}`);
+      console.log('script by function (self time, sampled; "(program)" — Blink outside script — left out):');
+      for (const l of profile.script) console.log(`  ${l}`);
+    }
   } finally {
     await browser.close();
     dev.server.close();

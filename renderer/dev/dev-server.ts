@@ -41,10 +41,10 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
  * Build the renderer as the production build does (no inline scripts), but in development mode so the fixture is kept,
  * and serve it with the real CSP header: a CSP violation then shows up in the browser exactly as it would in the app.
  */
-export async function startCspServer(port: number, outDir: string, options: { reactProduction?: boolean } = {}): Promise<{ url: string; server: Server }> {
+export async function startCspServer(port: number, outDir: string, options: { reactProduction?: boolean; minify?: boolean } = {}): Promise<{ url: string; server: Server }> {
   // reactProduction: React's production build under the fixture (bench:ui times what users run, not React's dev checks).
   const define = options.reactProduction ? { 'process.env.NODE_ENV': JSON.stringify('production'), 'import.meta.env.DEV': 'true' } : {};
-  await build({ configFile, mode: 'development', define, plugins: [missingTransportStub()], logLevel: 'warn', build: { outDir, emptyOutDir: true, minify: true } });
+  await build({ configFile, mode: 'development', define, plugins: [missingTransportStub()], logLevel: 'warn', build: { outDir, emptyOutDir: true, minify: options.minify ?? true } });
   const server = createHttpServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     const file = join(outDir, path === '/' ? 'index.html' : path);

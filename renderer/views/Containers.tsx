@@ -10,13 +10,14 @@ import {
   type ColumnFiltersState,
   type FilterFn,
   type RowSelectionState,
+  type Row as TableRow,
   type SortingFn,
   type SortingState,
   type Updater,
   type VisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { ContainerIsolation, Grade, Severity, Snapshot } from '../../app/model/schema.js';
 import { Sparkline } from '../charts/Sparkline.js';
 import { GradeBadge, RiskFlags } from '../components/badges.js';
@@ -56,6 +57,8 @@ interface Row {
 }
 
 const ROW_HEIGHT = 40;
+/** Rows rendered beyond each edge of the viewport: enough for arrow keys and a wheel notch, few enough that a sort repaints little. */
+const OVERSCAN = 4;
 /** Live values used for sorting refresh this often, so rows do not jump under the pointer every second. */
 const SORT_REFRESH_MS = 5000;
 
@@ -149,7 +152,7 @@ const columns: ColumnDef<Row>[] = [
     enableSorting: false,
     enableColumnFilter: false,
     enableGlobalFilter: false,
-    size: 72,
+    size: 80,
     cell: ({ row }) => (
       <input
         type="checkbox"
@@ -246,6 +249,65 @@ const columns: ColumnDef<Row>[] = [
     },
   },
 ];
+
+interface ContainerRowProps {
+  row: TableRow<Row>;
+  index: number;
+  /** Offset from the top of the body, in px. */
+  top: number;
+  active: boolean;
+  selected: boolean;
+  canSelect: boolean;
+  template: string;
+  minWidth: number;
+  /** The visible columns' ids: their cells are what the row renders. */
+  columns: string;
+  onActivate: (id: string) => void;
+}
+
+/**
+ * One table row. Re-rendered only when what it shows changed: a sort copies every row object but keeps its data, so
+ * rows compare by data, and a click or a stats tick no longer re-renders every visible row.
+ */
+const ContainerRow = memo(
+  function ContainerRow({ row, index, top, active, template, minWidth, onActivate }: ContainerRowProps) {
+    const container = row.original.container;
+    return (
+      <div
+        id={`row-${row.id}`}
+        role="row"
+        aria-rowindex={index + 2}
+        aria-selected={active}
+        className={`grid-row${active ? ' active' : ''} risk-${container.grade ?? 'unknown'}`}
+        style={{ gridTemplateColumns: template, minWidth, transform: `translateY(${top}px)`, height: ROW_HEIGHT }}
+        onClick={() => onActivate(row.id)}
+        onDoubleClick={() => navigate({ view: 'container', id: row.id, tab: 'findings' })}
+        data-testid="container-row"
+        data-name={container.name}
+        data-id={container.id}
+        data-grade={container.grade ?? ''}
+      >
+        {row.getVisibleCells().map((cell) => (
+          // Keyed by column: the cell id names the row, and a slot's cells must survive a change of container.
+          <div key={cell.column.id} role="gridcell" className={`cell cell-${cell.column.id}`}>
+            {flexRender(cell.column.columnDef.cell, cell.getContext())}
+          </div>
+        ))}
+      </div>
+    );
+  },
+  (a, b) =>
+    a.row.original === b.row.original &&
+    a.index === b.index &&
+    a.top === b.top &&
+    a.active === b.active &&
+    a.selected === b.selected &&
+    a.canSelect === b.canSelect &&
+    a.template === b.template &&
+    a.minWidth === b.minWidth &&
+    a.columns === b.columns &&
+    a.onActivate === b.onActivate,
+);
 
 function useSortRefreshTick(): number {
   const store = useStore();
@@ -378,12 +440,21 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: OVERSCAN,
     scrollMargin: headHeight,
     scrollPaddingStart: headHeight,
     getItemKey: (index) => rows[index]?.id ?? index,
   });
+  const virtualItems = virtualizer.getVirtualItems();
+  // Enough slots for every row the virtualizer can render at once (the viewport plus the overscan on both sides), so
+  // index % slots is unique among rendered rows and a row scrolled out hands its element to the one scrolled in.
+  const viewportRows = Math.ceil((virtualizer.scrollRect?.height ?? 0) / ROW_HEIGHT) + 2;
+  const slots = Math.max(virtualItems.length, viewportRows + 2 * OVERSCAN);
   const visibleColumns = table.getVisibleLeafColumns();
+  const columnsKey = visibleColumns.map((c) => c.id).join(' ');
+  const onStateChangeRef = useRef(onStateChange);
+  onStateChangeRef.current = onStateChange;
+  const activate = useCallback((id: string) => onStateChangeRef.current((s) => ({ ...s, activeId: id })), []);
   // Every row is its own CSS grid: the same template and the same minimum width keep the columns aligned across rows.
   // The compare checkbox column keeps its fixed width; the others share what is left.
   const template = visibleColumns.map((c) => (c.id === 'select' ? `${c.getSize()}px` : `minmax(${c.getSize()}px, ${c.id === 'name' || c.id === 'flags' ? 1.5 : 1}fr)`)).join(' ');
@@ -574,32 +645,24 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
           </p>
         ) : null}
         <div className="grid-body" role="rowgroup" style={{ height: virtualizer.getTotalSize(), minWidth: rowMinWidth }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {virtualItems.map((item) => {
             const row = rows[item.index]!;
-            const container = row.original.container;
-            const active = row.id === state.activeId;
             return (
-              <div
-                key={row.id}
-                id={`row-${row.id}`}
-                role="row"
-                aria-rowindex={item.index + 2}
-                aria-selected={active}
-                className={`grid-row${active ? ' active' : ''} risk-${container.grade ?? 'unknown'}`}
-                style={{ gridTemplateColumns: template, minWidth: rowMinWidth, transform: `translateY(${item.start - headHeight}px)`, height: ROW_HEIGHT }}
-                onClick={() => onStateChange((s) => ({ ...s, activeId: row.id }))}
-                onDoubleClick={() => navigate({ view: 'container', id: row.id, tab: 'findings' })}
-                data-testid="container-row"
-                data-name={container.name}
-                data-id={container.id}
-                data-grade={container.grade ?? ''}
-              >
-                {row.getVisibleCells().map((cell) => (
-                  <div key={cell.id} role="gridcell" className={`cell cell-${cell.column.id}`}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </div>
-                ))}
-              </div>
+              // Keyed by slot, not by container: a sort or a scroll refills the same row elements instead of tearing
+              // ~30 rows down and building them again (the profile's setAttribute, removeChild and layout).
+              <ContainerRow
+                key={item.index % slots}
+                row={row}
+                index={item.index}
+                top={item.start - headHeight}
+                active={row.id === state.activeId}
+                selected={row.getIsSelected()}
+                canSelect={row.getCanSelect()}
+                template={template}
+                minWidth={rowMinWidth}
+                columns={columnsKey}
+                onActivate={activate}
+              />
             );
           })}
         </div>
