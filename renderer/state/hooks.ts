@@ -1,6 +1,6 @@
 // React bindings of the store: context, state selector and per-container stats subscription.
 import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
-import type { LiveStats } from '../../app/model/live.js';
+import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { IsolensStore, StoreState } from './store.js';
 
 export const StoreContext = createContext<IsolensStore | null>(null);
@@ -14,6 +14,20 @@ export function useStore(): IsolensStore {
 export function useStoreState(): StoreState {
   const store = useStore();
   return useSyncExternalStore(store.subscribe, store.getState);
+}
+
+/**
+ * One value from the store; re-renders only when it changes (by ===), not on every snapshot delta. The selector must
+ * return a primitive or an object the store keeps as it is until that value changes.
+ */
+export function useStoreSelect<T>(select: (store: IsolensStore) => T): T {
+  const store = useStore();
+  return useSyncExternalStore(store.subscribe, () => select(store));
+}
+
+/** The engine's connection status alone (the lab lists images again when it comes back). */
+export function useEngineStatus(): EngineState['status'] | null {
+  return useStoreSelect((store) => store.getState().engine?.status ?? null);
 }
 
 /**

@@ -208,6 +208,25 @@ describe('IsolensStore', () => {
     expect(store.getState().snapshot?.containers.map((c) => c.id)).toEqual(['b', 'c', 'd']);
   });
 
+  it('a delta leaves what the drift badges and the lab select as it was (same mark object, same engine status), so they do not re-render', async () => {
+    const fake = fakeApi();
+    const store = new IsolensStore(fake.api);
+    store.start();
+    await flush();
+    const mark = { containerId: 'a', container: 'c-a', at: '2026-01-01T00:00:00.000Z', scoreBefore: 90, scoreAfter: 40, findingsAdded: ['capabilities/sys-admin'] };
+    fake.emit({ type: 'drift', marks: [mark] });
+    const before = { mark: store.driftOf('a'), status: store.getState().engine?.status };
+    let notified = 0;
+    store.subscribe(() => notified++);
+    const base = store.getState().snapshot!;
+    fake.emit({ type: 'delta', delta: snapshotDelta(base, snapshotWith(['a', 'b'], '2026-01-01T00:00:05.000Z'), { added: [], updated: ['b'], removed: [] }) });
+    expect(notified).toBeGreaterThan(0); // the table does re-render
+    expect(store.driftOf('a')).toBe(before.mark);
+    expect(store.getState().engine?.status).toBe(before.status);
+    fake.emit({ type: 'drift', marks: [] });
+    expect(store.driftOf('a')).toBeUndefined();
+  });
+
   describe('a desktop notification clicked (open-notice)', () => {
     afterEach(() => vi.unstubAllGlobals());
     const notice = (kind: Notice['kind']): Notice => ({

@@ -6,9 +6,11 @@ import type { ProbeResult } from '../../../app/lab/probes.js';
 import { allCapabilityNames } from '../../../app/model/capabilities.js';
 import { GradeBadge } from '../../components/badges.js';
 import { DiffTable, ScoreDelta } from '../compare/CompareView.js';
-import { useStoreState } from '../../state/hooks.js';
+import { useEngineStatus } from '../../state/hooks.js';
+import { useProbeCatalogue } from './probe-runs.js';
 import { errorText, useLabApi } from './lab-api.js';
 import { INITIAL_LAB_FORM, labHeadline, labOptionsFromForm, outcomeText, outcomeTone, predictionCheck, signedDelta, type LabForm } from './lab-format.js';
+import { PredictedCell } from './PredictedCell.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { OPERATION_TEXT } from '../../../app/model/operations.js';
 import type { OperationId } from '../../../app/model/schema.js';
@@ -70,18 +72,7 @@ function ProbeTable({ run, operationOf }: { run: LabRun; operationOf: OperationO
                 {probe.title}
                 {probe.destructive ? <span className="muted"> · lab only</span> : null}
               </th>
-              <td data-testid="probe-predicted">
-                {check === null ? (
-                  <span className="muted" title="This probe checks no operation of the catalogue">
-                    —
-                  </span>
-                ) : (
-                  <>
-                    <span className={`outcome outcome-${check.predicted === 'unknown' ? 'error' : check.predicted}`}>{check.predicted}</span>
-                    {check.differs ? <span className="prediction-differs"> ≠ observed</span> : null}
-                  </>
-                )}
-              </td>
+              <PredictedCell check={check} />
               <td data-testid="probe-observed">
                 <span className={`outcome outcome-${outcomeTone(probe.outcome, operation)}`}>{outcomeText(probe)}</span>
               </td>
@@ -203,7 +194,8 @@ export function LabView() {
   const update = (patch: Partial<LabForm>) => setForm((old) => ({ ...old, ...patch }));
 
   // The images are listed again when the engine comes back: with it away the picker says why instead of "loading…".
-  const engineStatus = useStoreState().engine?.status;
+  const engineStatus = useEngineStatus();
+  useProbeCatalogue(api, setProbes, () => undefined);
   useEffect(() => {
     let current = true;
     setImagesError(null);
@@ -218,10 +210,6 @@ export function LabView() {
         setImages([]);
         setImagesError(errorText(error));
       },
-    );
-    api.listProbes().then(
-      (list) => current && setProbes(list),
-      () => undefined,
     );
     return () => {
       current = false;

@@ -4,6 +4,7 @@ import type { ProbeInfo } from '../../../app/api.js';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { useLabApi } from './lab-api.js';
 import { outcomeText, outcomeTone, predictionCheck } from './lab-format.js';
+import { PredictedCell } from './PredictedCell.js';
 import { answerOutcome, useProbeCatalogue, useProbeRuns, type ProbeAnswer } from './probe-runs.js';
 
 /** Why no probe can run on this container now, or null when they can. */
@@ -81,10 +82,7 @@ export function ProbesTab({ container }: { container: ContainerIsolation }) {
                       <div className="muted probe-description">{probe.description}</div>
                       {answered.length > 0 ? <div className="probe-answers">Tests: {answered.map((ruleId) => titles.get(ruleId)).join('; ')}</div> : null}
                     </th>
-                    <td data-testid="probe-predicted">
-                      {prediction === null ? <span className="muted">—</span> : <span className={`outcome outcome-${prediction.predicted === 'unknown' ? 'error' : prediction.predicted}`}>{prediction.predicted}</span>}
-                      {prediction?.differs ? <div className="prediction-differs">≠ observed</div> : null}
-                    </td>
+                    <PredictedCell check={prediction} />
                     <td data-testid="probe-observed">
                       {answer === undefined ? (queued.includes(probe.id) ? <span className="muted">queued</span> : null) : <ProbeAnswerText answer={answer} probe={probe} />}
                     </td>
