@@ -1,14 +1,10 @@
 // The exporter's rows of `npm run bench:live`: CPU and RSS of `isolens exporter` at N containers, scraped every 15 s.
 import type { BenchContext, Row, Subject } from './live.bench.js';
-import { sleep, waitFor } from './wait.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from '../e2e/harness/until.js';
+import { median } from './median.js';
 
 const SCRAPE_INTERVAL_MS = 15_000;
-
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 /** Containers named with the prefix in one exposition (their isolens_container_info series). */
 function countIn(text: string, prefix: string): number {
@@ -21,13 +17,13 @@ export function exporterSubject(prefix: string): Subject {
     async run(context: BenchContext, rows: Row[]) {
       const { child, output } = context.spawnIsolens(['exporter', '--listen', '127.0.0.1:0']);
       try {
-        const url = (await waitFor('the exporter URL', 60_000, async () => /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output())))[1]!;
+        const url = (await until('the exporter URL', () => /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(output()), 60_000, 250))[1]!;
         const startedAt = Date.now();
         let text = '';
-        await waitFor(`the exporter to list ${context.count} containers`, 300_000, async () => {
-          text = await (await fetch(url)).text();
-          return countIn(text, prefix) >= context.count ? true : null;
-        });
+        await until(`the exporter to list ${context.count} containers`, async () => {
+          text = await fetch(url).then((response) => response.text()).catch(() => ''); // not listening yet: ask again
+          return countIn(text, prefix) >= context.count;
+        }, 300_000, 250);
         const series = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
         rows.push({
           subject: 'isolens exporter',

@@ -20,7 +20,8 @@ import type Dockerode from 'dockerode';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
 import { exporterSubject } from './exporter.subject.js';
-import { sleep, waitFor } from './wait.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from '../e2e/harness/until.js';
 
 const { values } = parseArgs({
   options: {
@@ -175,14 +176,14 @@ const serveSubject: Subject = {
     const { child, output } = context.spawnIsolens(['serve', '--port', '0']);
     let browser: Browser | null = null;
     try {
-      const url = await waitFor('the serve URL', 60_000, async () => /(http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]+))/.exec(output()));
+      const url = await until('the serve URL', () => /(http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]+))/.exec(output()), 60_000, 250);
       const origin = new URL(url[1]!).origin;
       const token = url[2]!;
       const startedAt = Date.now();
-      await waitFor(`serve to list ${context.count} containers`, 300_000, async () => {
-        const n = await countInSnapshot(origin, token, PREFIX);
-        return n !== null && n >= context.count ? n : null;
-      });
+      await until(`serve to list ${context.count} containers`, async () => {
+        const n = await countInSnapshot(origin, token, PREFIX).catch(() => null); // not listening yet: ask again
+        return n !== null && n >= context.count;
+      }, 300_000, 250);
       rows.push({ subject: 'isolens serve', condition: 'first snapshot after start', cpuPercent: null, rssMiB: rssMiB(child.pid!), engineExtraPercent: null, note: `${Date.now() - startedAt} ms` });
       // Settle: the first rebuilds and the history's first recording of every container are start-up, not steady state.
       await sleep(15_000);

@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import WebSocket from 'ws';
 import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
-import { sleep, waitFor } from './wait.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from '../e2e/harness/until.js';
 
 const { values } = parseArgs({
   options: {
@@ -72,14 +73,18 @@ try {
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   try {
-    const ws = await waitFor('the inspector URL', 30_000, async () => /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(output)?.[0] ?? null);
-    const url = await waitFor('the serve URL', 60_000, async () => /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output)?.[0] ?? null);
+    const ws = await until('the inspector URL', () => /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(output)?.[0], 30_000, 250);
+    const url = await until('the serve URL', () => /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output)?.[0], 60_000, 250);
     const token = new URL(url).searchParams.get('token')!;
-    await waitFor(`serve to list ${COUNT} containers`, 300_000, async () => {
-      const response = await fetch(`${new URL(url).origin}/api/getSnapshot`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{"args":[]}' });
-      const body = (await response.json()) as { result: { containers: Array<{ name: string }> } | null };
-      return (body.result?.containers.filter((c) => c.name.startsWith(PREFIX)).length ?? 0) >= COUNT ? true : null;
-    });
+    await until(`serve to list ${COUNT} containers`, async () => {
+      try {
+        const response = await fetch(`${new URL(url).origin}/api/getSnapshot`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{"args":[]}' });
+        const body = (await response.json()) as { result: { containers: Array<{ name: string }> } | null };
+        return (body.result?.containers.filter((c) => c.name.startsWith(PREFIX)).length ?? 0) >= COUNT;
+      } catch {
+        return false; // not listening yet: ask again
+      }
+    }, 300_000, 250);
     const browser = values.condition === 'client' ? await chromium.launch({ executablePath: process.env.ISOLENS_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] }) : null;
     if (browser) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -1,4 +1,10 @@
-// Human formatting of units: bytes, rates, percentages, durations and evidence values.
+// Human formatting of units: bytes, rates, percentages, durations and evidence values; errors as one line.
+
+/** An error as one line a user can read. */
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
 
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';

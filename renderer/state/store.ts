@@ -5,6 +5,7 @@ import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { applySnapshotDelta, type SnapshotDelta } from '../../app/model/delta.js';
 import { MAX_VISIBLE_CONTAINERS, VIEWER_REFRESH_MS } from '../../app/model/viewers.js';
+import { errorText } from './format.js';
 import { RingBuffer } from './ring-buffer.js';
 import { navigate, noticeRoute } from './route.js';
 
@@ -32,11 +33,6 @@ function newViewerId(): string {
 
 /** How long changes of what is shown are gathered before the host is told (a scroll mounts and unmounts many rows). */
 const DECLARE_DELAY_MS = 150;
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0] ?? text;
-}
 
 export class IsolensStore {
   private state: StoreState = { snapshot: null, snapshotRequested: false, engine: null, retrying: false, apiError: null };
@@ -80,7 +76,7 @@ export class IsolensStore {
       (engine) => {
         if (!this.state.engine || engine.sinceMs >= this.state.engine.sinceMs) this.update({ engine });
       },
-      (error: unknown) => this.update({ apiError: oneLine(error) }),
+      (error: unknown) => this.update({ apiError: errorText(error) }),
     );
     return () => {
       unsubscribe();
@@ -207,7 +203,7 @@ export class IsolensStore {
       },
       (error: unknown) => {
         this.pendingDeltas = null;
-        this.update({ snapshotRequested: true, apiError: oneLine(error) });
+        this.update({ snapshotRequested: true, apiError: errorText(error) });
       },
     );
   }
@@ -264,7 +260,7 @@ export class IsolensStore {
     try {
       await this.api.retryEngine();
     } catch (error) {
-      this.update({ apiError: oneLine(error) });
+      this.update({ apiError: errorText(error) });
     } finally {
       // The outcome arrives as an `engine` event; a failed retry leaves the banner up with its new cause.
       this.update({ retrying: false });

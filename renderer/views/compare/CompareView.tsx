@@ -7,7 +7,8 @@ import { GradeBadge, SeverityBadge } from '../../components/badges.js';
 import { sortFindings } from '../../state/derive.js';
 import { shortId } from '../../state/format.js';
 import { navigate, routeHref } from '../../state/route.js';
-import { errorText, useLabApi } from '../lab/lab-api.js';
+import { useLabApi } from '../lab/lab-api.js';
+import { errorText } from '../../state/format.js';
 import { signedDelta } from '../lab/lab-format.js';
 
 type Load = { status: 'loading' } | { status: 'ok'; diff: ContainerDiff } | { status: 'error'; message: string };

@@ -5,10 +5,7 @@ import type { ContainerHistory } from '../../../app/model/history.js';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { useStore } from '../../state/hooks.js';
 import { DiffTable } from '../compare/CompareView.js';
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { errorText } from '../../state/format.js';
 
 const score = (value: number | null) => (value === null ? '—' : String(Math.round(value)));
 

@@ -3,7 +3,8 @@ import { useEffect, useState } from 'react';
 import type { GeneratedFix } from '../../../app/lab/fix.js';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { CopyButton } from '../../components/CopyButton.js';
-import { errorText, useLabApi } from './lab-api.js';
+import { useLabApi } from './lab-api.js';
+import { errorText } from '../../state/format.js';
 import { routeHref } from '../../state/route.js';
 
 type Load = { status: 'loading' } | { status: 'ok'; fix: GeneratedFix } | { status: 'error'; message: string };

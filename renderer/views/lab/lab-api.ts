@@ -14,8 +14,3 @@ export function useLabApi(): LabApi {
   return labApiOf(useStore());
 }
 
-/** An error as one line a user can read. */
-export function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0] ?? text;
-}

@@ -3,7 +3,8 @@ import { useEffect, useSyncExternalStore } from 'react';
 import type { ProbeInfo } from '../../../app/api.js';
 import type { ProbeResult, RunProbeRefusal } from '../../../app/lab/probes.js';
 import type { ProbeId } from '../../../app/model/lab.js';
-import { errorText, type LabApi } from './lab-api.js';
+import type { LabApi } from './lab-api.js';
+import { errorText } from '../../state/format.js';
 
 export type ProbeAnswer = ProbeResult | RunProbeRefusal | { failed: string };
 
