@@ -185,6 +185,28 @@ describe('readCgroupLimits', () => {
     }
   });
 
+  it('with one shared map per scan, ancestors\' files are read once for all containers, with the same results', async () => {
+    for (const [text, source] of [v1(PARENT), v2(V2_PARENT)]) {
+      const read: string[] = [];
+      const counting = { ...source, readMany: (requests: Parameters<typeof source.readMany>[0]) => {
+        read.push(...requests.map((request) => request.path));
+        return source.readMany(requests);
+      } };
+      const alone = await readCgroupLimits(text, source);
+      const shared = new Map();
+      const first = await readCgroupLimits(text, counting, shared);
+      const firstReads = read.length;
+      // A sibling under the same parent (here the same container again) reads only its own files.
+      const second = await readCgroupLimits(text, counting, shared);
+      expect(first).toEqual(alone);
+      expect(second).toEqual(alone);
+      const ownReads = read.length - firstReads;
+      expect(shared.size).toBeGreaterThan(0);
+      expect(ownReads).toBe(firstReads - shared.size);
+      expect(read.slice(firstReads).some((path) => shared.has(path))).toBe(false);
+    }
+  });
+
   it('ancestors are every level up to the hierarchy root, nearest first', () => {
     expect(ancestorPaths('/system.slice/docker-1.scope')).toEqual(['/system.slice', '/']);
     expect(ancestorPaths('/a/b/c')).toEqual(['/a/b', '/a', '/']);

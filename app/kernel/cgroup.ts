@@ -360,6 +360,11 @@ function planFact<T>(location: CgroupLocation, source: FactSource<T>): Planned<T
 export interface CgroupReadPlan<T> {
   /** Text reads, in order; answer them with readMany, readTextSync or anything else that reads these files. */
   requests: KernelRequest[];
+  /**
+   * Where the reads that other containers of the same scan share begin (ancestor cgroups' files, which siblings have in
+   * common); absent when none are.
+   */
+  sharedFrom?: number;
   finish(texts: ReadonlyArray<ReadResult<string>>): T;
 }
 
@@ -403,6 +408,25 @@ function planAll<S extends Record<string, FactSource<unknown>>, T>(
 /** Answer a plan's text reads through a source in one batch (one round trip for a remote source). */
 export async function readPlan<T>(plan: CgroupReadPlan<T>, source: KernelSource): Promise<T> {
   return plan.finish((await source.readMany(plan.requests)) as ReadResult<string>[]);
+}
+
+/** Texts of files that every container of one scan shares (ancestor cgroups' limits), by path: read once per scan. */
+export type SharedTexts = Map<string, ReadResult<string>>;
+
+/**
+ * readPlan, with the plan's shared reads answered from (and added to) `shared`: a scan of N containers under one parent
+ * reads the parent's and the root's limit files once, not N times. The rest still goes as one batch.
+ */
+export async function readPlanSharing<T>(plan: CgroupReadPlan<T>, source: KernelSource, shared: SharedTexts): Promise<T> {
+  const from = plan.sharedFrom ?? plan.requests.length;
+  const texts: Array<ReadResult<string> | undefined> = plan.requests.map((request, index) => (index < from ? undefined : shared.get(request.path)));
+  const missing = texts.flatMap((text, index) => (text === undefined ? [index] : []));
+  const answers = missing.length === 0 ? [] : ((await source.readMany(missing.map((index) => plan.requests[index]!))) as ReadResult<string>[]);
+  missing.forEach((index, at) => {
+    texts[index] = answers[at]!;
+    if (index >= from) shared.set(plan.requests[index]!.path, answers[at]!);
+  });
+  return plan.finish(texts as ReadResult<string>[]);
 }
 
 /** Answer a plan synchronously; only for sources with readTextSync (local files). */
@@ -550,6 +574,7 @@ export function cgroupLimitsPlan(procCgroupText: string, cgroupRoot: string): Cg
   const ancestors = combinePlans(limits.map((limit) => combinePlans(limit.ancestors.map(({ plan }) => asReadPlan(plan)))));
   return {
     requests: [...own.requests, ...ancestors.requests],
+    sharedFrom: own.requests.length,
     finish(texts) {
       const { memory, cpu, cpuset, pids, priority } = own.finish(texts.slice(0, own.requests.length));
       const ancestorResults = ancestors.finish(texts.slice(own.requests.length));
@@ -581,9 +606,13 @@ export function cgroupLimitsPlan(procCgroupText: string, cgroupRoot: string): Cg
   };
 }
 
-/** The limits of the cgroup a process is in. Never throws for the normal hazards: unreadable facts are null plus a gap. */
-export function readCgroupLimits(procCgroupText: string, source: KernelSource): Promise<CgroupLimits> {
-  return readPlan(cgroupLimitsPlan(procCgroupText, source.roots.cgroup), source);
+/**
+ * The limits of the cgroup a process is in. Never throws for the normal hazards: unreadable facts are null plus a gap.
+ * With `shared` (one map per scan), the ancestors' files are read once for all the scan's containers.
+ */
+export function readCgroupLimits(procCgroupText: string, source: KernelSource, shared?: SharedTexts): Promise<CgroupLimits> {
+  const plan = cgroupLimitsPlan(procCgroupText, source.roots.cgroup);
+  return shared ? readPlanSharing(plan, source, shared) : readPlan(plan, source);
 }
 
 export interface CgroupUsage {

@@ -5,7 +5,7 @@ import type { ReadResult } from './read.js';
 import { parseStatus, type ProcStatus } from './status.js';
 import { readNamespaces } from './namespaces.js';
 import { parseMountinfo, type MountInfoEntry } from './mountinfo.js';
-import { readCgroupLimits, type CgroupLimits } from './cgroup.js';
+import { readCgroupLimits, type CgroupLimits, type SharedTexts } from './cgroup.js';
 import { readActiveLsms, readLsmLabels, type ActiveLsms, type LsmLabels } from './lsm.js';
 import { parseIdMap, type IdMapEntry } from './userns.js';
 import { processOf, type KernelSource } from './source.js';
@@ -35,6 +35,8 @@ function map<T, U>(result: ReadResult<T>, f: (value: T) => U): ReadResult<U> {
 export interface ReadKernelFactsOptions {
   /** Active LSMs, read once per scan instead of once per container. */
   activeLsms?: ActiveLsms;
+  /** Ancestor cgroups' limit files, read once per scan instead of once per container (siblings share them). */
+  sharedCgroupTexts?: SharedTexts;
 }
 
 /** Read every kernel source for one PID. Never throws for the normal hazards: each part carries its own failure. */
@@ -49,7 +51,7 @@ export async function readKernelFacts(source: KernelSource, pid: number, options
     process.readText('uid_map'),
     process.readText('gid_map'),
   ]);
-  const cgroup: KernelFacts['cgroup'] = procCgroup.ok ? { ok: true, value: await readCgroupLimits(procCgroup.value, source) } : procCgroup;
+  const cgroup: KernelFacts['cgroup'] = procCgroup.ok ? { ok: true, value: await readCgroupLimits(procCgroup.value, source, options.sharedCgroupTexts) } : procCgroup;
   return {
     procCgroup,
     status: map(statusText, parseStatus),
@@ -64,7 +66,7 @@ export async function readKernelFacts(source: KernelSource, pid: number, options
 
 /** What is read once per scan and shared by every container's reading. */
 export async function readScanContext(source: KernelSource): Promise<ReadKernelFactsOptions> {
-  return { activeLsms: await readActiveLsms(source) };
+  return { activeLsms: await readActiveLsms(source), sharedCgroupTexts: new Map() };
 }
 
 /**
