@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { Server as SshServer } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Snapshot } from '../model/schema.js';
 import { removeTestContainers, startContainer, type StartedContainer } from '../../e2e/harness/engine.js';
+import { dialStdioSshServer } from '../../e2e/harness/ssh.js';
 
 const noEngine = process.env.ISOLENS_NO_ENGINE;
 const PREFIX = 'isolens-int-bundle-';
@@ -123,19 +123,7 @@ describe.skipIf(noEngine)('the built CLI on a real engine', () => {
     const hostPublicKey = readFileSync(join(fixtures, 'ssh', 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
     const commands: string[] = [];
     // An ssh server that runs `docker system dial-stdio` as an engine host does: the channel is joined to the engine socket.
-    const server = new SshServer({ hostKeys: [hostKey] }, (connection) => {
-      connection.on('authentication', (context) => (context.method === 'none' ? context.accept() : context.reject()));
-      connection.on('session', (accept) => {
-        accept().on('exec', (acceptExec, _reject, info) => {
-          commands.push(info.command);
-          const channel = acceptExec();
-          const socket = net.connect(engineSocket);
-          channel.pipe(socket).pipe(channel);
-          socket.on('close', () => channel.close());
-        });
-      });
-      connection.on('error', () => undefined);
-    });
+    const server = dialStdioSshServer(hostKey, engineSocket, commands);
     servers.push(server);
     const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
     const home = join(dir, 'home');

@@ -8,7 +8,6 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Server as SshServer } from 'ssh2';
 import {
   createClient,
   describeEngine,
@@ -19,6 +18,7 @@ import {
   toEngineUnreachableError,
 } from './connect.js';
 import type { ResolvedEndpoint } from './endpoint.js';
+import { dialStdioSshServer } from '../../e2e/harness/ssh.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
@@ -373,19 +373,7 @@ describe('ssh', () => {
   async function sshEngine(): Promise<number> {
     const enginePath = join(dir, 'docker.sock');
     await listen(http.createServer(engineHandler(DOCKER_ANSWERS)), enginePath);
-    const server = new SshServer({ hostKeys: [hostKey] }, (connection) => {
-      connection.on('authentication', (context) => (context.method === 'none' ? context.accept() : context.reject()));
-      connection.on('session', (accept) => {
-        accept().on('exec', (acceptExec, _reject, info) => {
-          commands.push(info.command);
-          const channel = acceptExec();
-          const socket = net.connect(enginePath);
-          channel.pipe(socket).pipe(channel);
-          socket.on('close', () => channel.close());
-        });
-      });
-      connection.on('error', () => undefined);
-    });
+    const server = dialStdioSshServer(hostKey, enginePath, commands);
     await listen(server as unknown as net.Server, 0);
     return ((server as unknown as net.Server).address() as net.AddressInfo).port;
   }
