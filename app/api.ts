@@ -7,6 +7,7 @@ import type { SnapshotDelta } from './model/delta.js';
 import { LabOptions, ProbeIdSchema, type LabOptionsInput, type ProbeId } from './model/lab.js';
 import type { ContainerDiff } from './lab/diff.js';
 import type { GeneratedFix } from './lab/fix.js';
+import type { ComposeOverride } from './lab/compose-override.js';
 import type { LabResult } from './lab/lab.js';
 import type { ProbeResult, RunProbeRefusal } from './lab/probes.js';
 import { MAX_VISIBLE_CONTAINERS } from './model/viewers.js';
@@ -83,6 +84,11 @@ export interface IsolensApi extends HistoryApi {
   diffContainers(idA: string, idB: string): Promise<ContainerDiff>;
   /** The docker run command and compose service that recreate a container with its findings fixed. */
   generateFix(id: string): Promise<GeneratedFix>;
+  /**
+   * One compose.override.yml hardening every service of the compose project this container belongs to (as `isolens fix
+   * --compose-project` prints it). Asked by container id, so the project's name (label text) never travels back in.
+   */
+  generateComposeOverride(id: string): Promise<ComposeOverride>;
   /** Local images the lab can start. */
   listLabImages(): Promise<string[]>;
   /** The probe catalogue. */
@@ -108,6 +114,7 @@ export const API_METHODS = [
   'retryEngine',
   'diffContainers',
   'generateFix',
+  'generateComposeOverride',
   'listLabImages',
   'listProbes',
   'runLab',
@@ -138,6 +145,7 @@ export const API_ARGUMENTS: { [M in ApiMethod]: z.ZodType<Parameters<IsolensApi[
   retryEngine: z.tuple([]),
   diffContainers: z.tuple([ContainerId, ContainerId]),
   generateFix: z.tuple([ContainerId]),
+  generateComposeOverride: z.tuple([ContainerId]),
   listLabImages: z.tuple([]),
   listProbes: z.tuple([]),
   runLab: z.tuple([LabOptions]) as unknown as z.ZodType<[LabOptionsInput]>,

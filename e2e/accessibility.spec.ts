@@ -1,17 +1,12 @@
 /// <reference lib="dom" />
 // Accessibility of every screen, light and dark, with axe-core (the ecosystem's checker), and the keyboard paths a reviewer takes.
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect, openRoute, E2E_PREFIX } from './fixtures.js';
 import { everyScreen } from './harness/screens.js';
+import { axeViolations } from './harness/axe.js';
 
 /** Serious and critical violations, one line each: rule, impact, the first offending node. */
-async function violations(ui: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page: ui }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target.join(' ')} — ${v.nodes[0]?.failureSummary?.split('\n')[1]?.trim() ?? ''}`);
-}
+const violations = (ui: Page): Promise<string[]> => axeViolations(ui);
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test(`no serious or critical axe violation on any screen (${colorScheme})`, async ({ ui, containers }, testInfo) => {

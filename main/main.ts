@@ -8,6 +8,7 @@ import { openHistoryForServer, withHistory } from '../app/history/api.js';
 import { defaultHistoryPath } from '../app/history/paths.js';
 import type { Notice } from '../app/model/history.js';
 import { showNotices } from './notifications.js';
+import { isGeneratedDownload, safeDownloadName } from './downloads.js';
 import { EVENT_CHANNEL, invokeChannels } from './ipc-contract.js';
 import { invokeGuarded, type TrustedRenderer } from './ipc-guard.js';
 
@@ -43,6 +44,15 @@ function applySessionPolicy(): void {
   defaultSession.setPermissionRequestHandler((contents, permission, callback) => callback(allowed(contents, permission)));
   defaultSession.setPermissionCheckHandler((contents, permission) => allowed(contents, permission));
   defaultSession.setDevicePermissionHandler(() => false);
+  // Saving a report or a compose override: the page builds a Blob and the user picks where it goes in a save dialog.
+  // Only the trusted window's own blobs are saved; any other download is cancelled before it starts.
+  defaultSession.on('will-download', (event, item, contents) => {
+    if (contents.id !== trustedRenderer.webContentsId() || !isGeneratedDownload(item.getURL())) {
+      event.preventDefault();
+      return;
+    }
+    item.setSaveDialogOptions({ title: 'Save', defaultPath: safeDownloadName(item.getFilename()) });
+  });
   // Nothing remote is ever loaded: the page, scripts and styles are files, and data reaches the page over IPC only.
   defaultSession.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) => callback({ cancel: true }));
   // Chromium may not route file:// through webRequest at all, hence the shared policy as a meta tag in index.html too.

@@ -13,6 +13,7 @@ const isolens: IsolensApi = {
   retryEngine: () => ipcRenderer.invoke(invokeChannel('retryEngine')),
   diffContainers: (a, b) => ipcRenderer.invoke(invokeChannel('diffContainers'), a, b),
   generateFix: (id) => ipcRenderer.invoke(invokeChannel('generateFix'), id),
+  generateComposeOverride: (id) => ipcRenderer.invoke(invokeChannel('generateComposeOverride'), id),
   listLabImages: () => ipcRenderer.invoke(invokeChannel('listLabImages')),
   listProbes: () => ipcRenderer.invoke(invokeChannel('listProbes')),
   runLab: (options) => ipcRenderer.invoke(invokeChannel('runLab'), options),

@@ -8,8 +8,8 @@ import { withKernelSource, type KernelSourceMode, type KernelSourceOptions } fro
 import type { ContainerIsolation, EngineInfo } from '../model/schema.js';
 import { diffContainers, formatFactValue, type ContainerDiff } from '../lab/diff.js';
 import { fixWithImageDefaults, type GeneratedFix } from '../lab/fix.js';
-import { renderComposeOverride, type ServiceFix } from '../lab/compose-override.js';
-import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from '../model/compose.js';
+import { renderComposeOverride, serviceRepresentatives, type ServiceFix } from '../lab/compose-override.js';
+import { COMPOSE_PROJECT_LABEL } from '../model/compose.js';
 import { cleanupLab, createLabSession, readSeccompProfile, runLab, type LabRun } from '../lab/lab.js';
 import { LabOptions } from '../model/lab.js';
 import { noMatchMessage } from './arguments.js';
@@ -178,16 +178,11 @@ export async function fixComposeProjectCommand(project: string, options: { host?
     io.setExitCode(EXIT_ERROR);
     return;
   }
-  const members = (await assessSelected(adapter, engine, memberInspects, options, io)).sort((a, b) => a.name.localeCompare(b.name));
-  const byService = new Map<string, ContainerIsolation>();
-  for (const c of members) {
-    const service = c.labels[COMPOSE_SERVICE_LABEL] ?? c.name;
-    if (!byService.has(service)) byService.set(service, c);
-  }
+  const members = await assessSelected(adapter, engine, memberInspects, options, io);
   // Each fix from the inspect document its facts came from: nothing is inspected twice.
   const inspectOf = new Map(memberInspects.map((inspect) => [inspect.Id, inspect]));
   const services: ServiceFix[] = [];
-  for (const [service, container] of byService) services.push({ service, container: container.name, fix: await fixWithImageDefaults(adapter, container, inspectOf.get(container.id)!) });
+  for (const { service, container } of serviceRepresentatives(members, project)) services.push({ service, container: container.name, fix: await fixWithImageDefaults(adapter, container, inspectOf.get(container.id)!) });
   io.stdout(renderComposeOverride(project, services));
 }
 

@@ -97,6 +97,7 @@ export function withHistory(live: LiveSide, options: WithHistoryOptions): Isolen
     retryEngine: () => live.retryEngine(),
     diffContainers: (a, b) => live.diffContainers(a, b),
     generateFix: (id) => live.generateFix(id),
+    generateComposeOverride: (id) => live.generateComposeOverride(id),
     listLabImages: () => live.listLabImages(),
     listProbes: () => live.listProbes(),
     runLab: (labOptions) => live.runLab(labOptions),

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { generateFix } from './fix.js';
-import { renderComposeOverride } from './compose-override.js';
+import { renderComposeOverride, serviceRepresentatives } from './compose-override.js';
 import { assessed, inspectFixture } from './fixtures/documents.js';
 
 function fixOf(name: 'weak' | 'hardened' | 'hostile') {
@@ -52,5 +52,26 @@ describe('renderComposeOverride', () => {
     expect(Object.keys(doc.services)).toEqual([hostileService]);
     expect(doc.services[hostileService]).not.toHaveProperty('privileged');
     expect(doc.services[hostileService]).not.toHaveProperty('image');
+  });
+});
+
+describe('serviceRepresentatives', () => {
+  it('takes each service of the project once, its first replica by name, and nothing of another project', () => {
+    const base = assessed(inspectFixture('weak'));
+    const member = (name: string, project: string, service?: string) => ({
+      ...base,
+      name,
+      labels: { 'com.docker.compose.project': project, ...(service ? { 'com.docker.compose.service': service } : {}) },
+    });
+    const picked = serviceRepresentatives(
+      [member('shop-web-2', 'shop', 'web'), member('blog-web-1', 'blog', 'web'), member('shop-web-1', 'shop', 'web'), member('shop-db-1', 'shop', 'db'), member('odd', 'shop')],
+      'shop',
+    );
+    expect(picked.map((p) => [p.service, p.container.name])).toEqual([
+      ['db', 'shop-db-1'],
+      ['odd', 'odd'],
+      ['web', 'shop-web-1'],
+    ]);
+    expect(serviceRepresentatives([base], 'shop')).toEqual([]);
   });
 });

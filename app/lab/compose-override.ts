@@ -1,5 +1,7 @@
 // `isolens fix --compose-project NAME`: one compose override file that hardens every service of a project, rendered
 // from the same plans as each container's docker run command and compose service (fix.ts).
+import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from '../model/compose.js';
+import type { ContainerIsolation } from '../model/schema.js';
 import { neutralizeText } from '../model/text.js';
 import { memoryFlagValue, planOf, yamlList, yamlString, type GeneratedFix } from './fix.js';
 
@@ -9,6 +11,29 @@ export interface ServiceFix {
   /** The container the service's settings were read from (the first replica). */
   container: string;
   fix: GeneratedFix;
+}
+
+/** What the UI's Fix view and `isolens fix --compose-project` hand over: the override and the services in it. */
+export interface ComposeOverride {
+  project: string;
+  /** Each service once, with the container (its first replica) its settings were read from. */
+  services: { service: string; container: string }[];
+  /** The compose.override.yml text. */
+  yaml: string;
+}
+
+/**
+ * The containers an override is rendered from: those of the project, one per service (its first replica by name);
+ * a container without a service label stands for itself; by service name. Empty when no container belongs to the project.
+ */
+export function serviceRepresentatives(containers: readonly ContainerIsolation[], project: string): { service: string; container: ContainerIsolation }[] {
+  const members = containers.filter((c) => c.labels[COMPOSE_PROJECT_LABEL] === project).sort((a, b) => a.name.localeCompare(b.name));
+  const byService = new Map<string, ContainerIsolation>();
+  for (const c of members) {
+    const service = c.labels[COMPOSE_SERVICE_LABEL] ?? c.name;
+    if (!byService.has(service)) byService.set(service, c);
+  }
+  return [...byService].map(([service, container]) => ({ service, container })).sort((a, b) => a.service.localeCompare(b.service));
 }
 
 /** A YAML comment line: no line break or control character can end the comment and start a key. */

@@ -5,10 +5,12 @@ import { EngineUnreachableError } from '../engine/connect.js';
 import type { EngineSession } from '../poller/session.js';
 import { diffContainers, type ContainerDiff } from './diff.js';
 import { fixWithImageDefaults, type GeneratedFix } from './fix.js';
+import { renderComposeOverride, serviceRepresentatives, type ComposeOverride, type ServiceFix } from './compose-override.js';
+import { COMPOSE_PROJECT_LABEL } from '../model/compose.js';
 import { cleanupLab, createLabSession, runLab, type LabResult, type LabSession } from './lab.js';
 import { PROBES, runProbe, type ProbeResult, type RunProbeRefusal } from './probes.js';
 
-export type LabApi = Pick<IsolensApi, 'diffContainers' | 'generateFix' | 'listLabImages' | 'listProbes' | 'runLab' | 'closeLab' | 'runProbe'>;
+export type LabApi = Pick<IsolensApi, 'diffContainers' | 'generateFix' | 'generateComposeOverride' | 'listLabImages' | 'listProbes' | 'runLab' | 'closeLab' | 'runProbe'>;
 
 export class LabFacade implements LabApi {
   private readonly labSession: LabSession = createLabSession();
@@ -51,6 +53,21 @@ export class LabFacade implements LabApi {
     const inspect = this.session.inspectOf(container.id);
     if (!inspect) throw new Error(`no inspect data for ${container.name}`);
     return fixWithImageDefaults(adapter, container, inspect);
+  }
+
+  async generateComposeOverride(id: string): Promise<ComposeOverride> {
+    const { adapter } = this.session.connection();
+    const container = await this.containerById(id);
+    const project = container.labels[COMPOSE_PROJECT_LABEL];
+    if (project === undefined) throw new Error(`${container.name} was not started by docker compose (it has no ${COMPOSE_PROJECT_LABEL} label)`);
+    const snapshot = await this.session.snapshot();
+    const services: ServiceFix[] = [];
+    for (const { service, container: member } of serviceRepresentatives(snapshot?.containers ?? [container], project)) {
+      const inspect = this.session.inspectOf(member.id);
+      if (!inspect) throw new Error(`no inspect data for ${member.name}`);
+      services.push({ service, container: member.name, fix: await fixWithImageDefaults(adapter, member, inspect) });
+    }
+    return { project, services: services.map(({ service, container: name }) => ({ service, container: name })), yaml: renderComposeOverride(project, services) };
   }
 
   async listLabImages(): Promise<string[]> {

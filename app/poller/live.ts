@@ -160,6 +160,7 @@ export class LiveApi implements LiveMethods {
 
   diffContainers: IsolensApi['diffContainers'] = (a, b) => this.lab.diffContainers(a, b);
   generateFix: IsolensApi['generateFix'] = (id) => this.lab.generateFix(id);
+  generateComposeOverride: IsolensApi['generateComposeOverride'] = (id) => this.lab.generateComposeOverride(id);
   listLabImages: IsolensApi['listLabImages'] = () => this.lab.listLabImages();
   listProbes: IsolensApi['listProbes'] = () => this.lab.listProbes();
   runLab: IsolensApi['runLab'] = (options) => this.lab.runLab(options);

@@ -20,6 +20,7 @@ export function readOnlyApi(api: IsolensApi): IsolensApi {
     subscribe: (listener) => api.subscribe(listener),
     diffContainers: (a, b) => api.diffContainers(a, b),
     generateFix: (id) => api.generateFix(id),
+    generateComposeOverride: (id) => api.generateComposeOverride(id),
     // The catalogue is still listed, each probe saying why it will not run here, so the buttons can explain themselves.
     listProbes: async () => (await api.listProbes()).map((probe) => ({ ...probe, unavailable: READ_ONLY_REASON })),
     listLabImages: async () => [],

@@ -56,6 +56,10 @@ function memoryApi() {
       calls.push(`generateFix:${id}`);
       throw new Error('not in this test');
     },
+    async generateComposeOverride(id) {
+      calls.push(`generateComposeOverride:${id}`);
+      throw new Error('not in this test');
+    },
     async listLabImages() {
       return ['busybox:latest'];
     },

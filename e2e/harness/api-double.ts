@@ -12,6 +12,7 @@ export function apiDouble(): IsolensApi {
     retryEngine: missing('retryEngine'),
     diffContainers: missing('diffContainers'),
     generateFix: missing('generateFix'),
+    generateComposeOverride: missing('generateComposeOverride'),
     listLabImages: missing('listLabImages'),
     listProbes: missing('listProbes'),
     runLab: missing('runLab'),

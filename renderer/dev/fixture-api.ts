@@ -488,6 +488,9 @@ export function createFixtureApi(options: FixtureOptions): IsolensApi {
     generateFix: async () => {
       throw new Error('the fixture API has no lab; run isolens serve');
     },
+    generateComposeOverride: async () => {
+      throw new Error('the fixture API has no lab; run isolens serve');
+    },
     listLabImages: async () => [],
     listProbes: async () => [],
     runLab: async () => ({ ok: false, reason: 'the fixture API has no lab; run isolens serve' }),

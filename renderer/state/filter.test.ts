@@ -59,3 +59,14 @@ describe('scope filters', () => {
     expect(matchesScope(container({ labels: {} }), { project: '-' })).toBe(true);
   });
 });
+
+describe('the URL keeps the grouping beside the filters', () => {
+  it('round-trips group=project, which is a layout and not a filter', async () => {
+    const { parseFilter, filterQuery, isFiltered } = await import('./filter.js');
+    const filter = parseFilter('project=shop&group=project');
+    expect(filter).toEqual({ project: 'shop', group: 'project' });
+    expect(parseFilter(filterQuery(filter))).toEqual(filter);
+    expect(isFiltered({ group: 'project' })).toBe(false);
+    expect(parseFilter('group=image')).toEqual({});
+  });
+});

@@ -2,9 +2,7 @@
 import { NAMESPACE_KINDS, SEVERITIES, type ContainerIsolation, type Grade, type NamespaceKind, type Severity } from '../../app/model/schema.js';
 import type { RiskFlagKind } from './derive.js';
 
-/** The compose labels every compose version sets on the containers it starts. */
-export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
-export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from '../../app/model/compose.js';
 
 export const GRADE_FILTERS = ['A', 'B', 'C', 'D', 'E', 'F', 'D-F', 'E-F'] as const;
 export type GradeFilter = (typeof GRADE_FILTERS)[number];
@@ -30,6 +28,8 @@ export interface TableFilter {
   project?: string;
   name?: string;
   image?: string;
+  /** Rows grouped under their compose project: how the rows are laid out, not which (isFiltered ignores it). */
+  group?: 'project';
 }
 
 export const FILTER_KEYS = ['q', 'grade', 'flag', 'severity', 'rule', 'namespace', 'project', 'name', 'image'] as const satisfies readonly (keyof TableFilter)[];
@@ -62,6 +62,7 @@ export function parseFilter(query: string): TableFilter {
     const value = text(key);
     if (value !== undefined) filter[key] = value;
   }
+  if (params.get('group') === 'project') filter.group = 'project';
   return filter;
 }
 
@@ -72,6 +73,7 @@ export function filterQuery(filter: TableFilter): string {
     const value = filter[key];
     if (value !== undefined && value !== '') params.set(key, value);
   }
+  if (filter.group) params.set('group', filter.group);
   return params.toString();
 }
 

@@ -57,7 +57,7 @@ export class IsolensStore {
   constructor(private readonly api: IsolensApi) {}
 
   /** The lab's one-shot requests (diff, fix, lab runs, probes) carry no state to share: views call them directly. */
-  get lab(): Pick<IsolensApi, 'diffContainers' | 'generateFix' | 'listLabImages' | 'listProbes' | 'runLab' | 'closeLab' | 'runProbe'> {
+  get lab(): Pick<IsolensApi, 'diffContainers' | 'generateFix' | 'generateComposeOverride' | 'listLabImages' | 'listProbes' | 'runLab' | 'closeLab' | 'runProbe'> {
     return this.api;
   }
 

@@ -190,6 +190,7 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
     subscribe: (listener) => events.add(listener),
     diffContainers: (a, b) => call('diffContainers', [a, b]),
     generateFix: (id) => call('generateFix', [id]),
+    generateComposeOverride: (id) => call('generateComposeOverride', [id]),
     listLabImages: () => call('listLabImages', []),
     listProbes: () => call('listProbes', []),
     runLab: (labOptions) => call('runLab', [labOptions]),

@@ -27,6 +27,7 @@ export function createIpcApi(bridge: IsolensApi): IsolensApi {
     subscribe: (listener: (event: ApiEvent) => void) => bridge.subscribe(listener),
     diffContainers: (a, b) => unwrapped(bridge.diffContainers(a, b)),
     generateFix: (id) => unwrapped(bridge.generateFix(id)),
+    generateComposeOverride: (id) => unwrapped(bridge.generateComposeOverride(id)),
     listLabImages: () => unwrapped(bridge.listLabImages()),
     listProbes: () => unwrapped(bridge.listProbes()),
     runLab: (options) => unwrapped(bridge.runLab(options)),

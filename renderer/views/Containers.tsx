@@ -27,6 +27,7 @@ import { composeProject, composeService, describeFilter, FLAG_KINDS, gradeMatche
 import { formatBytes, formatPercent, shortId } from '../state/format.js';
 import { useStats, useStore } from '../state/hooks.js';
 import { navigate, routeHref } from '../state/route.js';
+import { groupByProject } from '../state/group.js';
 
 /**
  * How the user set up the table; lives above the view so it survives refreshes and trips to the drill-down.
@@ -55,6 +56,11 @@ interface Row {
   cpuPercent: number | null;
   memoryBytes: number | null;
 }
+
+/** What the grid's body lays out: a container's row, or (grouped by compose project) a group's heading row. */
+type DisplayItem =
+  | { kind: 'row'; row: TableRow<Row> }
+  | { kind: 'group'; project: string | null; count: number; worst: ContainerIsolation; key: string };
 
 const ROW_HEIGHT = 40;
 /** Rows rendered beyond each edge of the viewport: enough for arrow keys and a wheel notch, few enough that a sort repaints little. */
@@ -402,7 +408,20 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
     enableMultiSort: true,
   });
 
-  const rows = table.getRowModel().rows;
+  const tableRows = table.getRowModel().rows;
+  const grouped = filter.group === 'project';
+  // Grouped, the rows are laid out project by project (worst project first) under a heading row each; arrows and
+  // Enter move over the containers' rows only, in the order shown.
+  const { rows, display } = useMemo(() => {
+    if (!grouped) return { rows: tableRows, display: tableRows.map((row): DisplayItem => ({ kind: 'row', row })) };
+    const groups = groupByProject(tableRows, (r) => r.original.project, (r) => r.original.container.score);
+    const items: DisplayItem[] = [];
+    for (const group of groups) {
+      items.push({ kind: 'group', project: group.project, count: group.rows.length, worst: group.worst.original.container, key: `group-${group.project === null ? '-' : `p:${group.project}`}` });
+      for (const row of group.rows) items.push({ kind: 'row', row });
+    }
+    return { rows: groups.flatMap((g) => g.rows), display: items };
+  }, [grouped, tableRows]);
   // The Columns menu is a <details>: it closes on Escape (focus back on its button) and on a click anywhere else.
   const menuRef = useRef<HTMLDetailsElement>(null);
   useEffect(() => {
@@ -437,13 +456,16 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
     return () => observer.disconnect();
   }, []);
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: display.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: OVERSCAN,
     scrollMargin: headHeight,
     scrollPaddingStart: headHeight,
-    getItemKey: (index) => rows[index]?.id ?? index,
+    getItemKey: (index) => {
+      const item = display[index];
+      return item === undefined ? index : item.kind === 'row' ? item.row.id : item.key;
+    },
   });
   const virtualItems = virtualizer.getVirtualItems();
   // Enough slots for every row the virtualizer can render at once (the viewport plus the overscan on both sides), so
@@ -465,7 +487,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
     const row = rows[Math.max(0, Math.min(rows.length - 1, index))];
     if (!row) return;
     onStateChange((s) => ({ ...s, activeId: row.id }));
-    virtualizer.scrollToIndex(rows.indexOf(row), { align: 'auto' });
+    virtualizer.scrollToIndex(display.findIndex((item) => item.kind === 'row' && item.row.id === row.id), { align: 'auto' });
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -529,8 +551,20 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
             </button>
           </span>
         ))}
+        <label className="group-toggle">
+          <input
+            type="checkbox"
+            checked={grouped}
+            onChange={(e) => {
+              const { group: _old, ...rest } = filter;
+              onFilterChange(e.target.checked ? { ...rest, group: 'project' } : rest);
+            }}
+            data-testid="group-by-project"
+          />{' '}
+          Group by compose project
+        </label>
         {isFiltered(filter) ? (
-          <button type="button" onClick={() => onFilterChange({})} data-testid="clear-filters">
+          <button type="button" onClick={() => onFilterChange(grouped ? { group: 'project' } : {})} data-testid="clear-filters">
             Clear filters
           </button>
         ) : null}
@@ -565,7 +599,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
         className="grid"
         role="grid"
         aria-label="Containers, riskiest first"
-        aria-rowcount={rows.length + 1}
+        aria-rowcount={display.length + 1}
         aria-activedescendant={activeIndex >= 0 ? `row-${state.activeId}` : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
@@ -646,7 +680,43 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
         ) : null}
         <div className="grid-body" role="rowgroup" style={{ height: virtualizer.getTotalSize(), minWidth: rowMinWidth }}>
           {virtualItems.map((item) => {
-            const row = rows[item.index]!;
+            const shown = display[item.index]!;
+            if (shown.kind === 'group') {
+              const worst = shown.worst;
+              return (
+                <div
+                  key={shown.key}
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  className="grid-row group-row"
+                  style={{ minWidth: rowMinWidth, transform: `translateY(${item.start - headHeight}px)`, height: ROW_HEIGHT }}
+                  data-testid="project-group"
+                  data-project={shown.project ?? ''}
+                  data-count={shown.count}
+                >
+                  <div role="gridcell" className="cell group-cell">
+                    <GradeBadge grade={worst.grade} score={worst.score} />
+                    <strong className="truncate" title={shown.project === null ? undefined : attackerTitle(shown.project, 256)}>
+                      {shown.project === null ? 'Not from compose' : <AttackerText text={shown.project} limit={256} />}
+                    </strong>
+                    <span className="muted">
+                      {shown.count} container{shown.count === 1 ? '' : 's'} · worst {worst.grade ?? 'ungraded'}
+                    </span>
+                    {shown.project !== null && filter.project !== shown.project ? (
+                      <a href={routeHref({ view: 'containers', filter: { ...filter, project: shown.project } })} data-testid="project-only">
+                        only this project
+                      </a>
+                    ) : null}
+                    {shown.project !== null ? (
+                      <a href={routeHref({ view: 'container', id: worst.id, tab: 'fix' })} data-testid="project-fix">
+                        compose.override.yml for the project
+                      </a>
+                    ) : null}
+                  </div>
+                </div>
+              );
+            }
+            const row = shown.row;
             return (
               // Keyed by slot, not by container: a sort or a scroll refills the same row elements instead of tearing
               // ~30 rows down and building them again (the profile's setAttribute, removeChild and layout).

@@ -1,6 +1,10 @@
 // The drill-down's Fix tab: the hardened docker run command and compose service, each flag with the findings it answers.
 import { useEffect, useState } from 'react';
 import type { GeneratedFix } from '../../../app/lab/fix.js';
+import type { ComposeOverride } from '../../../app/lab/compose-override.js';
+import { COMPOSE_PROJECT_LABEL } from '../../../app/model/compose.js';
+import { AttackerText } from '../../components/AttackerText.js';
+import { DownloadButton } from '../../components/DownloadButton.js';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { useLabApi } from './lab-api.js';
@@ -8,6 +12,7 @@ import { errorText } from '../../state/format.js';
 import { routeHref } from '../../state/route.js';
 
 type Load = { status: 'loading' } | { status: 'ok'; fix: GeneratedFix } | { status: 'error'; message: string };
+type OverrideLoad = { status: 'loading' } | { status: 'ok'; override: ComposeOverride } | { status: 'error'; message: string };
 
 /** A generated text (command or compose service) with its copy button. */
 function CodeBlock({ title, code, copyLabel, testId }: { title: string; code: string; copyLabel: string; testId: string }) {
@@ -20,6 +25,64 @@ function CodeBlock({ title, code, copyLabel, testId }: { title: string; code: st
       <pre className="fix-code" data-testid={testId}>
         {code}
       </pre>
+    </section>
+  );
+}
+
+/**
+ * For a container of a compose project: one compose.override.yml for every service of the project, the same file
+ * `isolens fix --compose-project NAME` prints, to copy or save next to the project's compose.yml.
+ */
+function ProjectOverride({ container, project }: { container: ContainerIsolation; project: string }) {
+  const api = useLabApi();
+  const [load, setLoad] = useState<OverrideLoad>({ status: 'loading' });
+  useEffect(() => {
+    let current = true;
+    setLoad({ status: 'loading' });
+    api.generateComposeOverride(container.id).then(
+      (override) => current && setLoad({ status: 'ok', override }),
+      (error: unknown) => current && setLoad({ status: 'error', message: errorText(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, container.id]);
+  return (
+    <section className="fix-block" data-testid="fix-project" aria-labelledby="fix-project-title">
+      <div className="fix-block-head">
+        <h3 id="fix-project-title">
+          Whole compose project <span className="mono"><AttackerText text={project} limit={256} /></span>: compose.override.yml
+        </h3>
+        {load.status === 'ok' ? (
+          <>
+            <CopyButton text={load.override.yaml} label="Copy override" />
+            <DownloadButton text={load.override.yaml} filename="compose.override.yml" type="application/yaml" label="Save compose.override.yml" testId="fix-project-download" />
+          </>
+        ) : null}
+      </div>
+      {load.status === 'loading' ? (
+        <p className="muted" role="status">
+          <span className="spinner" aria-hidden="true" /> Generating the project's override…
+        </p>
+      ) : null}
+      {load.status === 'error' ? <p className="gap" data-testid="fix-project-error">The project's override could not be generated: {load.message}</p> : null}
+      {load.status === 'ok' ? (
+        <>
+          <p className="muted" data-testid="fix-project-services">
+            Hardens {load.override.services.length === 1 ? 'its one service' : `all ${load.override.services.length} services`} (
+            {load.override.services.map((s, index) => (
+              <span key={s.service}>
+                {index > 0 ? ', ' : ''}
+                <AttackerText text={s.service} limit={64} />
+              </span>
+            ))}
+            ), each from its first replica. Save it next to compose.yml; <code>docker compose up -d</code> reads both. What an override cannot remove is a comment to act on in compose.yml.
+          </p>
+          <pre className="fix-code" data-testid="fix-project-yaml">
+            {load.override.yaml}
+          </pre>
+        </>
+      ) : null}
     </section>
   );
 }
@@ -40,6 +103,7 @@ export function FixTab({ container }: { container: ContainerIsolation }) {
   }, [api, container.id]);
 
   const titles = new Map(container.findings.map((f) => [f.ruleId, f.title]));
+  const project = container.labels[COMPOSE_PROJECT_LABEL];
   return (
     <div className="fix" data-testid="fix-panel">
       {load.status === 'loading' ? (
@@ -51,6 +115,8 @@ export function FixTab({ container }: { container: ContainerIsolation }) {
       {load.status === 'ok' ? (
         <>
           <p className="muted">Recreate this container with the hardening that answers its findings. Environment values are never copied: fill in the placeholders.</p>
+          {/* Compose recreates a project's containers from its files: for them the project's override comes first. */}
+          {project !== undefined ? <ProjectOverride container={container} project={project} /> : null}
           <CodeBlock title="docker run" code={load.fix.dockerRun} copyLabel="Copy command" testId="fix-command" />
           <CodeBlock title="compose service" code={load.fix.compose} copyLabel="Copy service" testId="fix-compose" />
           <section>
