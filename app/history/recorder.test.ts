@@ -104,6 +104,21 @@ describe('HistoryRecorder', () => {
     expect(recorder.driftMarks(snapshotOf(web('weak', ''))).map((mark) => mark.container)).toEqual(['web']);
   });
 
+  it('remembers only the identities still running, so it does not grow with every container that came and went', () => {
+    const recorder = new HistoryRecorder(store, { now });
+    for (let i = 0; i < 50; i++) {
+      clock += 5000;
+      const one = { ...web('hardened', ''), name: `job-${i}`, id: i.toString(16).padStart(64, '0') };
+      recorder.observe(snapshotOf(web('hardened', ''), one));
+      recorder.driftMarks(snapshotOf(web('hardened', ''), one));
+    }
+    // Private state, read on purpose: the growth is the bug, and nothing public shows it.
+    const state = recorder as unknown as { written: Map<string, unknown>; latest: Map<string, unknown> };
+    expect([...state.written.keys()].sort()).toEqual(['job-49', 'web']);
+    expect([...state.latest.keys()].sort()).toEqual(['job-49', 'web']);
+    expect(store.identities()).toHaveLength(51); // the history itself keeps them all
+  });
+
   it('hostile names stay inert in the notice text (controls made visible), and the raw name is kept as data', () => {
     const recorder = new HistoryRecorder(store, { now });
     recorder.observe(snapshotOf());

@@ -106,8 +106,10 @@ export class HistoryRecorder {
   observe(snapshot: Snapshot): Observation {
     const nowMs = this.now();
     const due: ContainerIsolation[] = [];
+    const running = new Set<string>();
     for (const container of snapshot.containers) {
       const key = identityOf(container).key;
+      running.add(key);
       const version = this.versionOf(container);
       const { fingerprint } = version;
       const last = this.written.get(key);
@@ -143,6 +145,8 @@ export class HistoryRecorder {
       if (!(startedMs >= this.startedAtMs - START_SLACK_MS)) continue;
       notices.push(criticalStartNotice(container, identityOf(container).key, new Date(nowMs).toISOString()));
     }
+    // Only running identities are remembered: a process that outlives thousands of short-lived containers stays flat.
+    for (const key of this.written.keys()) if (!running.has(key)) this.written.delete(key);
     const live = new Set(snapshot.containers.map((container) => container.id));
     for (const id of this.seenIds) if (!live.has(id)) this.seenIds.delete(id);
     if (nowMs - this.lastPruneMs >= PRUNE_INTERVAL_MS) {
