@@ -100,6 +100,16 @@ export class LiveApi implements LiveMethods {
     this.listeners.clear();
   }
 
+  /** The container ids every per-container map of the session and the sampler holds (for soak tests). */
+  retainedKeys(): Record<string, string[]> {
+    return { ...this.session.retainedKeys(), ...this.stats.retainedKeys() };
+  }
+
+  /** How many API subscribers are attached. */
+  listenerCount(): number {
+    return this.listeners.size;
+  }
+
   // ---- IsolensApi -------------------------------------------------------------------------------------------
 
   getSnapshot(): Promise<Snapshot | null> {

@@ -83,6 +83,11 @@ export class IncrementalRebuilder {
     return true;
   }
 
+  /** The container ids each per-container map holds: what a soak compares across start/stop cycles. */
+  retainedKeys(): Record<string, string[]> {
+    return { 'rebuild.cache': [...this.cache.keys()], 'rebuild.probeFiles': [...this.probeFiles.keys()] };
+  }
+
   /** Close every descriptor the probes hold (the cache stays; the next probe opens them again). Idempotent. */
   close(): void {
     for (const id of [...this.probeFiles.keys()]) this.closeProbe(id);

@@ -159,6 +159,11 @@ export class EngineSession {
     return this.listeners.size;
   }
 
+  /** The container ids each per-container map holds, the rebuilder's included: what a soak compares across cycles. */
+  retainedKeys(): Record<string, string[]> {
+    return { 'session.inspects': [...this.inspects.keys()], 'session.fingerprints': [...this.fingerprints.keys()], ...this.rebuilder.retainedKeys() };
+  }
+
   /** Someone is looking: refresh at the watched pace until the returned release is called (idempotent). */
   watch(): () => void {
     let held = true;

@@ -88,6 +88,11 @@ export class StatsSampler {
     return this.histories.get(id)?.all() ?? [];
   }
 
+  /** The container ids each per-container map holds: what a soak compares across start/stop cycles. */
+  retainedKeys(): Record<string, string[]> {
+    return { 'stats.previous': [...this.previous.keys()], 'stats.histories': [...this.histories.keys()], 'stats.tracked': [...this.tracked.keys()] };
+  }
+
   forget(id: string): void {
     this.previous.delete(id);
     this.histories.delete(id);
