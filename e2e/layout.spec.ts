@@ -38,6 +38,41 @@ test.describe('layout', () => {
     await shot('containers-1024');
   });
 
+  test('at 1024×700 the riskiest row shows its worst two flags and the "+N" count whole, beside CPU and Memory', async ({ ui, containers }) => {
+    await ui.setViewportSize({ width: 1024, height: 700 });
+    await openRoute(ui, `#/containers?q=${E2E_PREFIX}`);
+    const flags = row(ui, containers.risky.name).locator('.cell-flags');
+    await expect(flags.getByTestId('flags-more')).toBeVisible();
+    const cell = await flags.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      const left = box.left + parseFloat(style.paddingLeft);
+      const right = box.right - parseFloat(style.paddingRight);
+      return [...el.querySelectorAll('.flag')].map((chip) => {
+        const r = chip.getBoundingClientRect();
+        // Inside the cell's content box, and its own text not cut (no ellipsis: the label fits its chip).
+        const texts = [...chip.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE);
+        // The label's own laid-out width (an ellipsis is painted over it, so it stays the full width): scrollWidth
+        // rounds to whole pixels and misses a chip squeezed by a fraction, which already ends it in "…".
+        const range = document.createRange();
+        range.setStartBefore(texts[0]!);
+        range.setEndAfter(texts.at(-1)!);
+        const chipStyle = getComputedStyle(chip);
+        const room = r.width - ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth'].reduce((sum, side) => sum + parseFloat(chipStyle[side as 'paddingLeft']), 0);
+        const textWidth = range.getBoundingClientRect().width;
+        return { text: texts.map((node) => node.textContent).join('').trim(), inside: r.left >= left - 0.5 && r.right <= right + 0.5, whole: textWidth <= room + 0.01, width: Math.round(r.width), textWidth: Math.round(textWidth * 10) / 10, room: Math.round(room * 10) / 10 };
+      });
+    });
+    const described = cell.map((c) => `${c.text} ${c.width} px${c.inside ? '' : ' outside the cell'}${c.whole ? '' : ` cut (text ${c.textWidth} px in ${c.room} px)`}`).join(', ');
+    expect(cell.length, described).toBe(3);
+    expect(cell.at(-1)!.text, described).toMatch(/^\+\d+$/);
+    expect(cell.filter((c) => !c.inside || !c.whole), described).toEqual([]);
+    // The flags gained their width from Name and Grade, not from the live columns: Memory still ends on screen.
+    const memoryRight = await ui.locator('.grid-header [role="columnheader"]', { hasText: 'Memory' }).evaluate((el) => el.getBoundingClientRect().right);
+    const gridRight = await ui.getByTestId('containers-table').evaluate((el) => el.getBoundingClientRect().right);
+    expect(memoryRight).toBeLessThanOrEqual(gridRight);
+  });
+
   test('the table\'s sparklines start from the stats history, not empty', async ({ ui, containers, context, serve }) => {
     // The first page's sparkline shows the host has samples to give.
     await openRoute(ui, `#/containers?q=${E2E_PREFIX}`);

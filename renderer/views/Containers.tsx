@@ -158,7 +158,7 @@ const columns: ColumnDef<Row>[] = [
     enableSorting: false,
     enableColumnFilter: false,
     enableGlobalFilter: false,
-    size: 80,
+    size: 72,
     cell: ({ row }) => (
       <input
         type="checkbox"
@@ -180,7 +180,7 @@ const columns: ColumnDef<Row>[] = [
     sortDescFirst: false,
     sortUndefined: 'last',
     filterFn: gradeIs,
-    size: 80,
+    size: 72,
     cell: ({ row }) => (
       <span className="grade-cell">
         <GradeBadge grade={row.original.container.grade} score={row.original.container.score} />
@@ -194,7 +194,7 @@ const columns: ColumnDef<Row>[] = [
     accessorFn: (row) => row.container.name,
     sortingFn: byText,
     filterFn: includesText,
-    size: 190,
+    size: 160,
     cell: ({ row }) => (
       <span className="name-cell">
         <a href={routeHref({ view: 'container', id: row.original.container.id, tab: 'findings' })} tabIndex={-1} className="container-name" title={row.original.container.name}>
@@ -210,9 +210,11 @@ const columns: ColumnDef<Row>[] = [
     accessorFn: (row) => row.flags.length,
     sortDescFirst: true,
     filterFn: hasFlag,
-    size: 210,
+    size: 262,
     enableGlobalFilter: false,
-    // The worst two: the rest are counted, and named for screen readers and in the tooltip.
+    // The worst two: the rest are counted, and named for screen readers and in the tooltip. 262 px holds the widest
+    // common pair with its count (ENGINE SOCKET, SYS_ADMIN, +4) at 1024 px beside CPU and Memory; a longer label
+    // (a host mount's path) ends in an ellipsis, its full text in the tooltip, and the count is never cut.
     cell: ({ row }) => (
       <>
         <DriftBadge id={row.original.container.id} />
@@ -231,8 +233,8 @@ const columns: ColumnDef<Row>[] = [
     cell: ({ row }) => <FindingCounts counts={row.original.counts} />,
   },
   // Live values next to the risk: at 1024 px they stay on screen; image and compose project scroll in after them.
-  { id: 'cpu', header: 'CPU', accessorFn: (row) => row.cpuPercent ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 158, cell: ({ row }) => <CpuCell id={row.original.container.id} /> },
-  { id: 'memory', header: 'Memory', accessorFn: (row) => row.memoryBytes ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 176, cell: ({ row }) => <MemoryCell id={row.original.container.id} /> },
+  { id: 'cpu', header: 'CPU', accessorFn: (row) => row.cpuPercent ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 152, cell: ({ row }) => <CpuCell id={row.original.container.id} /> },
+  { id: 'memory', header: 'Memory', accessorFn: (row) => row.memoryBytes ?? undefined, sortDescFirst: true, sortUndefined: 'last', enableColumnFilter: false, enableGlobalFilter: false, size: 170, cell: ({ row }) => <MemoryCell id={row.original.container.id} /> },
   { id: 'image', header: 'Image', accessorFn: (row) => row.container.image, sortingFn: byText, filterFn: includesText, size: 190, cell: ({ getValue }) => <span className="mono truncate" title={String(getValue())}>{String(getValue())}</span> },
   {
     id: 'project',
