@@ -150,6 +150,24 @@ export function parseFlatKeyed(text: string): Map<string, bigint> {
   return values;
 }
 
+/**
+ * One key of a flat-keyed file, as flatKeyedNumber(parseFlatKeyed(text), key, divisor) gives it, without parsing the
+ * other keys into BigInts: the 1 Hz sampler wants one of memory.stat's 30-odd lines. Exact: values of more than 15
+ * digits (past 2^53 only from 16) are divided as BigInts.
+ */
+export function flatKeyedValue(text: string, key: string, divisor = 1): number | null {
+  let found: string | null = null;
+  for (const line of text.split('\n')) {
+    if (!line.includes(key)) continue;
+    const [name, value, extra] = line.trim().split(/\s+/);
+    if (name !== key || value === undefined || extra !== undefined || !/^-?\d+$/.test(value)) continue;
+    found = value; // the last one wins, as in parseFlatKeyed's map
+  }
+  if (found === null) return null;
+  // + 0 turns the -0 of a small negative quotient into the 0 BigInt division gives.
+  return found.replace('-', '').length <= 15 ? Math.trunc(Number(found) / divisor) + 0 : Number(BigInt(found) / BigInt(divisor));
+}
+
 /** The value of one key of a flat-keyed file as a number; null when the kernel does not report it. */
 export function flatKeyedNumber(values: Map<string, bigint>, key: string, divisor = 1n): number | null {
   const value = values.get(key);
@@ -211,8 +229,8 @@ export function sumIoStat(devices: readonly IoStatDevice[]): BlockIoBytes {
  * Memory in use the way `docker stats` counts it: usage minus the inactive page cache the kernel can drop at once
  * (v1: memory.usage_in_bytes − total_inactive_file; v2: memory.current − inactive_file).
  */
-export function workingSetBytes(usageBytes: number, memoryStat: Map<string, bigint>, inactiveFileKey: string): number {
-  const inactive = flatKeyedNumber(memoryStat, inactiveFileKey) ?? 0;
+export function workingSetBytes(usageBytes: number, memoryStatText: string, inactiveFileKey: string): number {
+  const inactive = flatKeyedValue(memoryStatText, inactiveFileKey) ?? 0;
   return inactive < usageBytes ? usageBytes - inactive : usageBytes;
 }
 
@@ -262,16 +280,16 @@ const PIDS_LIMIT: FactSource<number | null> = {
 };
 const CPU_USAGE_US: FactSource<number | null> = {
   v1: file('cpuacct', 'cpuacct.usage', (text) => Number(integerText(text, 'cpuacct.usage') / 1000n)),
-  v2: file('cpu', 'cpu.stat', (text) => flatKeyedNumber(parseFlatKeyed(text), 'usage_usec')),
+  v2: file('cpu', 'cpu.stat', (text) => flatKeyedValue(text, 'usage_usec')),
 };
 const MEMORY_BYTES: FactSource<number> = {
   v1: {
     files: [['memory', 'memory.usage_in_bytes'], ['memory', 'memory.stat']],
-    parse: ([usage, stat]) => workingSetBytes(parseSingleNumber(usage!), parseFlatKeyed(stat!), 'total_inactive_file'),
+    parse: ([usage, stat]) => workingSetBytes(parseSingleNumber(usage!), stat!, 'total_inactive_file'),
   },
   v2: {
     files: [['memory', 'memory.current'], ['memory', 'memory.stat']],
-    parse: ([usage, stat]) => workingSetBytes(parseSingleNumber(usage!), parseFlatKeyed(stat!), 'inactive_file'),
+    parse: ([usage, stat]) => workingSetBytes(parseSingleNumber(usage!), stat!, 'inactive_file'),
   },
 };
 const PIDS_CURRENT: FactSource<number> = {
@@ -289,23 +307,21 @@ interface Throttling {
 }
 const CPU_THROTTLING: FactSource<Throttling> = {
   v1: file('cpu', 'cpu.stat', (text) => {
-    const stat = parseFlatKeyed(text);
-    return { periods: flatKeyedNumber(stat, 'nr_throttled'), throttledUs: flatKeyedNumber(stat, 'throttled_time', 1000n) };
+    return { periods: flatKeyedValue(text, 'nr_throttled'), throttledUs: flatKeyedValue(text, 'throttled_time', 1000) };
   }),
   // nr_throttled and throttled_usec appear only when the cpu controller is enabled for the cgroup.
   v2: file('cpu', 'cpu.stat', (text) => {
-    const stat = parseFlatKeyed(text);
-    return { periods: flatKeyedNumber(stat, 'nr_throttled'), throttledUs: flatKeyedNumber(stat, 'throttled_usec') };
+    return { periods: flatKeyedValue(text, 'nr_throttled'), throttledUs: flatKeyedValue(text, 'throttled_usec') };
   }),
 };
 /** pids.events "max": how many times a fork or clone failed because this cgroup (or an ancestor) was at pids.max. */
 const PIDS_MAX_HITS: FactSource<number | null> = {
-  v1: file('pids', 'pids.events', (text) => flatKeyedNumber(parseFlatKeyed(text), 'max')),
-  v2: file('pids', 'pids.events', (text) => flatKeyedNumber(parseFlatKeyed(text), 'max')),
+  v1: file('pids', 'pids.events', (text) => flatKeyedValue(text, 'max')),
+  v2: file('pids', 'pids.events', (text) => flatKeyedValue(text, 'max')),
 };
 const OOM_KILLS: FactSource<number | null> = {
-  v1: file('memory', 'memory.oom_control', (text) => flatKeyedNumber(parseFlatKeyed(text), 'oom_kill')),
-  v2: file('memory', 'memory.events', (text) => flatKeyedNumber(parseFlatKeyed(text), 'oom_kill')),
+  v1: file('memory', 'memory.oom_control', (text) => flatKeyedValue(text, 'oom_kill')),
+  v2: file('memory', 'memory.events', (text) => flatKeyedValue(text, 'oom_kill')),
 };
 
 /**

@@ -10,6 +10,8 @@ import {
   parseCpuList,
   parseCpuMax,
   parseFlatKeyed,
+  flatKeyedNumber,
+  flatKeyedValue,
   parseIoStat,
   parseMaxOrNumber,
   parseProcCgroup,
@@ -161,6 +163,19 @@ describe('pure parsers on hostile text', () => {
       RUNS,
     );
     fc.assert(fc.property(hostileVariantsOf('usage_usec 1234\nuser_usec 1000\nnr_throttled 0\n'), (text) => void outcome(() => parseFlatKeyed(text))), RUNS);
+    // The sampler's one-key reader agrees with parsing every key, exactly, on captured memory.stat and hostile text.
+    const memoryStat = [...captured.entries()].find(([path]) => path.endsWith('memory.stat'))![1];
+    const keys = ['total_inactive_file', 'usage_usec', 'throttled_time', 'nr_throttled', 'max', 'cache'];
+    for (const base of [memoryStat, 'usage_usec 1234\nthrottled_time 9223372036854775807\nnr_throttled -3\nmax 12\nmax 13\n']) {
+      fc.assert(
+        fc.property(hostileVariantsOf(base), fc.constantFrom(...keys), fc.constantFrom(1, 1000), (text, key, divisor) => {
+          expect(flatKeyedValue(text, key, divisor)).toBe(flatKeyedNumber(parseFlatKeyed(text), key, BigInt(divisor)));
+        }),
+        RUNS,
+      );
+    }
+    expect(flatKeyedValue(memoryStat, 'total_inactive_file')).toBe(flatKeyedNumber(parseFlatKeyed(memoryStat), 'total_inactive_file'));
+    expect(flatKeyedValue('throttled_time 9223372036854775807\n', 'throttled_time', 1000)).toBe(Number(9223372036854775807n / 1000n));
     fc.assert(fc.property(hostileVariantsOf('8:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n'), (text) => void outcome(() => parseIoStat(text))), RUNS);
     const blkio = [...captured.entries()].find(([path]) => path.endsWith('blkio.throttle.io_service_bytes'))![1];
     fc.assert(fc.property(hostileVariantsOf(blkio), (text) => void outcome(() => parseBlkioServiceBytes(text))), RUNS);
