@@ -83,6 +83,8 @@ const GONE_ACTIONS = new Set(['die', 'stop', 'kill', 'destroy', 'oom']);
 const RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000];
 /** One re-list in this many inspects every container again (at the watched pace, every 5 min). */
 const FULL_RESYNC_EVERY = 10;
+/** Inspects a re-list runs at once for containers the cache lacks (after missed events there can be hundreds). */
+const RESYNC_INSPECTS_AT_ONCE = 8;
 
 /** What a container's document says, for change detection; generatedAt lives on the snapshot, so nothing here is volatile. */
 function fingerprint(container: ContainerIsolation): string {
@@ -348,9 +350,7 @@ export class EngineSession {
     const adapter = this.adapter;
     if (!adapter) return;
     try {
-      const result = await adapter.inspect(id);
-      if (result.ok && result.value.State.Running) this.inspects.set(id, result.value);
-      else this.inspects.delete(id);
+      await this.inspectInto(adapter, id);
       this.scheduleRebuild(0);
     } catch (error) {
       this.onUnreachable(error);
@@ -358,8 +358,22 @@ export class EngineSession {
   }
 
   /**
+   * The one way a single container gets into (or out of) the cache, for an event and for a re-list alike: inspect it,
+   * keep it while it runs, drop it otherwise. Resolves whether the cache changed; throws when the engine is away.
+   */
+  private async inspectInto(adapter: ContainerEngine, id: string): Promise<boolean> {
+    const result = await adapter.inspect(id);
+    if (result.ok && result.value.State.Running) {
+      this.inspects.set(id, result.value);
+      return true;
+    }
+    return this.inspects.delete(id);
+  }
+
+  /**
    * The safety net for missed events. Most rounds list the running ids only (one engine call) and inspect just the
-   * ones the cache lacks; every FULL_RESYNC_EVERY-th round inspects them all again, for changes no event announced.
+   * ones the cache lacks, a few at a time; every FULL_RESYNC_EVERY-th round inspects them all again, for changes no
+   * event announced.
    */
   private async resync(): Promise<void> {
     const adapter = this.adapter;
@@ -377,13 +391,11 @@ export class EngineSession {
         if (!running.has(id)) changed = this.inspects.delete(id) || changed;
       }
       const missing = [...running].filter((id) => !this.inspects.has(id));
-      for (const id of missing) {
-        const result = await adapter.inspect(id);
-        if (result.ok && result.value.State.Running) {
-          this.inspects.set(id, result.value);
-          changed = true;
-        }
-      }
+      let next = 0;
+      const workers = Array.from({ length: Math.min(RESYNC_INSPECTS_AT_ONCE, missing.length) }, async () => {
+        while (next < missing.length) changed = (await this.inspectInto(adapter, missing[next++]!)) || changed;
+      });
+      await Promise.all(workers);
       if (changed) this.scheduleRebuild(0);
     } catch (error) {
       this.onUnreachable(error);
