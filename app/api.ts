@@ -8,6 +8,7 @@ import { LabOptions, ProbeIdSchema, type LabOptionsInput, type ProbeId } from '.
 import type { ContainerDiff } from './lab/diff.js';
 import type { GeneratedFix } from './lab/fix.js';
 import type { ComposeOverride } from './lab/compose-override.js';
+import { ExportRequest, type ExportedReport } from './model/export.js';
 import type { LabResult } from './lab/lab.js';
 import type { ProbeResult, RunProbeRefusal } from './lab/probes.js';
 import { MAX_VISIBLE_CONTAINERS } from './model/viewers.js';
@@ -89,6 +90,8 @@ export interface IsolensApi extends HistoryApi {
    * --compose-project` prints it). Asked by container id, so the project's name (label text) never travels back in.
    */
   generateComposeOverride(id: string): Promise<ComposeOverride>;
+  /** The current snapshot as a report file (HTML, SARIF, Markdown summary or full, JSON), as `isolens scan --format` writes it. */
+  exportReport(request: ExportRequest): Promise<ExportedReport>;
   /** Local images the lab can start. */
   listLabImages(): Promise<string[]>;
   /** The probe catalogue. */
@@ -115,6 +118,7 @@ export const API_METHODS = [
   'diffContainers',
   'generateFix',
   'generateComposeOverride',
+  'exportReport',
   'listLabImages',
   'listProbes',
   'runLab',
@@ -146,6 +150,7 @@ export const API_ARGUMENTS: { [M in ApiMethod]: z.ZodType<Parameters<IsolensApi[
   diffContainers: z.tuple([ContainerId, ContainerId]),
   generateFix: z.tuple([ContainerId]),
   generateComposeOverride: z.tuple([ContainerId]),
+  exportReport: z.tuple([ExportRequest]),
   listLabImages: z.tuple([]),
   listProbes: z.tuple([]),
   runLab: z.tuple([LabOptions]) as unknown as z.ZodType<[LabOptionsInput]>,

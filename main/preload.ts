@@ -14,6 +14,7 @@ const isolens: IsolensApi = {
   diffContainers: (a, b) => ipcRenderer.invoke(invokeChannel('diffContainers'), a, b),
   generateFix: (id) => ipcRenderer.invoke(invokeChannel('generateFix'), id),
   generateComposeOverride: (id) => ipcRenderer.invoke(invokeChannel('generateComposeOverride'), id),
+  exportReport: (request) => ipcRenderer.invoke(invokeChannel('exportReport'), request),
   listLabImages: () => ipcRenderer.invoke(invokeChannel('listLabImages')),
   listProbes: () => ipcRenderer.invoke(invokeChannel('listProbes')),
   runLab: (options) => ipcRenderer.invoke(invokeChannel('runLab'), options),

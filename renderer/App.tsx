@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TableFilter } from './state/filter.js';
 import { EngineBanner } from './components/EngineBanner.js';
+import { ExportMenu } from './components/ExportMenu.js';
 import { useStore, useStoreState } from './state/hooks.js';
 import { navigate, routeHref, useRoute } from './state/route.js';
 import { ContainerDetail } from './views/ContainerDetail.js';
@@ -103,6 +104,7 @@ export function App() {
             {worst} graded E or F
           </a>
         ) : null}
+        {snapshot ? <ExportMenu /> : null}
         <span className="topbar-engine muted" data-testid="engine-status" data-status={state.engine?.status ?? 'unknown'} title={engineLine}>
           <span className={`dot dot-${state.engine?.status ?? 'connecting'}`} aria-hidden="true" />
           <span className="topbar-engine-text">{engineLine}</span>

@@ -98,6 +98,7 @@ export function withHistory(live: LiveSide, options: WithHistoryOptions): Isolen
     diffContainers: (a, b) => live.diffContainers(a, b),
     generateFix: (id) => live.generateFix(id),
     generateComposeOverride: (id) => live.generateComposeOverride(id),
+    exportReport: (request) => live.exportReport(request),
     listLabImages: () => live.listLabImages(),
     listProbes: () => live.listProbes(),
     runLab: (labOptions) => live.runLab(labOptions),

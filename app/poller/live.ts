@@ -171,6 +171,14 @@ export class LiveApi implements LiveMethods {
   diffContainers: IsolensApi['diffContainers'] = (a, b) => this.lab.diffContainers(a, b);
   generateFix: IsolensApi['generateFix'] = (id) => this.lab.generateFix(id);
   generateComposeOverride: IsolensApi['generateComposeOverride'] = (id) => this.lab.generateComposeOverride(id);
+
+  /** The report renderers load on the first export, not when serve or the window starts. */
+  exportReport: IsolensApi['exportReport'] = async (request) => {
+    const snapshot = await this.getSnapshot();
+    if (!snapshot) throw new Error('nothing to export yet: the first scan has not finished');
+    const { exportReport } = await import('../report/export.js');
+    return exportReport(snapshot, request);
+  };
   listLabImages: IsolensApi['listLabImages'] = () => this.lab.listLabImages();
   listProbes: IsolensApi['listProbes'] = () => this.lab.listProbes();
   runLab: IsolensApi['runLab'] = (options) => this.lab.runLab(options);

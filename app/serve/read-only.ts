@@ -21,6 +21,8 @@ export function readOnlyApi(api: IsolensApi): IsolensApi {
     diffContainers: (a, b) => api.diffContainers(a, b),
     generateFix: (id) => api.generateFix(id),
     generateComposeOverride: (id) => api.generateComposeOverride(id),
+    // A report is a read of the snapshot the screen already shows.
+    exportReport: (request) => api.exportReport(request),
     // The catalogue is still listed, each probe saying why it will not run here, so the buttons can explain themselves.
     listProbes: async () => (await api.listProbes()).map((probe) => ({ ...probe, unavailable: READ_ONLY_REASON })),
     listLabImages: async () => [],

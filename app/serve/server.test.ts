@@ -60,6 +60,10 @@ function memoryApi() {
       calls.push(`generateComposeOverride:${id}`);
       throw new Error('not in this test');
     },
+    async exportReport(request) {
+      calls.push(`exportReport:${request.format}`);
+      throw new Error('not in this test');
+    },
     async listLabImages() {
       return ['busybox:latest'];
     },

@@ -13,6 +13,7 @@ export function apiDouble(): IsolensApi {
     diffContainers: missing('diffContainers'),
     generateFix: missing('generateFix'),
     generateComposeOverride: missing('generateComposeOverride'),
+    exportReport: missing('exportReport'),
     listLabImages: missing('listLabImages'),
     listProbes: missing('listProbes'),
     runLab: missing('runLab'),

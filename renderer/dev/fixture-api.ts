@@ -491,6 +491,9 @@ export function createFixtureApi(options: FixtureOptions): IsolensApi {
     generateComposeOverride: async () => {
       throw new Error('the fixture API has no lab; run isolens serve');
     },
+    exportReport: async () => {
+      throw new Error('the fixture API renders no report; run isolens serve');
+    },
     listLabImages: async () => [],
     listProbes: async () => [],
     runLab: async () => ({ ok: false, reason: 'the fixture API has no lab; run isolens serve' }),

@@ -61,6 +61,11 @@ export class IsolensStore {
     return this.api;
   }
 
+  /** The Export menu's one call: a report file of the current snapshot. */
+  get reports(): Pick<IsolensApi, 'exportReport'> {
+    return this.api;
+  }
+
   /** Subscribe to events and ask for the current state; returns the stop function. */
   start(): () => void {
     const unsubscribe = this.api.subscribe((event) => this.handle(event));

@@ -191,6 +191,7 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
     diffContainers: (a, b) => call('diffContainers', [a, b]),
     generateFix: (id) => call('generateFix', [id]),
     generateComposeOverride: (id) => call('generateComposeOverride', [id]),
+    exportReport: (request) => call('exportReport', [request]),
     listLabImages: () => call('listLabImages', []),
     listProbes: () => call('listProbes', []),
     runLab: (labOptions) => call('runLab', [labOptions]),

@@ -28,6 +28,7 @@ export function createIpcApi(bridge: IsolensApi): IsolensApi {
     diffContainers: (a, b) => unwrapped(bridge.diffContainers(a, b)),
     generateFix: (id) => unwrapped(bridge.generateFix(id)),
     generateComposeOverride: (id) => unwrapped(bridge.generateComposeOverride(id)),
+    exportReport: (request) => unwrapped(bridge.exportReport(request)),
     listLabImages: () => unwrapped(bridge.listLabImages()),
     listProbes: () => unwrapped(bridge.listProbes()),
     runLab: (options) => unwrapped(bridge.runLab(options)),
