@@ -32,12 +32,12 @@ test('the scan table, Markdown, SARIF and HTML name the bounding and the effecti
   const table = await isolens('scan', '--container', NAME);
   expect(table).toContain('caps bounding default, effective none');
   expect(table).not.toMatch(/caps none(?! \(bounding, effective\))/);
-  expect(table).toContain("CAP_NET_RAW in the container's bounding capability set");
+  expect(table).toContain("Can craft raw network packets (CAP_NET_RAW in the bounding set)");
   const markdown = await isolens('scan', '--container', NAME, '--format', 'markdown', '--full');
   expect(markdown).toContain('bounding set engine default; effective set empty');
   const sarif = JSON.parse(await isolens('scan', '--container', NAME, '--format', 'sarif')) as { runs: Array<{ tool: { driver: { rules: Array<{ id: string; shortDescription: { text: string } }> } } }> };
   const netRaw = sarif.runs[0]!.tool.driver.rules.find((rule) => rule.id === 'capabilities/net-raw');
-  expect(netRaw?.shortDescription.text).toBe("CAP_NET_RAW in the container's bounding capability set");
+  expect(netRaw?.shortDescription.text).toBe("Can craft raw network packets (CAP_NET_RAW in the bounding set)");
   const html = await isolens('scan', '--container', NAME, '--format', 'html');
   expect(html).toContain('bounding set engine default; effective set empty');
 });
@@ -53,5 +53,5 @@ test('the UI names both sets: tab, table, finding and flag', async ({ ui, shot }
   await expect(ui.locator('[data-testid="capability-row"][data-capability="CAP_NET_RAW"]')).toHaveAttribute('data-effective', 'false');
   await shot('capabilities-nonroot');
   await ui.getByTestId('tab-findings').click();
-  await expect(ui.locator('[data-testid="finding"][data-rule="capabilities/net-raw"]')).toContainText("CAP_NET_RAW in the container's bounding capability set");
+  await expect(ui.locator('[data-testid="finding"][data-rule="capabilities/net-raw"]')).toContainText("Can craft raw network packets (CAP_NET_RAW in the bounding set)");
 });

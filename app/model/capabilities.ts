@@ -8,6 +8,8 @@ export interface CapabilityInfo {
   allows: string;
   /** What an attacker inside a container does with it; present for the dangerous ones. */
   attacker?: string;
+  /** What holding it means, in plain words, as a finding's title ("Can load kernel modules…"); for the dangerous ones. */
+  plain?: string;
 }
 
 export const CAPABILITIES: readonly CapabilityInfo[] = table.capabilities;

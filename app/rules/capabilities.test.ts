@@ -172,3 +172,18 @@ describe('capability rules', () => {
     expect(evidence).toContainEqual({ fact: 'capabilities.effective', value: ['CAP_SYS_ADMIN', 'CAP_BPF'], source: 'kernel' });
   });
 });
+
+describe('capability finding titles', () => {
+  it('say in plain words what holding it allows, then the kernel name and the set', () => {
+    const dropOne = CAPABILITY_RULES.filter((rule) => /^--cap-drop [A-Z_]+$/.test(rule.remediation.dockerRun ?? ''));
+    expect(dropOne.length).toBeGreaterThanOrEqual(18);
+    for (const rule of dropOne) {
+      const name = rule.remediation.dockerRun!.slice('--cap-drop '.length);
+      // Every dangerous capability has its plain title in the data (assets/data/capabilities.json), none the fallback.
+      expect(capabilityInfo(name)?.plain, name).toMatch(/^Can [a-z]/);
+      // Their own titles: the combination (with the host's PID namespace, in a private user namespace) is the finding.
+      if (rule.id === 'capabilities/sys-ptrace-host-pid' || rule.id === 'capabilities/sys-admin-user-namespace') continue;
+      expect(rule.title).toBe(`${capabilityInfo(name)!.plain} (CAP_${name} in the bounding set)`);
+    }
+  });
+});

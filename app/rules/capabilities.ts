@@ -87,7 +87,8 @@ function dangerousCapabilityRule(spec: DangerousCapability, id = `capabilities/$
   const attacker = info?.attacker ?? info?.allows ?? '';
   return {
     id,
-    title: spec.title ?? `${kernelName} in the container's bounding capability set`,
+    // Plain words first, the kernel's name after: what a reviewer reads in the table, the report and the card.
+    title: spec.title ?? `${info?.plain ?? 'Holds a privileged kernel operation'} (${kernelName} in the bounding set)`,
     severity: spec.severity,
     family: 'capabilities',
     rationale: [`${kernelName} lets a process ${lowerFirst(info?.allows ?? 'use a privileged kernel operation.')}`, attacker, spec.condition ?? '']

@@ -15,26 +15,7 @@ export function FindingCard({ finding, container, actions }: { finding: Finding;
       <header>
         <SeverityBadge severity={finding.severity} />
         <h3>{finding.title}</h3>
-        <span className="refs">
-          {finding.cis ? (
-            <a className="ref" href={CIS_DOCKER_BENCHMARK_URL} target="_blank" rel="noopener noreferrer" title={`CIS Docker Benchmark v1.6.0, control ${finding.cis}`} data-testid="ref-cis">
-              CIS {finding.cis}
-            </a>
-          ) : null}
-          {finding.attack.map((technique) => {
-            const url = attackTechniqueUrl(technique);
-            return url ? (
-              <a key={technique} className="ref ref-attack" href={url} target="_blank" rel="noopener noreferrer" title={`MITRE ATT&CK technique ${technique}`} data-testid="ref-attack">
-                {technique}
-              </a>
-            ) : (
-              <span key={technique} className="ref ref-attack">
-                {technique}
-              </span>
-            );
-          })}
-          <code className="rule-id">{finding.ruleId}</code>
-        </span>
+        <FindingRefs finding={finding} />
       </header>
       <p className="rationale">{finding.rationale}</p>
       <dl className="evidence">
@@ -69,5 +50,31 @@ export function FindingCard({ finding, container, actions }: { finding: Finding;
         {actions}
       </div>
     </article>
+  );
+}
+
+/** A finding's references: its CIS control and ATT&CK techniques as links, and its rule id. */
+export function FindingRefs({ finding }: { finding: Finding }) {
+  return (
+    <span className="refs">
+      {finding.cis ? (
+        <a className="ref" href={CIS_DOCKER_BENCHMARK_URL} target="_blank" rel="noopener noreferrer" title={`CIS Docker Benchmark v1.6.0, control ${finding.cis}`} data-testid="ref-cis">
+          CIS {finding.cis}
+        </a>
+      ) : null}
+      {finding.attack.map((technique) => {
+        const url = attackTechniqueUrl(technique);
+        return url ? (
+          <a key={technique} className="ref ref-attack" href={url} target="_blank" rel="noopener noreferrer" title={`MITRE ATT&CK technique ${technique}`} data-testid="ref-attack">
+            {technique}
+          </a>
+        ) : (
+          <span key={technique} className="ref ref-attack">
+            {technique}
+          </span>
+        );
+      })}
+      <code className="rule-id">{finding.ruleId}</code>
+    </span>
   );
 }

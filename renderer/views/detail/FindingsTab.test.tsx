@@ -1,8 +1,8 @@
 // A container whose checks could not be made must never read as "nothing needs a fix".
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { ContainerIsolation } from '../../../app/model/schema.js';
-import { FindingsTab } from './FindingsTab.js';
+import type { ContainerIsolation, Finding } from '../../../app/model/schema.js';
+import { FindingList, FindingsTab } from './FindingsTab.js';
 
 const REASON = 'no kernel source: the engine refused the helper container (--pid=host is not allowed); kernel facts are not assessable from here';
 
@@ -37,5 +37,26 @@ describe('FindingsTab', () => {
   it('says nothing needs a fix only when every check was made', () => {
     const html = renderToString(<FindingsTab container={{ ...unassessed(), notAssessable: [] }} />);
     expect(html).toContain("nothing in this container&#x27;s isolation needs a fix");
+  });
+
+  it('shows a container\'s capability findings as one card in plain words, worst first, with one fix for all', () => {
+    const capability = (name: string, severity: Finding['severity'], title: string): Finding => ({
+      ruleId: `capabilities/${name.toLowerCase().replace(/_/g, '-')}`, title, severity, family: 'capabilities', rationale: '', cis: null, attack: ['T1611'],
+      evidence: [{ fact: 'capabilities.bounding', value: `CAP_${name}`, source: 'kernel' }, { fact: 'capabilities.effective', value: name === 'NET_RAW' ? [] : [`CAP_${name}`], source: 'kernel' }],
+      remediation: { text: `Drop ${name}`, dockerRun: `--cap-drop ${name}`, compose: `cap_drop: [${name}]` },
+    });
+    const pid: Finding = { ...capability('X', 'high', 'Shares the host\'s PID namespace'), ruleId: 'namespaces/host-pid', family: 'namespaces', remediation: { text: '', dockerRun: null, compose: null } };
+    const findings = [capability('NET_RAW', 'low', 'Can craft raw network packets (CAP_NET_RAW in the bounding set)'), pid, capability('SYS_ADMIN', 'critical', 'Can mount filesystems and do most of what root does (CAP_SYS_ADMIN in the bounding set)')];
+    const html = renderToString(<FindingList findings={findings} container={{ ...unassessed(), notAssessable: [], findings }} />);
+    expect(html.match(/data-testid="finding-group"/g)).toHaveLength(1);
+    expect(html).toContain('2 capabilities an attacker can use');
+    // Each capability is still a finding of its own rule inside the card, worst first, then the other finding's card.
+    const rules = [...html.matchAll(/data-testid="finding" data-rule="([^"]+)"/g)].map((m) => m[1]);
+    expect(rules).toEqual(['capabilities/sys-admin', 'capabilities/net-raw', 'namespaces/host-pid']);
+    expect(html).toContain('Can mount filesystems and do most of what root does');
+    expect(html).toContain('Attacker: Mounts the host');
+    expect(html).toContain('does not hold it now');
+    expect(html).toContain('--cap-drop SYS_ADMIN --cap-drop NET_RAW');
+    expect(html).toContain('cap_drop: [SYS_ADMIN, NET_RAW]');
   });
 });

@@ -1,7 +1,9 @@
-// Findings of one container, worst first, each with its evidence and fix.
-import type { ContainerIsolation } from '../../../app/model/schema.js';
+// Findings of one container, worst first, each with its evidence and fix; its capability findings as one card.
+import type { ReactNode } from 'react';
+import type { ContainerIsolation, Finding } from '../../../app/model/schema.js';
+import { CapabilityFindingsCard } from '../../components/CapabilityFindingsCard.js';
 import { FindingCard } from '../../components/FindingCard.js';
-import { sortFindings } from '../../state/derive.js';
+import { groupFindings } from '../../state/finding-groups.js';
 import { TryIt } from '../lab/TryIt.js';
 
 /** Checks that could not be made from here, grouped by why: shown before the findings, never read as passes. */
@@ -24,9 +26,8 @@ function NotAssessableList({ container }: { container: ContainerIsolation }) {
 }
 
 export function FindingsTab({ container }: { container: ContainerIsolation }) {
-  const findings = sortFindings(container.findings);
   const unassessed = (container.notAssessable ?? []).length > 0;
-  if (findings.length === 0) {
+  if (container.findings.length === 0) {
     return (
       <>
         <NotAssessableList container={container} />
@@ -37,9 +38,18 @@ export function FindingsTab({ container }: { container: ContainerIsolation }) {
   return (
     <div className="findings" data-testid="findings-list">
       <NotAssessableList container={container} />
-      {findings.map((finding, index) => (
-        <FindingCard key={`${finding.ruleId}-${index}`} finding={finding} container={container} actions={<TryIt container={container} finding={finding} />} />
-      ))}
+      <FindingList findings={container.findings} container={container} actions={(finding) => <TryIt container={container} finding={finding} />} />
     </div>
+  );
+}
+
+/** The findings as cards, worst first, the capability findings as one card; `actions` adds under each (its "Try it"). */
+export function FindingList({ findings, container, actions }: { findings: readonly Finding[]; container: ContainerIsolation; actions?: (finding: Finding) => ReactNode }) {
+  return groupFindings(findings).map((item, index) =>
+    item.kind === 'one' ? (
+      <FindingCard key={`${item.finding.ruleId}-${index}`} finding={item.finding} container={container} actions={actions?.(item.finding)} />
+    ) : (
+      <CapabilityFindingsCard key="capabilities" findings={item.findings} capabilities={item.capabilities} severity={item.severity} container={container} actions={actions} />
+    ),
   );
 }
