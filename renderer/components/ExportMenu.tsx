@@ -1,7 +1,9 @@
 // The top bar's Export menu: the current snapshot as HTML, SARIF, Markdown (summary or full) or JSON, saved as a file.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { ExportRequest } from '../../app/model/export.js';
 import { useStore } from '../state/hooks.js';
+import { errorText } from '../state/format.js';
+import { useDismissibleMenu } from './dismissible-menu.js';
 import { saveText } from './DownloadButton.js';
 
 const CHOICES: { request: ExportRequest; label: string; hint: string; testId: string }[] = [
@@ -14,27 +16,9 @@ const CHOICES: { request: ExportRequest; label: string; hint: string; testId: st
 
 export function ExportMenu() {
   const store = useStore();
-  const menuRef = useRef<HTMLDetailsElement>(null);
-  const [status, setStatus] = useState<string>('');
   // Like the Columns menu: Escape closes it with focus back on its button, and so does a click anywhere else.
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const menu = menuRef.current;
-      if (event.key !== 'Escape' || !menu?.open) return;
-      menu.open = false;
-      menu.querySelector('summary')?.focus();
-    };
-    const onPointer = (event: PointerEvent) => {
-      const menu = menuRef.current;
-      if (menu?.open && !menu.contains(event.target as Node)) menu.open = false;
-    };
-    document.addEventListener('keydown', onKey);
-    document.addEventListener('pointerdown', onPointer);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.removeEventListener('pointerdown', onPointer);
-    };
-  }, []);
+  const menuRef = useDismissibleMenu();
+  const [status, setStatus] = useState<string>('');
 
   const save = (request: ExportRequest) => {
     setStatus('Rendering the report…');
@@ -44,7 +28,7 @@ export function ExportMenu() {
         setStatus(`Saved ${report.filename}`);
         if (menuRef.current) menuRef.current.open = false;
       },
-      (error: unknown) => setStatus(`Export failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => setStatus(`Export failed: ${errorText(error)}`),
     );
   };
 

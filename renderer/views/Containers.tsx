@@ -21,6 +21,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import type { ContainerIsolation, Grade, Severity, Snapshot } from '../../app/model/schema.js';
 import { Sparkline } from '../charts/Sparkline.js';
 import { GradeBadge, RiskFlags } from '../components/badges.js';
+import { useDismissibleMenu } from '../components/dismissible-menu.js';
 import { DriftBadge } from './history/DriftMark.js';
 import { riskFlags, severityCounts, severityWeight, type RiskFlag, type RiskFlagKind, type SeverityCounts } from '../state/derive.js';
 import { composeProject, composeService, describeFilter, FLAG_KINDS, gradeMatches, isFiltered, matchesScope, matchesSearch, searchIndex, type GradeFilter, type TableFilter } from '../state/filter.js';
@@ -425,25 +426,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
     return { rows: groups.flatMap((g) => g.rows), display: items };
   }, [grouped, tableRows]);
   // The Columns menu is a <details>: it closes on Escape (focus back on its button) and on a click anywhere else.
-  const menuRef = useRef<HTMLDetailsElement>(null);
-  useEffect(() => {
-    const onKey = (event: globalThis.KeyboardEvent) => {
-      const menu = menuRef.current;
-      if (event.key !== 'Escape' || !menu?.open) return;
-      menu.open = false;
-      menu.querySelector('summary')?.focus();
-    };
-    const onPointer = (event: PointerEvent) => {
-      const menu = menuRef.current;
-      if (menu?.open && !menu.contains(event.target as Node)) menu.open = false;
-    };
-    document.addEventListener('keydown', onKey);
-    document.addEventListener('pointerdown', onPointer);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.removeEventListener('pointerdown', onPointer);
-    };
-  }, []);
+  const menuRef = useDismissibleMenu();
   const scrollRef = useRef<HTMLDivElement>(null);
   const headRef = useRef<HTMLDivElement>(null);
   // The sticky header sits inside the scroll container: rows start below it, and scrolling to a row must not hide it under it.
