@@ -4,9 +4,8 @@ import type { ReactNode } from 'react';
 import { capabilityInfo } from '../../app/model/capabilities.js';
 import type { ContainerIsolation, Finding, Severity } from '../../app/model/schema.js';
 import { routeHref } from '../state/route.js';
-import { CopyButton } from './CopyButton.js';
 import { FactNotes } from './FactNotes.js';
-import { FindingRefs } from './FindingCard.js';
+import { FindingRefs, FixLine } from './FindingCard.js';
 import { SeverityBadge, SourceTag } from './badges.js';
 
 /** Whether the main process holds the capability now: the finding's effective-set evidence, [] when it does not. */
@@ -77,16 +76,8 @@ export function CapabilityFindingsCard({
           ) : null}
           .
         </p>
-        <div className="fix-line">
-          <span className="fix-kind">docker run</span>
-          <code data-testid="fix-docker-run">{dockerRun}</code>
-          <CopyButton text={dockerRun} label="Copy flags" />
-        </div>
-        <div className="fix-line">
-          <span className="fix-kind">compose</span>
-          <code>{compose}</code>
-          <CopyButton text={compose} label="Copy key" />
-        </div>
+        <FixLine kind="docker run" code={dockerRun} copyLabel="Copy flags" testId="fix-docker-run" />
+        <FixLine kind="compose" code={compose} copyLabel="Copy key" />
       </div>
     </article>
   );

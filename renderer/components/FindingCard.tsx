@@ -33,20 +33,8 @@ export function FindingCard({ finding, container, actions }: { finding: Finding;
         <p>
           <strong>Fix:</strong> {finding.remediation.text}
         </p>
-        {finding.remediation.dockerRun ? (
-          <div className="fix-line">
-            <span className="fix-kind">docker run</span>
-            <code data-testid="fix-docker-run">{finding.remediation.dockerRun}</code>
-            <CopyButton text={finding.remediation.dockerRun} label="Copy flag" />
-          </div>
-        ) : null}
-        {finding.remediation.compose ? (
-          <div className="fix-line">
-            <span className="fix-kind">compose</span>
-            <code>{finding.remediation.compose}</code>
-            <CopyButton text={finding.remediation.compose} label="Copy key" />
-          </div>
-        ) : null}
+        {finding.remediation.dockerRun ? <FixLine kind="docker run" code={finding.remediation.dockerRun} copyLabel="Copy flag" testId="fix-docker-run" /> : null}
+        {finding.remediation.compose ? <FixLine kind="compose" code={finding.remediation.compose} copyLabel="Copy key" /> : null}
         {actions}
       </div>
     </article>
@@ -76,5 +64,16 @@ export function FindingRefs({ finding }: { finding: Finding }) {
       })}
       <code className="rule-id">{finding.ruleId}</code>
     </span>
+  );
+}
+
+/** One line of a fix to copy: what it is for (docker run, compose), the text, its copy button. */
+export function FixLine({ kind, code, copyLabel, testId }: { kind: string; code: string; copyLabel: string; testId?: string }) {
+  return (
+    <div className="fix-line">
+      <span className="fix-kind">{kind}</span>
+      <code data-testid={testId}>{code}</code>
+      <CopyButton text={code} label={copyLabel} />
+    </div>
   );
 }
