@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startCspServer } from '../renderer/dev/dev-server.js';
 import { freePort } from '../e2e/harness/ports.js';
+import { timeToNextFrame, type TimedAction } from '../e2e/harness/next-frame.js';
 import { median } from './median.js';
 import { selfTimes, topLines, type CpuProfile } from './profile-summary.js';
 import { mainThreadSelfTimes } from './trace-summary.js';
@@ -17,24 +18,8 @@ const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000
 const rows = Number(values.rows);
 const runs = Number(values.runs);
 
-/** From an action in the page to the end of the next painted frame, in ms (no named helpers: tsx's __name is not in the page). */
-async function toNextFrame(page: Page, action: 'sort-name' | 'sort-grade' | 'type' | 'clear' | 'none', text = ''): Promise<number> {
-  return page.evaluate(
-    async ({ action, text }) => {
-      const started = performance.now();
-      if (action === 'sort-name') (document.querySelector('[data-testid="sort-name"]') as HTMLButtonElement).click();
-      if (action === 'sort-grade') (document.querySelector('[data-testid="sort-grade"]') as HTMLButtonElement).click();
-      if (action === 'type' || action === 'clear') {
-        const input = document.querySelector('[data-testid="table-search"]') as HTMLInputElement;
-        Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, action === 'type' ? text : '');
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      }
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      return performance.now() - started;
-    },
-    { action, text },
-  );
-}
+/** Name and grade in turn: a third click on one header would remove its sort. */
+const sortBy = (i: number): TimedAction => ({ kind: 'sort', column: i % 2 ? 'grade' : 'name' });
 
 const PROFILED_SORTS = 6;
 
@@ -47,7 +32,7 @@ async function profileSorts(page: Page): Promise<{ trace: string[]; script: stri
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
   await cdp.send('Profiler.start');
   let wall = 0;
-  for (let i = 0; i < PROFILED_SORTS; i++) wall += await toNextFrame(page, i % 2 ? 'sort-grade' : 'sort-name');
+  for (let i = 0; i < PROFILED_SORTS; i++) wall += await timeToNextFrame(page, sortBy(i));
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
   const { self, cpuUs } = mainThreadSelfTimes(trace);
@@ -91,10 +76,10 @@ async function main(): Promise<void> {
     const sort: number[] = [];
     const filter: number[] = [];
     for (let i = 0; i < runs; i++) {
-      floor.push(await toNextFrame(page, 'none'));
-      sort.push(await toNextFrame(page, i % 2 ? 'sort-grade' : 'sort-name'));
-      filter.push(await toNextFrame(page, 'type', 'web'));
-      await toNextFrame(page, 'clear');
+      floor.push(await timeToNextFrame(page, { kind: 'none' }));
+      sort.push(await timeToNextFrame(page, sortBy(i)));
+      filter.push(await timeToNextFrame(page, { kind: 'filter', text: 'web' }));
+      await timeToNextFrame(page, { kind: 'filter', text: '' });
     }
     // Long tasks (> 50 ms) while the list is scrolled end to end in 60 steps with 1 Hz stats arriving.
     const scroll = await page.getByTestId('containers-table').evaluate(async (el) => {

@@ -6,33 +6,13 @@ import { test, expect, type Page } from '@playwright/test';
 import { resolve } from 'node:path';
 import { startCspServer } from '../renderer/dev/dev-server.js';
 import { freePort } from './harness/ports.js';
+import { timeToNextFrame as timed } from './harness/next-frame.js';
+import { median } from '../bench/median.js';
 
 const ROWS = 1000;
 const REPEATS = 4;
 
-type Action = { kind: 'sort'; column: 'name' | 'grade' } | { kind: 'filter'; text: string } | { kind: 'open' };
-
-/** Perform one interaction in the page and return the ms from it to the end of the next frame that shows its result. */
-function timed(page: Page, action: Action): Promise<number> {
-  return page.evaluate(async (action) => {
-    const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
-    const started = performance.now();
-    if (action.kind === 'sort') (document.querySelector(`[data-testid="sort-${action.column}"]`) as HTMLButtonElement).click();
-    if (action.kind === 'filter') {
-      const input = document.querySelector('[data-testid="table-search"]') as HTMLInputElement;
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, action.text);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    }
-    if (action.kind === 'open') document.querySelector('[data-testid="container-row"]')!.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
-    await frame();
-    // A drill-down may take more than one frame (its tab content mounts after the route changes).
-    while (action.kind === 'open' && !document.querySelector('[data-testid="detail-name"]')) await frame();
-    return performance.now() - started;
-  }, action);
-}
-
 const rowNames = (page: Page) => page.getByTestId('container-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name') ?? ''));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 test.describe('interaction times on the 1,000-row fixture', () => {
   test('sort, filter and open a drill-down: each shows its result, and the times are recorded', async ({ page }, info) => {
