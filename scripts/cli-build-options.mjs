@@ -50,6 +50,16 @@ const loadOnFirstCall = {
 };
 
 /**
+ * Resolve an import as esbuild would (marked `real`, so the plugin does not catch its own lookup) and hand the file to
+ * the plugin's namespace, whose onLoad writes the stand-in module.
+ */
+async function intoNamespace(pluginBuild, args, namespace) {
+  const real = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
+  if (real.errors.length > 0) return { errors: real.errors };
+  return { path: real.path, namespace };
+}
+
+/**
  * docker-modem's `require('debug')('modem')`: debug, its colour detection and tty load only when DEBUG is set; without
  * it every debugger is off and prints nothing, which a no-op debugger does too.
  */
@@ -58,9 +68,7 @@ const debugOnlyWhenAsked = {
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^debug$/ }, async (args) => {
       if (args.namespace !== 'file' || args.pluginData?.real || !/docker-modem[/\\]lib[/\\]modem\.js$/.test(args.importer)) return undefined;
-      const real = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
-      if (real.errors.length > 0) return { errors: real.errors };
-      return { path: real.path, namespace: 'debug-only-when-asked' };
+      return intoNamespace(pluginBuild, args, 'debug-only-when-asked');
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'debug-only-when-asked' }, (args) => ({
       loader: 'js',
@@ -79,9 +87,7 @@ const evaluateOnFirstUse = {
     pluginBuild.onResolve({ filter: /^(tar-fs|@balena\/dockerignore|\.\/http_duplex)$/ }, async (args) => {
       if (args.namespace !== 'file' || args.pluginData?.real) return undefined;
       if (!EVALUATE_ON_FIRST_USE.some((e) => e.specifier === args.path && e.importer.test(args.importer))) return undefined;
-      const real = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
-      if (real.errors.length > 0) return { errors: real.errors };
-      return { path: real.path, namespace: 'evaluate-on-first-use' };
+      return intoNamespace(pluginBuild, args, 'evaluate-on-first-use');
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: 'evaluate-on-first-use' }, (args) => ({
       loader: 'js',
