@@ -1,5 +1,4 @@
 // The drill-down's Fix tab: the hardened docker run command and compose service, each flag with the findings it answers.
-import { useEffect, useState } from 'react';
 import type { GeneratedFix } from '../../../app/lab/fix.js';
 import type { ComposeOverride } from '../../../app/lab/compose-override.js';
 import { COMPOSE_PROJECT_LABEL } from '../../../app/model/compose.js';
@@ -8,11 +7,8 @@ import { DownloadButton } from '../../components/DownloadButton.js';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { CopyButton } from '../../components/CopyButton.js';
 import { useLabApi } from './lab-api.js';
-import { errorText } from '../../state/format.js';
+import { useLoaded } from '../../state/use-loaded.js';
 import { routeHref } from '../../state/route.js';
-
-type Load = { status: 'loading' } | { status: 'ok'; fix: GeneratedFix } | { status: 'error'; message: string };
-type OverrideLoad = { status: 'loading' } | { status: 'ok'; override: ComposeOverride } | { status: 'error'; message: string };
 
 /** A generated text (command or compose service) with its copy button. */
 function CodeBlock({ title, code, copyLabel, testId }: { title: string; code: string; copyLabel: string; testId: string }) {
@@ -35,18 +31,7 @@ function CodeBlock({ title, code, copyLabel, testId }: { title: string; code: st
  */
 function ProjectOverride({ container, project }: { container: ContainerIsolation; project: string }) {
   const api = useLabApi();
-  const [load, setLoad] = useState<OverrideLoad>({ status: 'loading' });
-  useEffect(() => {
-    let current = true;
-    setLoad({ status: 'loading' });
-    api.generateComposeOverride(container.id).then(
-      (override) => current && setLoad({ status: 'ok', override }),
-      (error: unknown) => current && setLoad({ status: 'error', message: errorText(error) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, container.id]);
+  const load = useLoaded<ComposeOverride>(() => api.generateComposeOverride(container.id), [api, container.id]);
   return (
     <section className="fix-block" data-testid="fix-project" aria-labelledby="fix-project-title">
       <div className="fix-block-head">
@@ -55,8 +40,8 @@ function ProjectOverride({ container, project }: { container: ContainerIsolation
         </h3>
         {load.status === 'ok' ? (
           <>
-            <CopyButton text={load.override.yaml} label="Copy override" />
-            <DownloadButton text={load.override.yaml} filename="compose.override.yml" type="application/yaml" label="Save compose.override.yml" testId="fix-project-download" />
+            <CopyButton text={load.value.yaml} label="Copy override" />
+            <DownloadButton text={load.value.yaml} filename="compose.override.yml" type="application/yaml" label="Save compose.override.yml" testId="fix-project-download" />
           </>
         ) : null}
       </div>
@@ -69,8 +54,8 @@ function ProjectOverride({ container, project }: { container: ContainerIsolation
       {load.status === 'ok' ? (
         <>
           <p className="muted" data-testid="fix-project-services">
-            Hardens {load.override.services.length === 1 ? 'its one service' : `all ${load.override.services.length} services`} (
-            {load.override.services.map((s, index) => (
+            Hardens {load.value.services.length === 1 ? 'its one service' : `all ${load.value.services.length} services`} (
+            {load.value.services.map((s, index) => (
               <span key={s.service}>
                 {index > 0 ? ', ' : ''}
                 <AttackerText text={s.service} limit={64} />
@@ -79,7 +64,7 @@ function ProjectOverride({ container, project }: { container: ContainerIsolation
             ), each from its first replica. Save it next to compose.yml; <code>docker compose up -d</code> reads both. What an override cannot remove is a comment to act on in compose.yml.
           </p>
           <pre className="fix-code" data-testid="fix-project-yaml">
-            {load.override.yaml}
+            {load.value.yaml}
           </pre>
         </>
       ) : null}
@@ -89,18 +74,7 @@ function ProjectOverride({ container, project }: { container: ContainerIsolation
 
 export function FixTab({ container }: { container: ContainerIsolation }) {
   const api = useLabApi();
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
-  useEffect(() => {
-    let current = true;
-    setLoad({ status: 'loading' });
-    api.generateFix(container.id).then(
-      (fix) => current && setLoad({ status: 'ok', fix }),
-      (error: unknown) => current && setLoad({ status: 'error', message: errorText(error) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, container.id]);
+  const load = useLoaded<GeneratedFix>(() => api.generateFix(container.id), [api, container.id]);
 
   const titles = new Map(container.findings.map((f) => [f.ruleId, f.title]));
   const project = container.labels[COMPOSE_PROJECT_LABEL];
@@ -117,12 +91,12 @@ export function FixTab({ container }: { container: ContainerIsolation }) {
           <p className="muted">Recreate this container with the hardening that answers its findings. Environment values are never copied: fill in the placeholders.</p>
           {/* Compose recreates a project's containers from its files: for them the project's override comes first. */}
           {project !== undefined ? <ProjectOverride container={container} project={project} /> : null}
-          <CodeBlock title="docker run" code={load.fix.dockerRun} copyLabel="Copy command" testId="fix-command" />
-          <CodeBlock title="compose service" code={load.fix.compose} copyLabel="Copy service" testId="fix-compose" />
+          <CodeBlock title="docker run" code={load.value.dockerRun} copyLabel="Copy command" testId="fix-command" />
+          <CodeBlock title="compose service" code={load.value.compose} copyLabel="Copy service" testId="fix-compose" />
           <section>
             <h3>What each flag answers</h3>
             <ul className="fix-flags">
-              {load.fix.flags.map((flag, index) => (
+              {load.value.flags.map((flag, index) => (
                 <li key={`${flag.flag}-${index}`} data-testid="fix-flag" data-flag={flag.flag}>
                   <code>{flag.flag}</code>
                   {flag.answers.length > 0 ? (
@@ -141,11 +115,11 @@ export function FixTab({ container }: { container: ContainerIsolation }) {
               ))}
             </ul>
           </section>
-          {load.fix.unanswered.length > 0 ? (
+          {load.value.unanswered.length > 0 ? (
             <section data-testid="fix-unanswered">
               <h3>Not answered by the command</h3>
               <ul>
-                {load.fix.unanswered.map((item) => (
+                {load.value.unanswered.map((item) => (
                   <li key={item.ruleId}>
                     <code className="rule-id">{item.ruleId}</code> {item.why}
                   </li>
@@ -153,11 +127,11 @@ export function FixTab({ container }: { container: ContainerIsolation }) {
               </ul>
             </section>
           ) : null}
-          {load.fix.notes.length > 0 ? (
+          {load.value.notes.length > 0 ? (
             <section data-testid="fix-notes">
               <h3>Notes</h3>
               <ul>
-                {load.fix.notes.map((note, index) => (
+                {load.value.notes.map((note, index) => (
                   <li key={index}>{note}</li>
                 ))}
               </ul>
