@@ -8,8 +8,15 @@
 // and prints each figure with the ratio against `docker stats`. The machine's load average is printed with the figures:
 // on a shared machine they are only comparable within one run.
 //
+// With the UI open it also reports the sample rate the UI receives (its WebSocket frames): for the rows it declared
+// visible (setVisibleContainers) and for the rest, per container per second and the gap between two consecutive samples
+// of one container; then the same for a plain WebSocket client that declares nothing (everything at 1 Hz).
+//
 // Options: --containers N (500) --seconds S per window (30) --late L new containers for latency (20)
 //          --profile DIR (serve runs with --cpu-prof into DIR) --no-build (use dist/ as it is)
+//          --memory (serve runs with --inspect on loopback; each serve row adds process.memoryUsage() and the V8 spaces)
+//          --keep (containers already running under the bench's names are used, and left running at the end)
+//          --subjects serve,exporter (which subjects run; all by default)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -18,10 +25,14 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
+import { TEST_LABEL, TEST_LABEL_VALUE, ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
 import { exporterSubject } from './exporter.subject.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { until } from '../e2e/harness/until.js';
+import WebSocket from 'ws';
+import { StatsArrivals, describeRate, percentile, visibleThroughout } from './live-rate.js';
+import { describeMemory, inspector, inspectorUrlIn, memoryOf, type InspectorSession } from './inspector.js';
+import { VIEWER_TTL_MS } from '../app/model/viewers.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +41,9 @@ const { values } = parseArgs({
     late: { type: 'string', default: '20' },
     profile: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    subjects: { type: 'string' },
   },
 });
 const COUNT = Number(values.containers);
@@ -143,8 +157,8 @@ export interface BenchContext {
   engineAtRestPercent: number;
   /** CPU/RSS of a process and the engine's extra CPU over one window. */
   measureProcess(pid: number, during?: () => void): Promise<Pick<Row, 'cpuPercent' | 'rssMiB' | 'engineExtraPercent'>>;
-  /** Start `isolens ARGS…` from the build; resolves with the child and its output so far. */
-  spawnIsolens(args: string[]): { child: ChildProcess; output: () => string };
+  /** Start `isolens ARGS…` from the build (with these node options); resolves with the child and its output so far. */
+  spawnIsolens(args: string[], nodeOptions?: string[]): { child: ChildProcess; output: () => string };
 }
 
 /** What the bench measures besides the engine: add a subject here (e.g. the exporter) and it gets its rows. */
@@ -165,20 +179,30 @@ async function countInSnapshot(origin: string, token: string, prefix: string): P
   return body.result ? body.result.containers.filter((c) => c.name.startsWith(prefix)).length : null;
 }
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+/** Frames of a plain WebSocket client of serve (bearer token, no list declared) into arrivals. */
+async function plainClient(origin: string, token: string, arrivals: StatsArrivals): Promise<WebSocket> {
+  const socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/events`, { headers: { Authorization: `Bearer ${token}` } });
+  socket.on('message', (data) => arrivals.onFrame(String(data), Date.now()));
+  await new Promise((done, fail) => socket.once('open', done).once('error', fail));
+  return socket;
 }
 
 const serveSubject: Subject = {
   name: 'isolens serve',
   async run(context, rows) {
-    const { child, output } = context.spawnIsolens(['serve', '--port', '0']);
+    const { child, output } = context.spawnIsolens(['serve', '--port', '0'], values.memory ? ['--inspect=127.0.0.1:0'] : []);
     let browser: Browser | null = null;
+    let session: InspectorSession | null = null;
+    /** A serve row, with serve's memory breakdown in its note under --memory. */
+    const serveRow = async (condition: string, measured: Pick<Row, 'cpuPercent' | 'rssMiB' | 'engineExtraPercent'>) => {
+      const note = session ? describeMemory(await memoryOf(session)) : undefined;
+      rows.push({ subject: 'isolens serve', condition, ...measured, ...(note ? { note } : {}) });
+    };
     try {
       const url = await until('the serve URL', () => /(http:\/\/127\.0\.0\.1:\d+\/\?token=([A-Za-z0-9_-]+))/.exec(output()), 60_000, 250);
       const origin = new URL(url[1]!).origin;
       const token = url[2]!;
+      if (values.memory) session = await inspector(await until('the inspector URL', () => inspectorUrlIn(output()), 30_000, 250));
       const startedAt = Date.now();
       await until(`serve to list ${context.count} containers`, async () => {
         const n = await countInSnapshot(origin, token, PREFIX).catch(() => null); // not listening yet: ask again
@@ -187,20 +211,41 @@ const serveSubject: Subject = {
       rows.push({ subject: 'isolens serve', condition: 'first snapshot after start', cpuPercent: null, rssMiB: rssMiB(child.pid!), engineExtraPercent: null, note: `${Date.now() - startedAt} ms` });
       // Settle: the first rebuilds and the history's first recording of every container are start-up, not steady state.
       await sleep(15_000);
-      rows.push({ subject: 'isolens serve', condition: 'no client', ...(await context.measureProcess(child.pid!)) });
+      await serveRow('no client', await context.measureProcess(child.pid!));
 
       browser = await chromium.launch({
         executablePath: process.env.ISOLENS_CHROMIUM ?? '/usr/bin/chromium',
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
       });
       const page: Page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      // What the UI receives and what it told serve it shows, as the page sees them.
+      const arrivals = new StatsArrivals();
+      const declared: Array<{ atMs: number; ids: string[] }> = [];
+      page.on('websocket', (socket) => {
+        if (!socket.url().endsWith('/api/events')) return;
+        socket.on('framereceived', ({ payload }) => arrivals.onFrame(String(payload), Date.now()));
+      });
+      page.on('request', (request) => {
+        if (!request.url().endsWith('/api/setVisibleContainers')) return;
+        const ids = (request.postDataJSON() as { args: [string, string[]] }).args[1];
+        declared.push({ atMs: Date.now(), ids });
+      });
       const loadStart = performance.now();
       await page.goto(`${url[1]!}#/containers`);
       await page.locator('[data-testid="container-row"]').first().waitFor({ state: 'visible', timeout: 120_000 });
       const firstScreenMs = performance.now() - loadStart;
       rows.push({ subject: 'UI (Chromium)', condition: `first screen, ${context.count} containers`, cpuPercent: null, rssMiB: null, engineExtraPercent: null, note: `${firstScreenMs.toFixed(0)} ms` });
       await sleep(3000);
-      rows.push({ subject: 'isolens serve', condition: 'one client (UI open)', ...(await context.measureProcess(child.pid!)) });
+      arrivals.start(Date.now());
+      const withClient = await context.measureProcess(child.pid!);
+      arrivals.stop(Date.now());
+      await serveRow('one client (UI open)', withClient);
+      const visible = visibleThroughout(declared, Date.now() - arrivals.windowMs, Date.now());
+      const running = (await context.client.listContainers()).map((c) => c.Id);
+      const rest = running.filter((id) => !visible.has(id));
+      const shown = arrivals.figures(visible);
+      rows.push({ subject: 'UI (Chromium)', condition: 'stats received, rows it shows', cpuPercent: null, rssMiB: null, engineExtraPercent: null, note: `${describeRate(shown)}; arrival lag p95 ${shown.lagMs.p95.toFixed(0)} ms` });
+      rows.push({ subject: 'UI (Chromium)', condition: 'stats received, the other rows', cpuPercent: null, rssMiB: null, engineExtraPercent: null, note: `${describeRate(arrivals.figures(rest))}; ${arrivals.frameCount} stats events in ${(arrivals.windowMs / 1000).toFixed(0)} s` });
 
       // Start-to-visible: filter the table to the late containers, start them one by one, time each until its row shows.
       await page.getByTestId('table-search').fill(LATE_PREFIX);
@@ -223,9 +268,32 @@ const serveSubject: Subject = {
         rows.push({ subject: 'UI (Chromium)', condition: `removed container gone (p95 of ${LATE})`, cpuPercent: null, rssMiB: null, engineExtraPercent: null, note: `${percentile(vanish, 95).toFixed(0)} ms (median ${percentile(vanish, 50).toFixed(0)})` });
       }
       await page.close();
+      const leftAt = Date.now();
       await sleep(3000);
-      rows.push({ subject: 'isolens serve', condition: 'after the client left', ...(await context.measureProcess(child.pid!)) });
+      await serveRow('after the client left', await context.measureProcess(child.pid!));
+      if (session) {
+        await session.call('HeapProfiler.collectGarbage');
+        rows.push({ subject: 'isolens serve', condition: 'after the client left, then a full GC', cpuPercent: null, rssMiB: rssMiB(child.pid!), engineExtraPercent: null, note: describeMemory(await memoryOf(session)) });
+      }
+
+      // A client that declares nothing (an older UI, a script) gets every container at 1 Hz. Its list-less state only
+      // holds once the UI's last list has expired.
+      await sleep(Math.max(0, leftAt + VIEWER_TTL_MS + 1000 - Date.now()));
+      const plain = new StatsArrivals();
+      const socket = await plainClient(origin, token, plain);
+      try {
+        await sleep(3000);
+        plain.start(Date.now());
+        const measured = await context.measureProcess(child.pid!);
+        plain.stop(Date.now());
+        await serveRow('one client declaring nothing (WebSocket)', measured);
+        const all = plain.figures(running);
+        rows.push({ subject: 'WebSocket client', condition: 'stats received, every container', cpuPercent: null, rssMiB: null, engineExtraPercent: null, note: `${describeRate(all)}; arrival lag p95 ${all.lagMs.p95.toFixed(0)} ms; ${plain.frameCount} stats events in ${(plain.windowMs / 1000).toFixed(0)} s` });
+      } finally {
+        socket.close();
+      }
     } finally {
+      session?.close();
       await browser?.close().catch(() => undefined);
       await stopChild(child);
     }
@@ -234,6 +302,8 @@ const serveSubject: Subject = {
 
 /** Everything measured besides the engine itself. The exporter's row goes here. */
 export const SUBJECTS: Subject[] = [serveSubject, exporterSubject(PREFIX)];
+/** --subjects serve,exporter: those whose name ends with one of the words. */
+const chosen = (subject: Subject) => !values.subjects || values.subjects.split(',').some((word) => subject.name.endsWith(word.trim()));
 
 // ---- the run -----------------------------------------------------------------------------------------------------
 
@@ -246,15 +316,31 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The bench's containers 0…count-1; under --keep those already running are used, and any beyond count removed. */
 async function startMany(client: Dockerode, count: number): Promise<void> {
+  const running = new Set<string>();
+  if (values.keep) {
+    const listed = await client.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } });
+    const extra: string[] = [];
+    for (const container of listed) {
+      const name = container.Names[0]!.replace(/^\//, '');
+      const index = name.startsWith(PREFIX) ? Number(name.slice(PREFIX.length)) : NaN;
+      if (!name.startsWith(PREFIX)) continue;
+      if (container.State === 'running' && Number.isInteger(index) && index < count) running.add(name);
+      else extra.push(container.Id);
+    }
+    for (const id of extra) await client.getContainer(id).remove({ force: true });
+    console.log(`  --keep: ${running.size} already running, ${extra.length} removed`);
+  }
   let next = 0;
   let done = 0;
   const workers = Array.from({ length: 6 }, async () => {
     while (next < count) {
-      const i = next++;
+      const name = `${PREFIX}${next++}`;
+      if (running.has(name)) continue;
       // No network: a bridge has 254 addresses, and the bench is about reading the kernel, not about networking.
-      await startContainer(`${PREFIX}${i}`, { HostConfig: { NetworkMode: 'none' } }, client);
-      if (++done % 50 === 0) process.stdout.write(`  ${done}/${count}\n`);
+      await startContainer(name, { HostConfig: { NetworkMode: 'none' } }, client);
+      if (++done % 50 === 0) process.stdout.write(`  ${done}/${count - running.size}\n`);
     }
   });
   await Promise.all(workers);
@@ -273,7 +359,7 @@ async function main(): Promise<void> {
   if (values.profile) mkdirSync(values.profile, { recursive: true });
   const client = testClient();
   await ensureTestImage(client);
-  await removeTestContainers(client, PREFIX);
+  if (!values.keep) await removeTestContainers(client, PREFIX);
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   const rows: Row[] = [];
   try {
@@ -308,8 +394,8 @@ async function main(): Promise<void> {
         for (const p of new Set([...engineStart.keys(), ...enginePids()])) engineUsed += cpuSeconds(p) - (engineStart.get(p) ?? cpuSeconds(p));
         return { cpuPercent: own.cpuPercent, rssMiB: own.rssMiB, engineExtraPercent: (engineUsed / elapsed) * 100 - rest.cpuPercent };
       },
-      spawnIsolens(args) {
-        const nodeArgs = values.profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(values.profile)] : [];
+      spawnIsolens(args, nodeOptions = []) {
+        const nodeArgs = [...nodeOptions, ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(values.profile)] : [])];
         const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
         let output = '';
         child.stdout!.on('data', (chunk) => (output += chunk));
@@ -317,7 +403,7 @@ async function main(): Promise<void> {
         return { child, output: () => output };
       },
     };
-    for (const subject of SUBJECTS) {
+    for (const subject of SUBJECTS.filter(chosen)) {
       console.log(`measuring ${subject.name} (load average ${load()})…`);
       const subjectRows: Row[] = [];
       try {
@@ -348,7 +434,8 @@ async function main(): Promise<void> {
     for (const row of table) console.log(line(row));
     console.log('\n"vs docker stats" = (subject CPU + engine extra while it ran) / (`docker stats` engine extra + CLI), same run.');
   } finally {
-    console.log(`\nremoving ${await removeTestContainers(client, PREFIX)} containers`);
+    if (values.keep) console.log(`\nleaving the ${PREFIX}* containers running (--keep)`);
+    else console.log(`\nremoving ${await removeTestContainers(client, PREFIX)} containers`);
   }
 }
 

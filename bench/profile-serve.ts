@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
-import WebSocket from 'ws';
+import { inspector, inspectorUrlIn } from './inspector.js';
 import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { until } from '../e2e/harness/until.js';
@@ -39,27 +39,6 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
-/** One inspector session: send a method, await its answer. */
-async function inspector(url: string): Promise<{ call: (method: string, params?: object) => Promise<any>; close: () => void }> {
-  const socket = new WebSocket(url);
-  await new Promise((done, fail) => socket.once('open', done).once('error', fail));
-  let next = 1;
-  const pending = new Map<number, (value: any) => void>();
-  socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
-    if (message.id !== undefined) pending.get(message.id)?.(message.result);
-  });
-  return {
-    call: (method, params = {}) =>
-      new Promise((done) => {
-        const id = next++;
-        pending.set(id, done);
-        socket.send(JSON.stringify({ id, method, params }));
-      }),
-    close: () => socket.close(),
-  };
-}
-
 const client = testClient();
 await ensureTestImage(client);
 await removeTestContainers(client, PREFIX);
@@ -73,7 +52,7 @@ try {
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   try {
-    const ws = await until('the inspector URL', () => /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(output)?.[0], 30_000, 250);
+    const ws = await until('the inspector URL', () => inspectorUrlIn(output), 30_000, 250);
     const url = await until('the serve URL', () => /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output)?.[0], 60_000, 250);
     const token = new URL(url).searchParams.get('token')!;
     await until(`serve to list ${COUNT} containers`, async () => {
