@@ -17,7 +17,7 @@ import type {
 } from '../model/schema.js';
 import { NAMESPACE_KINDS } from '../model/vocabulary.js';
 import { hostPathSensitivity } from '../model/sensitive.js';
-import { parseSeccompProfile, type SeccompProfileDocument } from '../operations/seccomp.js';
+import type { SeccompProfileDocument } from '../operations/seccomp.js';
 import type { ContainerInspectDocument } from '../engine/containers.js';
 import { classifyRuntime } from '../engine/runtime.js';
 
@@ -165,9 +165,11 @@ export function seccompFromConfig(inspect: InspectDocument, engine: EngineInfo):
  * The custom seccomp profile's rules, where the engine reports them: the docker CLI inlines the profile file's JSON
  * into HostConfig.SecurityOpt ("seccomp={...}"). A path (Podman) or anything that is not a profile gives null.
  */
-export function customSeccompProfile(inspect: InspectDocument): SeccompProfileDocument | null {
+export async function customSeccompProfile(inspect: InspectDocument): Promise<SeccompProfileDocument | null> {
   const option = securityOptions(inspect).find((o) => o.key === 'seccomp');
   if (!option || !option.value.startsWith('{')) return null;
+  // The profile's schema (and zod) load only for such a container: a scan of the others never needs them.
+  const { parseSeccompProfile } = await import('../operations/seccomp-profile.js');
   return parseSeccompProfile(option.value);
 }
 

@@ -58,7 +58,7 @@ export async function collectContainer(
   options: CollectOptions = {},
 ): Promise<ContainerIsolation> {
   const doc = await collectFacts(inspect, engine, options);
-  doc.operations = computeOperations(doc, { engine, customSeccompProfile: customSeccompProfile(inspect) });
+  doc.operations = computeOperations(doc, { engine, customSeccompProfile: await customSeccompProfile(inspect) });
   return doc;
 }
 

@@ -18,15 +18,16 @@ import {
   toEngineUnreachableError,
 } from './connect.js';
 import type { ResolvedEndpoint } from './endpoint.js';
+import { InfoResponse, VersionResponse } from './schemas.js';
 import { dialStdioSshServer } from '../../e2e/harness/ssh.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
-const dockerVersion = fixture('docker-version.json');
-const dockerInfo = fixture('docker-info.json');
+const dockerVersion = VersionResponse.parse(fixture('docker-version.json'));
+const dockerInfo = InfoResponse.parse(fixture('docker-info.json'));
 const dockerBridge = fixture('docker-network-bridge.json');
-const podmanVersion = fixture('podman-version.json');
-const podmanInfo = fixture('podman-info.json');
+const podmanVersion = VersionResponse.parse(fixture('podman-version.json'));
+const podmanInfo = InfoResponse.parse(fixture('podman-info.json'));
 const THIS_HOST = { platform: 'linux' as const, kernelRelease: '6.18.44-fc-v669' };
 
 const unix = (path: string): ResolvedEndpoint => ({ endpoint: `unix://${path}`, source: '--host', tls: null, contextName: null });
@@ -313,14 +314,14 @@ describe('describing the engine from captured answers', () => {
 
   it('reads rootless Podman from its own Rootless field (its compatible API leaves it out of SecurityOptions)', () => {
     // The captured rootful answer, with the one field a rootless `podman system service` answers differently here.
-    const rootless = engineInfoFrom(podmanVersion, { ...(podmanInfo as Record<string, unknown>), Rootless: true }, unix('/tmp/podman.sock'), { iccOnDefaultBridge: null, host: THIS_HOST });
+    const rootless = engineInfoFrom(podmanVersion, { ...podmanInfo, Rootless: true }, unix('/tmp/podman.sock'), { iccOnDefaultBridge: null, host: THIS_HOST });
     expect(rootless.rootless).toBe(true);
   });
 
   it('reads rootless and userns-remap from the security options', () => {
     const info = engineInfoFrom(
       dockerVersion,
-      { ...(dockerInfo as object), SecurityOptions: ['name=seccomp,profile=default', 'name=rootless', 'name=userns'], CgroupVersion: '2' },
+      { ...dockerInfo, SecurityOptions: ['name=seccomp,profile=default', 'name=rootless', 'name=userns'], CgroupVersion: '2' },
       unix('/run/user/1000/docker.sock'),
       { iccOnDefaultBridge: null, host: THIS_HOST },
     );

@@ -4,10 +4,14 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Agent as HttpsAgent } from 'node:https';
 import { homedir, release, userInfo } from 'node:os';
 import { join } from 'node:path';
-import * as z from 'zod';
+import type { ZodType } from 'zod';
 import type { EngineInfo } from '../model/schema.js';
 import type { ResolvedEndpoint } from './endpoint.js';
+import { isInfoResponse, isNetworkResponse, isVersionResponse } from './guards.js';
 import { checkHostKey, type HostKeyVerdict } from './known-hosts.js';
+import type { InfoResponse, VersionResponse } from './schemas.js';
+
+export type { InfoResponse, VersionResponse };
 
 /** How long one request may take before the engine counts as not answering. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -238,7 +242,7 @@ function startHint(socketPath: string): StartHint {
 }
 
 /** Where an endpoint leads, for messages: the socket path, host:port, or user@host. */
-function place(endpoint: string): string {
+export function place(endpoint: string): string {
   if (endpoint.startsWith('unix://')) return endpoint.slice('unix://'.length);
   if (endpoint.startsWith('npipe://')) return endpoint.slice('npipe://'.length);
   return endpoint;
@@ -406,54 +410,25 @@ export async function engineRequest<T>(client: Dockerode, request: () => Promise
   }
 }
 
-/** Up to three schema problems on one line; paths may hold engine-supplied keys (label names), so they are escaped. */
-export function describeIssues(error: z.ZodError): string {
-  const text = error.issues
-    .slice(0, 3)
-    .map((issue) => {
-      const path = issue.path.map((part) => (typeof part === 'string' && /^[A-Za-z0-9_]+$/.test(part) ? part : JSON.stringify(String(part))));
-      return `${path.length > 0 ? path.join('.') : '(document)'}: ${issue.message}`;
-    })
-    .join('; ');
-  return excerpt(text, 300);
-}
+/** The zod schemas (schemas.ts) an engine answer may be checked against when its guard refuses it. */
+type SchemaName = 'ContainerList' | 'VersionResponse' | 'InfoResponse' | 'NetworkResponse';
 
-/** Validate an engine answer we depend on: a weird engine gets a clear message instead of a crash further on. */
-export function parseEngineResponse<T>(schema: z.ZodType<T>, value: unknown, what: string, endpoint: string): T {
-  const result = schema.safeParse(value);
+/**
+ * Validate an engine answer we depend on: a weird engine gets a clear message instead of a crash further on. A
+ * well-formed answer passes its guard (guards.ts) and is used as it is; anything else goes to its zod schema, loaded
+ * only then, which accepts what the guard would not or says what is wrong.
+ */
+export async function checkedAnswer<T>(guard: (value: unknown) => value is T, schema: SchemaName, value: unknown, what: string, endpoint: string): Promise<T> {
+  if (guard(value)) return value;
+  const schemas = await import('./schemas.js');
+  const result = (schemas[schema] as unknown as ZodType<T>).safeParse(value);
   if (result.success) return result.data;
-  const problems = describeIssues(result.error);
   throw new EngineResponseError(
-    oneLine(`the engine at ${place(endpoint)} answered ${what} with an unexpected document (${problems}); it may be too old or not a Docker or Podman engine`),
+    oneLine(
+      `the engine at ${place(endpoint)} answered ${what} with an unexpected document (${schemas.describeIssues(result.error)}); it may be too old or not a Docker or Podman engine`,
+    ),
   );
 }
-
-const VersionResponse = z.looseObject({
-  Version: z.string(),
-  ApiVersion: z.string(),
-  Os: z.string().nullish(),
-  KernelVersion: z.string().nullish(),
-  Components: z.array(z.looseObject({ Name: z.string(), Version: z.string().nullish() })).nullish(),
-});
-
-const InfoResponse = z.looseObject({
-  Name: z.string().nullish(),
-  OperatingSystem: z.string().nullish(),
-  KernelVersion: z.string().nullish(),
-  SecurityOptions: z.array(z.string()).nullish(),
-  CgroupVersion: z.string().nullish(),
-  CgroupDriver: z.string().nullish(),
-  LiveRestoreEnabled: z.boolean().nullish(),
-  DefaultRuntime: z.string().nullish(),
-  /** Podman's compatible API says so here, not in SecurityOptions. */
-  Rootless: z.boolean().nullish(),
-  Runtimes: z.record(z.string(), z.looseObject({ path: z.string().nullish(), runtimeArgs: z.array(z.string()).nullish() })).nullish(),
-});
-
-const NetworkResponse = z.looseObject({ Options: z.record(z.string(), z.string()).nullish() });
-
-export type VersionResponse = z.infer<typeof VersionResponse>;
-export type InfoResponse = z.infer<typeof InfoResponse>;
 
 /** Podman's compatible API announces itself as a component of /version. */
 export function engineKind(version: VersionResponse): 'docker' | 'podman' {
@@ -493,15 +468,13 @@ export function iccFromBridgeOptions(options: Record<string, string> | null | un
   return value === 'true';
 }
 
-/** Build EngineInfo from the engine's /version and /info answers (pure, so captured answers can be tested). */
+/** Build EngineInfo from the engine's checked /version and /info answers (pure, so captured answers can be tested). */
 export function engineInfoFrom(
-  versionValue: unknown,
-  infoValue: unknown,
+  version: VersionResponse,
+  info: InfoResponse,
   resolved: ResolvedEndpoint,
   extra: { iccOnDefaultBridge: boolean | null; host: HostFacts },
 ): EngineInfo {
-  const version = parseEngineResponse(VersionResponse, versionValue, '/version', resolved.endpoint);
-  const info = parseEngineResponse(InfoResponse, infoValue, '/info', resolved.endpoint);
   const securityOptions = info.SecurityOptions ?? null;
   const cgroupVersion = info.CgroupVersion === '1' ? 1 : info.CgroupVersion === '2' ? 2 : null;
   return {
@@ -562,12 +535,16 @@ export async function describeEngine(
     client
       .getNetwork('bridge')
       .inspect()
-      .then((network: unknown) => {
-        const parsed = NetworkResponse.safeParse(network);
+      .then(async (network: unknown) => {
+        if (isNetworkResponse(network)) return iccFromBridgeOptions(network.Options);
+        const parsed = (await import('./schemas.js')).NetworkResponse.safeParse(network);
         return parsed.success ? iccFromBridgeOptions(parsed.data.Options) : null;
       })
       // No default bridge (Podman names its network "podman"; --bridge=none) means ICC there is not a fact to report.
       .catch(() => null),
   ]);
-  return engineInfoFrom(version, info, resolved, { iccOnDefaultBridge, host });
+  // Checked in this order, so an engine wrong in both is told about /version first, as before.
+  const checkedVersion = await checkedAnswer(isVersionResponse, 'VersionResponse', version, '/version', resolved.endpoint);
+  const checkedInfo = await checkedAnswer(isInfoResponse, 'InfoResponse', info, '/info', resolved.endpoint);
+  return engineInfoFrom(checkedVersion, checkedInfo, resolved, { iccOnDefaultBridge, host });
 }

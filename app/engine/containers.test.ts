@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, EngineResponseError } from './connect.js';
-import { ContainerInspect, inspectContainer, listRunningContainers } from './containers.js';
+import { inspectContainer, listRunningContainers } from './containers.js';
+import { ContainerInspect } from './schemas.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));

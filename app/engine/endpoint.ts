@@ -1,8 +1,7 @@
 // Which engine endpoint to talk to, chosen the way the docker CLI chooses it (--host, DOCKER_HOST, contexts), then Podman and the well-known sockets.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod';
+import { isConfigFile, isContextMeta } from './guards.js';
 
 export interface TlsSettings {
   /** Verify the engine's certificate against the CA (DOCKER_TLS_VERIFY, or a context without SkipTLSVerify). */
@@ -140,16 +139,10 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv, homeDir: string): string
 
 /** The directory name of a context in the CLI's context store. */
 export function contextDirectoryName(contextName: string): string {
+  // node:crypto only here (a named context): loading it cost every scan a few milliseconds.
+  const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(contextName).digest('hex');
 }
-
-const ConfigFile = z.looseObject({ currentContext: z.string().optional() });
-const ContextMeta = z.looseObject({
-  Name: z.string(),
-  Endpoints: z.looseObject({
-    docker: z.looseObject({ Host: z.string().optional(), SkipTLSVerify: z.boolean().optional() }).optional(),
-  }),
-});
 
 interface Io {
   exists: (path: string) => boolean;
@@ -194,8 +187,8 @@ function fromContext(name: string, from: string, configDir: string, io: Io): Res
   } catch {
     throw new EndpointError(`context ${quoted(name)}: ${metaPath} is not valid JSON; recreate it with "docker context create"`);
   }
-  const meta = ContextMeta.safeParse(json);
-  const docker = meta.success ? meta.data.Endpoints.docker : undefined;
+  // ContextMeta in schemas.ts.
+  const docker = isContextMeta(json) ? json.Endpoints.docker : undefined;
   if (!docker?.Host) {
     throw new EndpointError(`context ${quoted(name)} has no docker endpoint host in ${metaPath}; fix it with "docker context update ${name} --docker host=…"`);
   }
@@ -213,8 +206,9 @@ function currentContextFromConfig(configDir: string, io: Io): string | null {
   const text = io.readFile(join(configDir, 'config.json'));
   if (text === undefined) return null;
   try {
-    const config = ConfigFile.safeParse(JSON.parse(text));
-    return config.success && config.data.currentContext ? config.data.currentContext : null;
+    // ConfigFile in schemas.ts.
+    const config: unknown = JSON.parse(text);
+    return isConfigFile(config) && config.currentContext ? config.currentContext : null;
   } catch {
     return null;
   }

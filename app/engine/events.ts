@@ -1,8 +1,8 @@
 // The engine's container events (/events, type=container) as a callback stream, parsed from newline-delimited JSON.
 import Dockerode from 'dockerode';
 import { StringDecoder } from 'node:string_decoder';
-import * as z from 'zod';
 import { clientUnreachableError } from './connect.js';
+import { isEngineEvent } from './guards.js';
 
 export interface ContainerEvent {
   /** "start", "die", "destroy", "health_status: healthy", "exec_start: sh -c …" (the part after ":" is container text). */
@@ -11,17 +11,6 @@ export interface ContainerEvent {
   id: string;
   timeMs: number;
 }
-
-/** The fields of an event Isolens uses; Docker sends Action/Actor, older APIs and Podman also status/id. */
-const EngineEvent = z.looseObject({
-  Type: z.string().nullish(),
-  Action: z.string().nullish(),
-  status: z.string().nullish(),
-  id: z.string().nullish(),
-  Actor: z.looseObject({ ID: z.string().nullish() }).nullish(),
-  time: z.number().nullish(),
-  timeNano: z.number().nullish(),
-});
 
 /** A line longer than this is not an event: drop it rather than buffer without bound. */
 const MAX_LINE_CHARACTERS = 1024 * 1024;
@@ -34,9 +23,9 @@ export function parseEventLine(line: string): ContainerEvent | null {
   } catch {
     return null;
   }
-  const parsed = EngineEvent.safeParse(json);
-  if (!parsed.success) return null;
-  const event = parsed.data;
+  // The fields Isolens uses (EngineEvent in schemas.ts): Docker sends Action/Actor, older APIs and Podman also status/id.
+  if (!isEngineEvent(json)) return null;
+  const event = json;
   if (event.Type && event.Type !== 'container') return null;
   const action = event.Action ?? event.status;
   const id = event.Actor?.ID ?? event.id;

@@ -1,5 +1,4 @@
 // Checking an ssh host key against known_hosts as OpenSSH does, because dockerode's ssh transport (ssh2) checks none by itself.
-import { createHmac } from 'node:crypto';
 
 export type HostKeyVerdict =
   /** A line for this host holds exactly this key. */
@@ -34,6 +33,8 @@ function patternMatches(pattern: string, name: string): boolean {
   if (pattern.startsWith('|1|')) {
     const [, , salt, hash] = pattern.split('|');
     if (!salt || !hash) return false;
+    // node:crypto only for a hashed known_hosts entry (an ssh endpoint): every other start would load it for nothing.
+    const { createHmac } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
     return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
   }
   return wildcardMatches(pattern, name);

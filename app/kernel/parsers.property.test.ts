@@ -30,7 +30,7 @@ import { failureFor, type ReadResult } from './read.js';
 import { processOf, readEach, type KernelAnswer, type KernelRequest, type KernelSource } from './source.js';
 import { parseCapabilityMask, parseStatus } from './status.js';
 import { parseIdMap } from './userns.js';
-import { ContainerInspect } from '../engine/containers.js';
+import { ContainerInspect } from '../engine/schemas.js';
 import { parseEventLine } from '../engine/events.js';
 import { describeFromConfig, type InspectDocument } from '../collect/config.js';
 import { capturedDockerEngine } from '../collect/fixtures/engine.js';

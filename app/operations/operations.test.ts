@@ -6,7 +6,8 @@ import { defaultCapabilities } from '../model/capabilities.js';
 import { baselineContainer, baselineEngine } from '../rules/fixtures/baseline.js';
 import { computeOperations, type OperationsContext } from './catalogue.js';
 import { DEFAULT_PROFILES, defaultProfileFor } from './profiles.js';
-import { compareKernelVersions, evaluateSyscall, parseSeccompProfile } from './seccomp.js';
+import { compareKernelVersions, evaluateSyscall } from './seccomp.js';
+import { parseSeccompProfile, SeccompProfileDocument } from './seccomp-profile.js';
 
 const engine = baselineEngine();
 const context = (extra: Partial<OperationsContext> = {}): OperationsContext => ({ engine, customSeccompProfile: null, ...extra });
@@ -24,7 +25,11 @@ describe('the engines\' default seccomp profiles, evaluated from their own files
   it('holds the files the README cites, byte for byte where the engine\'s file is on this machine', () => {
     expect(DEFAULT_PROFILES.map((p) => `${p.engine} ${p.from}–${p.to}`)).toEqual(['docker 20.10.18–20.10.24', 'podman 4.3.0–4.3.99']);
     const installed = (() => { try { return readFileSync('/usr/share/containers/seccomp.json', 'utf8'); } catch { return null; } })();
-    if (installed !== null) expect(parseSeccompProfile(installed)).toEqual(podman);
+    if (installed !== null) expect(parseSeccompProfile(installed)).toEqual(SeccompProfileDocument.parse(podman));
+  });
+
+  it('are profile documents as the schema defines them (a scan uses its data files without parsing them)', () => {
+    for (const { profile } of DEFAULT_PROFILES) expect(SeccompProfileDocument.safeParse(profile).success).toBe(true);
   });
 
   it('Docker 20.10: mount, unshare, sethostname and bpf only with CAP_SYS_ADMIN; modules only with CAP_SYS_MODULE; ptrace from kernel 4.8', () => {

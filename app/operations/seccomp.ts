@@ -1,36 +1,7 @@
 // Evaluating a seccomp profile (Docker's JSON format, which Podman shares) for one syscall: allowed, denied, or unknown, and by which rule.
-import * as z from 'zod';
+import type { SeccompArgCondition, SeccompProfileDocument, SeccompSyscallRule } from './seccomp-profile.js';
 
-/** One argument condition: arg[index] <op> value (MASKED_EQ: arg & value == valueTwo). */
-const SeccompArg = z.object({
-  index: z.number().int().min(0).max(5),
-  value: z.number(),
-  valueTwo: z.number().optional(),
-  op: z.enum(['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ']),
-});
-
-const Filter = z.object({
-  caps: z.array(z.string()).optional(),
-  arches: z.array(z.string()).optional(),
-  minKernel: z.string().optional(),
-}).partial();
-
-const SeccompSyscall = z.object({
-  names: z.array(z.string()).optional(),
-  /** The older single-name form. */
-  name: z.string().optional(),
-  action: z.string(),
-  args: z.array(SeccompArg).nullable().optional(),
-  includes: Filter.nullable().optional(),
-  excludes: Filter.nullable().optional(),
-});
-
-/** A seccomp profile as `docker run --security-opt seccomp=FILE` takes it; validated because a custom one is the user's text. */
-export const SeccompProfileDocument = z.object({
-  defaultAction: z.string(),
-  syscalls: z.array(SeccompSyscall).nullable().optional(),
-});
-export type SeccompProfileDocument = z.infer<typeof SeccompProfileDocument>;
+export type { SeccompProfileDocument };
 
 /** What the engine applies the profile for: its conditions are resolved against these, as the engine does at container start. */
 export interface SeccompTarget {
@@ -68,7 +39,7 @@ export function compareKernelVersions(a: string, b: string): number | null {
 type Applicability = 'applies' | 'skipped' | 'unknown';
 
 /** Does this rule make it into the filter for this container (Docker's includes/excludes, resolved at start)? */
-function applicability(rule: z.infer<typeof SeccompSyscall>, target: SeccompTarget): Applicability {
+function applicability(rule: SeccompSyscallRule, target: SeccompTarget): Applicability {
   const includes = rule.includes ?? {};
   const excludes = rule.excludes ?? {};
   if (includes.arches && includes.arches.length > 0 && !includes.arches.includes(target.arch)) return 'skipped';
@@ -84,7 +55,7 @@ function applicability(rule: z.infer<typeof SeccompSyscall>, target: SeccompTarg
   return 'applies';
 }
 
-function argMatches(condition: z.infer<typeof SeccompArg>, args: readonly number[]): boolean | null {
+function argMatches(condition: SeccompArgCondition, args: readonly number[]): boolean | null {
   const value = args[condition.index];
   if (value === undefined) return null;
   switch (condition.op) {
@@ -99,7 +70,7 @@ function argMatches(condition: z.infer<typeof SeccompArg>, args: readonly number
   }
 }
 
-function conditionText(rule: z.infer<typeof SeccompSyscall>): string {
+function conditionText(rule: SeccompSyscallRule): string {
   const caps = rule.includes?.caps;
   const notCaps = rule.excludes?.caps;
   const parts: string[] = [];
@@ -117,7 +88,7 @@ function conditionText(rule: z.infer<typeof SeccompSyscall>): string {
 export function evaluateSyscall(profile: SeccompProfileDocument, syscall: string, target: SeccompTarget, args?: readonly number[]): SeccompDecision {
   const rules = (profile.syscalls ?? []).filter((rule) => (rule.names ?? (rule.name ? [rule.name] : [])).includes(syscall));
   let unresolved = false;
-  const matching: Array<z.infer<typeof SeccompSyscall>> = [];
+  const matching: Array<SeccompSyscallRule> = [];
   for (const rule of rules) {
     const applies = applicability(rule, target);
     if (applies === 'skipped') continue;
@@ -147,14 +118,4 @@ export function evaluateSyscall(profile: SeccompProfileDocument, syscall: string
   if (unresolved) return { action: 'unknown', detail: `whether the profile allows ${syscall} depends on a condition Isolens cannot resolve here` };
   const action = actionOf(profile.defaultAction);
   return { action, detail: `no rule names ${syscall}, so the profile's default action applies (${profile.defaultAction})` };
-}
-
-/** A profile document from its JSON text; null when the text is not one (a path the engine kept instead of the content, say). */
-export function parseSeccompProfile(text: string): SeccompProfileDocument | null {
-  try {
-    const parsed = SeccompProfileDocument.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }

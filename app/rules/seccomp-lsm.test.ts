@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SECCOMP_LSM_RULES } from './seccomp-lsm.js';
 import { judge, testRuleFamily } from './fixtures/rule-cases.js';
 import { computeOperations } from '../operations/catalogue.js';
-import { parseSeccompProfile } from '../operations/seccomp.js';
+import { parseSeccompProfile } from '../operations/seccomp-profile.js';
 import { baselineEngine } from './fixtures/baseline.js';
 import type { ContainerIsolation } from '../model/schema.js';
 
