@@ -77,13 +77,13 @@ test.describe('layout', () => {
     // The first page's sparkline shows the host has samples to give.
     await openRoute(ui, `#/containers?q=${E2E_PREFIX}`);
     const points = (page: import('@playwright/test').Page) =>
-      row(page, containers.ordinary.name).locator('.cell-cpu polyline').evaluate((line) => (line.getAttribute('points') ?? '').split(' ').filter(Boolean).length);
+      row(page, containers.ordinary.name).locator('.cell-cpu svg.spark').evaluate((line) => Number(line.getAttribute('data-points') ?? 0));
     await expect.poll(() => points(ui).catch(() => 0), { timeout: 20_000 }).toBeGreaterThanOrEqual(6);
     // A page opened now draws more points than the seconds it has been open: they came from the history.
     const fresh = await context.newPage();
     await fresh.goto(serve.url);
     await openRoute(fresh, `#/containers?q=${E2E_PREFIX}`);
-    await expect(row(fresh, containers.ordinary.name).locator('.cell-cpu polyline')).toHaveCount(1);
+    await expect(row(fresh, containers.ordinary.name).locator('.cell-cpu svg.spark')).toHaveCount(1);
     const drawn = await points(fresh);
     const openSeconds = await fresh.evaluate(() => performance.now() / 1000);
     test.info().annotations.push({ type: 'sparkline seeded', description: `${drawn} points ${openSeconds.toFixed(1)} s after the page opened` });

@@ -9,3 +9,9 @@ export const VIEWER_TTL_MS = 30_000;
 export const VIEWER_REFRESH_MS = 10_000;
 /** Viewers kept at once; the one refreshed longest ago goes first (it comes back with its next refresh). */
 export const MAX_VIEWERS = 32;
+/**
+ * Containers no viewer shows are sampled once in this many stats intervals (every 10 s at 1 Hz), spread over the
+ * intervals by id: often enough for the table's sort by CPU or memory, which re-reads live values every 5 s anyway.
+ * The renderer's charts read it too: it is the slowest spacing of samples that is not a gap.
+ */
+export const UNSEEN_EVERY = 10;

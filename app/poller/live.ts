@@ -1,6 +1,6 @@
 // The live IsolensApi (what serve and the Electron main use): a subscriber of the engine session, plus 1 Hz stats and the lab.
 import type { ApiEvent, IsolensApi, LiveMethods } from '../api.js';
-import { MAX_VIEWERS, MAX_VISIBLE_CONTAINERS, VIEWER_TTL_MS } from '../model/viewers.js';
+import { MAX_VIEWERS, MAX_VISIBLE_CONTAINERS, UNSEEN_EVERY, VIEWER_TTL_MS } from '../model/viewers.js';
 import type { LiveStats, EngineState } from '../model/live.js';
 import type { Snapshot } from '../model/schema.js';
 import type { InspectDocument } from '../collect/config.js';
@@ -9,12 +9,6 @@ import { LabFacade } from '../lab/facade.js';
 import { EngineSession, type SessionOptions } from './session.js';
 import { StatsSampler } from './stats.js';
 import { kernelUnreadableReason } from '../kernel/source.js';
-
-/**
- * Containers no viewer shows are sampled once in this many stats intervals (every 10 s at 1 Hz), spread over the
- * intervals by id: often enough for the table's sort by CPU or memory, which re-reads live values every 5 s anyway.
- */
-export const UNSEEN_EVERY = 10;
 
 /** Which of the UNSEEN_EVERY intervals a container's unseen sample falls in: fixed per id, even across the ids. */
 function unseenSlot(id: string): number {

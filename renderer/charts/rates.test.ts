@@ -23,4 +23,10 @@ describe('chartPoints', () => {
     const points = chartPoints([stats(0, 9000, 0), stats(1000, 100, 0)]);
     expect(points[1]!.networkRxBytesPerSecond).toBeNull();
   });
+
+  it('divides by the real time between samples as they change from every 10 s to every second, and over a gap', () => {
+    // 1,000 bytes a second throughout: sampled at 0, 10, 20, then 21, 22, then after a 30 s pause at 52.
+    const points = chartPoints([0, 10, 20, 21, 22, 52].map((s) => stats(s * 1000, s * 1000, 0)));
+    expect(points.slice(1).map((p) => p.networkRxBytesPerSecond)).toEqual([1000, 1000, 1000, 1000, 1000]);
+  });
 });

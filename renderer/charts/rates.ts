@@ -1,4 +1,5 @@
-// Turns the cumulative counters of live stats (network, block I/O) into per-second rates for charts.
+// Turns the cumulative counters of live stats (network, block I/O) into per-second rates for charts, each over the real
+// time between two samples (1 s or 10 s apart, or a gap). CPU % needs no such step: the host sends it as a rate.
 import type { LiveStats } from '../../app/model/live.js';
 
 export interface ChartPoint {
@@ -37,4 +38,20 @@ export function chartPoints(samples: readonly LiveStats[]): ChartPoint[] {
       blockWriteBytesPerSecond: previous ? rate(s.blockWriteBytes, previous.blockWriteBytes, seconds) : null,
     };
   });
+}
+
+/** A point with no values: where a chart's lines break (a gap in the samples). */
+export function gapPoint(atMs: number): ChartPoint {
+  return {
+    atMs,
+    cpuPercent: null,
+    memoryBytes: null,
+    memoryLimitBytes: null,
+    pids: null,
+    pidsLimit: null,
+    networkRxBytesPerSecond: null,
+    networkTxBytesPerSecond: null,
+    blockReadBytesPerSecond: null,
+    blockWriteBytesPerSecond: null,
+  };
 }

@@ -41,3 +41,12 @@ export function useStats(id: string): LiveStats[] {
   // version is the change signal for the ring buffer, whose contents change in place.
   return useMemo(() => store.statsOf(id), [store, id, version]);
 }
+
+/**
+ * Since when this window has shown the container (store.shownSinceMs), for the charts' gaps. Read as the chart renders:
+ * it changes only when the container is first shown, and the chart re-renders with each of its samples anyway.
+ */
+export function useShownSinceMs(id: string | undefined): number | null {
+  const store = useStore();
+  return id === undefined ? null : store.shownSinceMs(id);
+}

@@ -98,6 +98,25 @@ describe('IsolensStore', () => {
     expect(told).toHaveLength(count + 1); // stopped: no more repeats
   });
 
+  it('knows since when a container has been shown without a break, for the charts to tell a gap from 10 s sampling', () => {
+    vi.useFakeTimers({ now: 50_000 });
+    onTestFinished(() => void vi.useRealTimers());
+    const store = new IsolensStore(fakeApi().api);
+    expect(store.shownSinceMs('a')).toBeNull();
+    const releaseRow = store.showStats('a');
+    vi.setSystemTime(53_000);
+    const releaseChart = store.showStats('a'); // the drill-down too: still shown since the row was
+    expect(store.shownSinceMs('a')).toBe(50_000);
+    releaseRow();
+    expect(store.shownSinceMs('a')).toBe(50_000);
+    releaseChart();
+    expect(store.shownSinceMs('a')).toBeNull();
+    vi.setSystemTime(60_000);
+    const again = store.showStats('a');
+    expect(store.shownSinceMs('a')).toBe(60_000);
+    again();
+  });
+
   it('keeps at most five minutes of samples per container', async () => {
     const fake = fakeApi();
     const store = new IsolensStore(fake.api);

@@ -50,6 +50,8 @@ export class IsolensStore {
   private readonly viewerId = newViewerId();
   /** Containers whose live stats something on screen shows, with how many components show each. */
   private readonly shown = new Map<string, number>();
+  /** Since when each shown container has been shown without a break (the charts judge gaps by it). */
+  private readonly shownSince = new Map<string, number>();
   private declareTimer: ReturnType<typeof setTimeout> | null = null;
   /** What the host was last told (sorted ids), so a scroll that ends where it began sends nothing. */
   private declared: string | null = null;
@@ -96,6 +98,7 @@ export class IsolensStore {
    * the host samples what is shown every second and the rest every ten seconds.
    */
   showStats(id: string): () => void {
+    if (!this.shown.has(id)) this.shownSince.set(id, Date.now());
     this.shown.set(id, (this.shown.get(id) ?? 0) + 1);
     this.declareSoon();
     let held = true;
@@ -104,9 +107,17 @@ export class IsolensStore {
       held = false;
       const left = (this.shown.get(id) ?? 1) - 1;
       if (left > 0) this.shown.set(id, left);
-      else this.shown.delete(id);
+      else {
+        this.shown.delete(id);
+        this.shownSince.delete(id);
+      }
       this.declareSoon();
     };
+  }
+
+  /** Since when something here has shown this container without a break (so the host samples it every second), or null. */
+  shownSinceMs(id: string): number | null {
+    return this.shownSince.get(id) ?? null;
   }
 
   /** The ids shown now, as the host is told them. */
