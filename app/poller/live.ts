@@ -106,8 +106,13 @@ export class LiveApi implements LiveMethods {
 
   // ---- IsolensApi -------------------------------------------------------------------------------------------
 
+  /**
+   * The snapshot subscribers were last sent, at once: a client asks for it as it subscribes, which starts a rebuild
+   * (watch), and the rebuild's outcome follows as a delta on this very snapshot. Waiting for that rebuild made the first
+   * screen wait for the kernel facts of every container. Before the first scan there is none to give: that one is awaited.
+   */
   getSnapshot(): Promise<Snapshot | null> {
-    return this.session.snapshot();
+    return this.sent ? Promise.resolve(this.sent) : this.session.snapshot();
   }
 
   async getInspect(id: string): Promise<unknown> {
