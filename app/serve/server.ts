@@ -20,6 +20,8 @@ import {
   tokensEqual,
 } from './security.js';
 import { contentTypeOf, findStaticFile } from './static.js';
+import { PACKING_HEADER, PACKING, packSnapshot } from '../model/packed-snapshot.js';
+import type { Snapshot } from '../model/schema.js';
 
 export interface ServerOptions {
   api: IsolensApi;
@@ -149,7 +151,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     try {
       const method = api[name] as (...values: unknown[]) => Promise<unknown>;
       const result = await method.apply(api, args.data as unknown[]);
-      sendJson(response, 200, { result: result ?? null });
+      // Our own UI asks for the snapshot packed (app/model/packed-snapshot.ts); any other client gets it plain.
+      const packed = name === 'getSnapshot' && result && request.headers[PACKING_HEADER] === PACKING ? packSnapshot(result as Snapshot) : result;
+      sendJson(response, 200, { result: packed ?? null });
     } catch (error) {
       // The engine being away is expected (503, the banner explains it); anything else is a bug (500).
       sendJson(response, error instanceof EngineUnreachableError ? 503 : 500, { error: errorMessage(error) });

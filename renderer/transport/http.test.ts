@@ -1,5 +1,5 @@
 // The HTTP transport against the real `isolens serve` server (with an in-memory API): calls, errors, shared events socket, loss and recovery.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import type { EngineState } from '../../app/model/live.js';
 import { startServer, type RunningServer } from '../../app/serve/server.js';
 import { createHttpApi, LOST_CONNECTION, type EventSocket } from './http.js';
 import { apiDouble } from '../../e2e/harness/api-double.js';
+import type { Snapshot } from '../../app/model/schema.js';
+import { PACKING, PACKING_HEADER } from '../../app/model/packed-snapshot.js';
 
 const CONTAINER_ID = 'abcdef0123456789';
 
@@ -80,6 +82,29 @@ describe('createHttpApi', () => {
     expect(await api.getInspect(CONTAINER_ID)).toEqual({ Id: CONTAINER_ID });
     expect(await api.getSnapshot()).toBeNull();
     await expect(api.retryEngine()).resolves.toBeUndefined();
+  });
+
+  it('fetches the snapshot packed and hands it back plain; other HTTP clients get it plain', async () => {
+    // A real scan of three containers, ten times over (what the pool saves grows with the copies).
+    const scan = JSON.parse(readFileSync(new URL('../../app/report/fixtures/nonroot-scan.json', import.meta.url), 'utf8')) as Snapshot;
+    const snapshot: Snapshot = { ...scan, containers: Array.from({ length: 10 }, (_, copy) => scan.containers.map((c) => ({ ...c, id: `${copy}${c.id.slice(1)}`, name: `${c.name}-${copy}` }))).flat() };
+    memory.api.getSnapshot = async () => snapshot;
+    const sizes: Record<string, number> = {};
+    const api = createHttpApi({
+      origin: `http://127.0.0.1:${server.port}`,
+      fetch: async (input, init) => {
+        const headers = init?.headers as Record<string, string>;
+        const response = await fetch(input, { ...init, headers: { ...headers, Authorization: `Bearer ${server.token}` } });
+        const text = await response.clone().text();
+        sizes[headers[PACKING_HEADER] ?? 'plain'] = text.length;
+        return response;
+      },
+    });
+    expect(await api.getSnapshot()).toEqual(snapshot);
+    const plain = await fetch(`http://127.0.0.1:${server.port}/api/getSnapshot`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: '{"args":[]}' });
+    const text = await plain.text();
+    expect((JSON.parse(text) as { result: Snapshot }).result).toEqual(snapshot);
+    expect(sizes[PACKING]).toBeLessThan(text.length / 2);
   });
 
   it('rejects with the server message for invalid arguments and for API errors', async () => {

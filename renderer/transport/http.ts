@@ -1,6 +1,8 @@
 // The IsolensApi over `isolens serve`: POST /api/<method> for requests, one shared WebSocket on /api/events for pushed events.
 import type { ApiEvent, ApiMethod, IsolensApi } from '../../app/api.js';
 import type { EngineState } from '../../app/model/live.js';
+import type { Snapshot } from '../../app/model/schema.js';
+import { isPackedSnapshot, PACKING, PACKING_HEADER, unpackSnapshot } from '../../app/model/packed-snapshot.js';
 
 /** What the transport needs of a WebSocket: the browser's, or `ws` in tests. */
 export type EventSocket = Pick<WebSocket, 'onopen' | 'onmessage' | 'onclose' | 'onerror' | 'close'>;
@@ -146,13 +148,13 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
   const openSocket = options.openSocket ?? ((url: string) => new WebSocket(url));
   const socketUrl = `${origin.replace(/^http/, 'ws')}/api/events`;
 
-  async function call<M extends ApiMethod>(method: M, args: Parameters<IsolensApi[M]>): Promise<Awaited<ReturnType<IsolensApi[M]>>> {
+  async function call<M extends ApiMethod>(method: M, args: Parameters<IsolensApi[M]>, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<IsolensApi[M]>>> {
     let response: Response;
     try {
       response = await doFetch(`${origin}/api/${method}`, {
         method: 'POST',
         credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...headers },
         body: JSON.stringify({ args }),
       });
     } catch (error) {
@@ -169,8 +171,14 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
     return body.result as Awaited<ReturnType<IsolensApi[M]>>;
   }
 
+  /** Asked for packed (a fifth of the bytes at 500 containers), unpacked here: the store sees the plain snapshot. */
+  async function getSnapshot(): Promise<Snapshot | null> {
+    const result: unknown = await call('getSnapshot', [], { [PACKING_HEADER]: PACKING });
+    return isPackedSnapshot(result) ? unpackSnapshot(result) : (result as Snapshot | null);
+  }
+
   const events = new EventStream(socketUrl, origin, openSocket, options.reconnectDelaysMs ?? DEFAULT_RECONNECT_DELAYS_MS, async () => {
-    const [state, snapshot, marks] = await Promise.all([call('getEngineState', []), call('getSnapshot', []), call('getDriftMarks', []).catch(() => null)]);
+    const [state, snapshot, marks] = await Promise.all([call('getEngineState', []), getSnapshot(), call('getDriftMarks', []).catch(() => null)]);
     const resynced: ApiEvent[] = [{ type: 'engine', state }];
     if (snapshot) resynced.push({ type: 'snapshot', snapshot });
     if (marks) resynced.push({ type: 'drift', marks });
@@ -178,7 +186,7 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
   });
 
   return {
-    getSnapshot: () => call('getSnapshot', []),
+    getSnapshot,
     getInspect: (id) => call('getInspect', [id]),
     getStatsHistory: (id) => call('getStatsHistory', [id]),
     setVisibleContainers: (viewerId, ids) => call('setVisibleContainers', [viewerId, ids]),
