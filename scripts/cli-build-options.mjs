@@ -1,4 +1,5 @@
 // The esbuild options of the bundled CLI (used by build-cli.mjs, and by the tests that check what --help and scan load).
+import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, relative } from 'node:path';
 
@@ -81,6 +82,27 @@ module.exports = process.env.DEBUG ? require(${JSON.stringify(args.path)}) : () 
   },
 };
 
+/** The one statement of docker-modem's request path that works for a debugger that is off. */
+const MODEM_SENDING = "debug('Sending: %s', util.inspect(options, {";
+
+/**
+ * docker-modem formats every request's options with util.inspect (showHidden, unlimited depth, the agent included) to
+ * pass them to a debugger that prints nothing unless DEBUG is set: that statement runs only when its debugger is on.
+ * The build fails if docker-modem no longer has the statement, so the patch cannot go stale unnoticed.
+ */
+const modemInspectsOnlyWhenDebugging = {
+  name: 'modem-inspects-only-when-debugging',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /docker-modem[/\\]lib[/\\]modem\.js$/, namespace: 'file' }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes(MODEM_SENDING)) {
+        throw new Error(`${args.path} no longer has ${MODEM_SENDING}…: update modemInspectsOnlyWhenDebugging in scripts/cli-build-options.mjs`);
+      }
+      return { loader: 'js', resolveDir: dirname(args.path), contents: text.replace(MODEM_SENDING, `debug.enabled && ${MODEM_SENDING}`) };
+    });
+  },
+};
+
 const evaluateOnFirstUse = {
   name: 'evaluate-on-first-use',
   setup(pluginBuild) {
@@ -145,6 +167,6 @@ export function cliBuildOptions(root) {
     external: LOAD_ON_FIRST_CALL.map((entry) => entry.real),
     // CommonJS dependencies call require(); an ESM bundle has none of its own.
     banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
-    plugins: [loadOnFirstCall, evaluateOnFirstUse, debugOnlyWhenAsked, builtinsWithoutFacade],
+    plugins: [loadOnFirstCall, evaluateOnFirstUse, debugOnlyWhenAsked, modemInspectsOnlyWhenDebugging, builtinsWithoutFacade],
   };
 }
