@@ -1,11 +1,11 @@
 // The drill-down of one container: who it is, how it grades and why, one tab per isolation concern.
-import { useEffect, useState } from 'react';
 import type { ContainerIsolation, Snapshot } from '../../app/model/schema.js';
 import { GradeBadge, RiskFlagList, SeverityBadge } from '../components/badges.js';
 import { Tabs, type TabSpec } from '../components/Tabs.js';
 import { riskFlags, severityCounts, SEVERITY_ORDER } from '../state/derive.js';
 import { shortId } from '../state/format.js';
 import { useStore } from '../state/hooks.js';
+import { useLoaded } from '../state/use-loaded.js';
 import { navigate, routeHref, type DetailTab } from '../state/route.js';
 import { CapabilitiesTab } from './detail/CapabilitiesTab.js';
 import { FindingsTab } from './detail/FindingsTab.js';
@@ -54,17 +54,8 @@ export function ContainerHeader({ container, engineKind }: { container: Containe
 export function ContainerDetail({ snapshot, id, tab }: { snapshot: Snapshot; id: string; tab: DetailTab }) {
   const store = useStore();
   const container = snapshot.containers.find((c) => c.id === id);
-  const [historyError, setHistoryError] = useState<string | null>(null);
-  useEffect(() => {
-    let current = true;
-    setHistoryError(null);
-    store.seedHistory(id).catch((error: unknown) => {
-      if (current) setHistoryError(error instanceof Error ? error.message : String(error));
-    });
-    return () => {
-      current = false;
-    };
-  }, [store, id]);
+  const seeded = useLoaded(() => store.seedHistory(id), [store, id]);
+  const historyError = seeded.status === 'error' ? seeded.message : null;
 
   if (!container) {
     return (

@@ -1,5 +1,5 @@
 // Two containers side by side: every fact as a row (changed rows marked, the better side named), findings by side, the score delta.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ContainerDiff, DiffRow, DiffSide } from '../../../app/lab/diff.js';
 import { factText, GROUP_LABELS } from './fact-text.js';
 import type { Finding, Snapshot } from '../../../app/model/schema.js';
@@ -8,11 +8,8 @@ import { sortFindings } from '../../state/derive.js';
 import { shortId } from '../../state/format.js';
 import { navigate, routeHref } from '../../state/route.js';
 import { useLabApi } from '../lab/lab-api.js';
-import { errorText } from '../../state/format.js';
+import { useLoaded } from '../../state/use-loaded.js';
 import { signedDelta } from '../lab/lab-format.js';
-
-type Load = { status: 'loading' } | { status: 'ok'; diff: ContainerDiff } | { status: 'error'; message: string };
-
 
 function SideHead({ side, label }: { side: DiffSide; label: string }) {
   return (
@@ -148,20 +145,9 @@ function ContainerPicker({ value, containers, onPick, testId }: { value: string;
 
 export function CompareView({ snapshot, idA, idB }: { snapshot: Snapshot; idA: string; idB: string }) {
   const api = useLabApi();
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  // The diff is computed from the latest scan: asked again when a new snapshot arrives, the old one shown meanwhile.
+  const load = useLoaded(() => api.diffContainers(idA, idB), [api, idA, idB], [snapshot.generatedAt]);
   const [onlyChanged, setOnlyChanged] = useState(false);
-  // The diff is computed from the latest scan: refresh it when a new snapshot arrives.
-  const generatedAt = snapshot.generatedAt;
-  useEffect(() => {
-    let current = true;
-    api.diffContainers(idA, idB).then(
-      (diff) => current && setLoad({ status: 'ok', diff }),
-      (error: unknown) => current && setLoad({ status: 'error', message: errorText(error) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, idA, idB, generatedAt]);
 
   const others = snapshot.containers;
   return (
@@ -191,25 +177,25 @@ export function CompareView({ snapshot, idA, idB }: { snapshot: Snapshot; idA: s
       {load.status === 'ok' ? (
         <>
           <header className="compare-head">
-            <SideHead side={load.diff.a} label="A" />
-            <ScoreDelta delta={load.diff.scoreDelta} from={load.diff.a.grade} to={load.diff.b.grade} />
-            <SideHead side={load.diff.b} label="B" />
+            <SideHead side={load.value.a} label="A" />
+            <ScoreDelta delta={load.value.scoreDelta} from={load.value.a.grade} to={load.value.b.grade} />
+            <SideHead side={load.value.b} label="B" />
           </header>
           <p className="compare-legend" data-testid="compare-legend">
-            <strong>A</strong> is <span className="mono">{load.diff.a.name}</span>, <strong>B</strong> is <span className="mono">{load.diff.b.name}</span>.
+            <strong>A</strong> is <span className="mono">{load.value.a.name}</span>, <strong>B</strong> is <span className="mono">{load.value.b.name}</span>.
           </p>
           <p className="muted">
-            {load.diff.rows.filter((r) => r.changed).length} of {load.diff.rows.length} facts differ. The score delta is B minus A: positive when B isolates better.{' '}
+            {load.value.rows.filter((r) => r.changed).length} of {load.value.rows.length} facts differ. The score delta is B minus A: positive when B isolates better.{' '}
             <label>
               <input type="checkbox" checked={onlyChanged} onChange={(e) => setOnlyChanged(e.target.checked)} data-testid="compare-only-changed" /> only differences
             </label>
           </p>
           <div className="compare-findings-grid">
-            <FindingList title={`Only in A (${load.diff.a.name})`} findings={load.diff.findings.onlyInA} testId="findings-only-a" />
-            <FindingList title="In both" findings={load.diff.findings.inBoth.map((pair) => pair.a)} testId="findings-both" />
-            <FindingList title={`Only in B (${load.diff.b.name})`} findings={load.diff.findings.onlyInB} testId="findings-only-b" />
+            <FindingList title={`Only in A (${load.value.a.name})`} findings={load.value.findings.onlyInA} testId="findings-only-a" />
+            <FindingList title="In both" findings={load.value.findings.inBoth.map((pair) => pair.a)} testId="findings-both" />
+            <FindingList title={`Only in B (${load.value.b.name})`} findings={load.value.findings.onlyInB} testId="findings-only-b" />
           </div>
-          <DiffTable diff={load.diff} labelA={`A · ${load.diff.a.name}`} labelB={`B · ${load.diff.b.name}`} sides={{ a: 'A', b: 'B' }} onlyChanged={onlyChanged} />
+          <DiffTable diff={load.value} labelA={`A · ${load.value.a.name}`} labelB={`B · ${load.value.b.name}`} sides={{ a: 'A', b: 'B' }} onlyChanged={onlyChanged} />
         </>
       ) : null}
     </div>

@@ -1,37 +1,30 @@
 // The engine's inspect document as text, with a line filter; plus command, labels and env names (attacker text, shown as text).
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { useStore } from '../../state/hooks.js';
+import { useLoaded } from '../../state/use-loaded.js';
 import { inspectLines } from './inspect-lines.js';
 import { escapeInvisibleJson, neutralizeText } from '../../../app/model/text.js';
 import { AttackerText } from '../../components/AttackerText.js';
 
-type Load = { status: 'loading' } | { status: 'ok'; text: string; lines: string[] } | { status: 'error'; message: string };
+/** The document as JSON, with bidi and invisible code points written as \uXXXX escapes (the same JSON) so none takes effect. */
+function inspectDocument(inspect: unknown): { text: string; lines: string[] } {
+  return { text: escapeInvisibleJson(JSON.stringify(inspect, null, 2) ?? 'null'), lines: inspectLines(inspect).map(neutralizeText) };
+}
 
 export function RawTab({ container }: { container: ContainerIsolation }) {
   const store = useStore();
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const load = useLoaded(() => store.getInspect(container.id).then(inspectDocument), [store, container.id]);
   const [query, setQuery] = useState('');
-  useEffect(() => {
-    let current = true;
-    setLoad({ status: 'loading' });
-    store.getInspect(container.id).then(
-      // The document as JSON, with bidi and invisible code points written as \uXXXX escapes (the same JSON) so none takes effect.
-      (inspect) => current && setLoad({ status: 'ok', text: escapeInvisibleJson(JSON.stringify(inspect, null, 2) ?? 'null'), lines: inspectLines(inspect).map(neutralizeText) }),
-      (error: unknown) => current && setLoad({ status: 'error', message: error instanceof Error ? error.message : String(error) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [store, container.id]);
 
   const shown = useMemo(() => {
     if (load.status !== 'ok') return { text: '', matches: 0, total: 0 };
     // Unfiltered: the document as the engine returned it. Filtered: flattened lines, each with its full path.
-    if (query.trim() === '') return { text: load.text, matches: load.lines.length, total: load.lines.length };
+    const { text, lines } = load.value;
+    if (query.trim() === '') return { text, matches: lines.length, total: lines.length };
     const needle = query.toLowerCase();
-    const kept = load.lines.filter((line) => line.toLowerCase().includes(needle));
-    return { text: kept.length > 0 ? kept.join('\n') : 'No field or value matches.', matches: kept.length, total: load.lines.length };
+    const kept = lines.filter((line) => line.toLowerCase().includes(needle));
+    return { text: kept.length > 0 ? kept.join('\n') : 'No field or value matches.', matches: kept.length, total: lines.length };
   }, [load, query]);
 
   const labels = Object.entries(container.labels);

@@ -1,50 +1,25 @@
 // The History tab: every recorded version of this container's identity, each change opened in the compare view's table.
-import { useEffect, useState } from 'react';
-import type { ContainerDiff } from '../../../app/lab/diff.js';
+import { useState } from 'react';
 import type { ContainerHistory } from '../../../app/model/history.js';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { useStore } from '../../state/hooks.js';
 import { DiffTable } from '../compare/CompareView.js';
-import { errorText } from '../../state/format.js';
+import { useLoaded } from '../../state/use-loaded.js';
 
 const score = (value: number | null) => (value === null ? '—' : String(Math.round(value)));
 
 export function HistoryTab({ container }: { container: ContainerIsolation }) {
   const store = useStore();
-  const [history, setHistory] = useState<ContainerHistory | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<number | null>(null);
-  const [diff, setDiff] = useState<ContainerDiff | null>(null);
-
-  useEffect(() => {
-    let current = true;
-    setError(null);
-    store.history.getHistory(container.id).then(
-      (value) => {
-        if (!current) return;
-        setHistory(value);
-        // The latest change is the one a reviewer came for.
-        setOpen(value.changes.length > 0 ? value.changes.length - 1 : null);
-      },
-      (reason: unknown) => current && setError(errorText(reason)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [store, container.id, container.score]);
-
-  useEffect(() => {
-    let current = true;
-    setDiff(null);
-    if (open === null) return;
-    store.history.getHistoryVersions(container.id, open, open + 1).then(
-      (value) => current && setDiff(value),
-      (reason: unknown) => current && setError(errorText(reason)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [store, container.id, open]);
+  // Asked again when the container's score changes (a new version may be recorded), the old history shown meanwhile.
+  const loaded = useLoaded(() => store.history.getHistory(container.id), [store, container.id], [container.score]);
+  const history = loaded.status === 'ok' ? loaded.value : null;
+  // The latest change is the one a reviewer came for, until another is picked in this history.
+  const [picked, setPicked] = useState<{ history: ContainerHistory; index: number } | null>(null);
+  const latest = history && history.changes.length > 0 ? history.changes.length - 1 : null;
+  const open = history && picked?.history === history ? picked.index : latest;
+  const compared = useLoaded(() => (open === null ? Promise.resolve(null) : store.history.getHistoryVersions(container.id, open, open + 1)), [store, container.id, open]);
+  const diff = compared.status === 'ok' ? compared.value : null;
+  const error = loaded.status === 'error' ? loaded.message : compared.status === 'error' ? compared.message : null;
 
   if (error) return <p className="gap" data-testid="history-error">History is not available: {error}</p>;
   if (!history) return <p className="muted">Reading the history…</p>;
@@ -65,7 +40,7 @@ export function HistoryTab({ container }: { container: ContainerIsolation }) {
                   <>
                     {' '}
                     {change.weaker ? <span className="drift-mark" data-testid="history-drift">weaker</span> : <span className="muted">changed</span>}{' '}
-                    <button type="button" className="link" onClick={() => setOpen(i - 1)} aria-pressed={open === i - 1} data-testid="history-open-change">
+                    <button type="button" className="link" onClick={() => setPicked({ history, index: i - 1 })} aria-pressed={open === i - 1} data-testid="history-open-change">
                       Compare with the version before
                     </button>
                   </>

@@ -1,6 +1,5 @@
 // The hardening lab: pick an image, flip hardening options, run a throwaway container, watch each probe flip against the previous run.
-import { useEffect, useMemo, useState } from 'react';
-import type { ProbeInfo } from '../../../app/api.js';
+import { useMemo, useState } from 'react';
 import type { LabRun } from '../../../app/lab/lab.js';
 import type { ProbeResult } from '../../../app/lab/probes.js';
 import { allCapabilityNames } from '../../../app/model/capabilities.js';
@@ -9,6 +8,7 @@ import { DiffTable, ScoreDelta } from '../compare/CompareView.js';
 import { useEngineStatus } from '../../state/hooks.js';
 import { useProbeCatalogue } from './probe-runs.js';
 import { useLabApi } from './lab-api.js';
+import { useLoaded } from '../../state/use-loaded.js';
 import { errorText } from '../../state/format.js';
 import { INITIAL_LAB_FORM, labHeadline, labOptionsFromForm, outcomeText, outcomeTone, predictionCheck, signedDelta, type LabForm } from './lab-format.js';
 import { PredictedCell } from './PredictedCell.js';
@@ -185,10 +185,7 @@ function LabResultView({ run, elapsedMs, operationOf }: { run: LabRun; elapsedMs
 
 export function LabView() {
   const api = useLabApi();
-  const [images, setImages] = useState<string[] | null>(null);
-  const [imagesError, setImagesError] = useState<string | null>(null);
-  const [probes, setProbes] = useState<ProbeInfo[]>([]);
-  const [form, setForm] = useState<LabForm>(INITIAL_LAB_FORM);
+  const [chosen, setForm] = useState<LabForm>(INITIAL_LAB_FORM);
   const [state, setState] = useState<RunState>({ status: 'idle' });
   const [closeMessage, setCloseMessage] = useState<string | null>(null);
   const capabilityNames = useMemo(() => allCapabilityNames().map((name) => name.replace(/^CAP_/, '')), []);
@@ -196,26 +193,13 @@ export function LabView() {
 
   // The images are listed again when the engine comes back: with it away the picker says why instead of "loading…".
   const engineStatus = useEngineStatus();
-  useProbeCatalogue(api, setProbes, () => undefined);
-  useEffect(() => {
-    let current = true;
-    setImagesError(null);
-    api.listLabImages().then(
-      (list) => {
-        if (!current) return;
-        setImages(list);
-        setForm((old) => (old.image !== '' ? old : { ...old, image: list.includes(DEFAULT_IMAGE) ? DEFAULT_IMAGE : (list[0] ?? '') }));
-      },
-      (error: unknown) => {
-        if (!current) return;
-        setImages([]);
-        setImagesError(errorText(error));
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, engineStatus === 'connected']);
+  const catalogue = useProbeCatalogue(api);
+  const probes = catalogue.status === 'ok' ? catalogue.value : [];
+  const listed = useLoaded(() => api.listLabImages(), [api], [engineStatus === 'connected']);
+  const images = listed.status === 'ok' ? listed.value : listed.status === 'error' ? [] : null;
+  const imagesError = listed.status === 'error' ? listed.message : null;
+  // Until one is picked, the image is the test image when it is listed, else the first one.
+  const form = chosen.image !== '' || images === null ? chosen : { ...chosen, image: images.includes(DEFAULT_IMAGE) ? DEFAULT_IMAGE : (images[0] ?? '') };
 
   const run = () => {
     const options = labOptionsFromForm(form);

@@ -1,5 +1,4 @@
 // The drill-down's Probes tab: the harmless probes on a user's own container, each beside its predicted verdict; Run all or one by one.
-import { useState } from 'react';
 import type { ProbeInfo } from '../../../app/api.js';
 import type { ContainerIsolation } from '../../../app/model/schema.js';
 import { useLabApi } from './lab-api.js';
@@ -28,9 +27,9 @@ export function ProbeAnswerText({ answer, probe }: { answer: ProbeAnswer; probe:
 
 export function ProbesTab({ container }: { container: ContainerIsolation }) {
   const api = useLabApi();
-  const [catalogue, setCatalogue] = useState<ProbeInfo[] | null>(null);
-  const [listError, setListError] = useState<string | null>(null);
-  useProbeCatalogue(api, setCatalogue, setListError);
+  const listed = useProbeCatalogue(api);
+  const catalogue = listed.status === 'ok' ? listed.value : null;
+  const listError = listed.status === 'error' ? listed.message : null;
   const { answers, running, queued, run } = useProbeRuns(api, container.id);
   // Destructive probes (fork, allocate) run only in the lab's own containers.
   const probes = (catalogue ?? []).filter((probe) => !probe.destructive);

@@ -1,6 +1,4 @@
 // A finding's "Try it": the probes that put the finding to the test, run on the container from the card, the answer shown there.
-import { useState } from 'react';
-import type { ProbeInfo } from '../../../app/api.js';
 import type { ContainerIsolation, Finding } from '../../../app/model/schema.js';
 import { routeHref } from '../../state/route.js';
 import { useLabApi } from './lab-api.js';
@@ -9,8 +7,8 @@ import { ProbeAnswerText, probesBlockedReason } from './ProbesTab.js';
 
 export function TryIt({ container, finding }: { container: ContainerIsolation; finding: Finding }) {
   const api = useLabApi();
-  const [catalogue, setCatalogue] = useState<ProbeInfo[]>([]);
-  useProbeCatalogue(api, setCatalogue, () => undefined);
+  const listed = useProbeCatalogue(api);
+  const catalogue = listed.status === 'ok' ? listed.value : [];
   const { answers, running, run } = useProbeRuns(api, container.id);
   const probes = catalogue.filter((probe) => !probe.destructive && probe.answers.includes(finding.ruleId));
   if (probes.length === 0) return null;

@@ -1,10 +1,11 @@
 // Probe runs on a user's own container, shared by the Probes tab and each finding's "Try it": one answer per probe, one probe at a time.
-import { useEffect, useSyncExternalStore } from 'react';
+import { useSyncExternalStore } from 'react';
 import type { ProbeInfo } from '../../../app/api.js';
 import type { ProbeResult, RunProbeRefusal } from '../../../app/lab/probes.js';
 import type { ProbeId } from '../../../app/model/lab.js';
 import type { LabApi } from './lab-api.js';
 import { errorText } from '../../state/format.js';
+import { useLoaded, type Loaded } from '../../state/use-loaded.js';
 
 export type ProbeAnswer = ProbeResult | RunProbeRefusal | { failed: string };
 
@@ -80,23 +81,19 @@ export function useProbeRuns(api: LabApi, containerId: string) {
 /** The catalogue, asked for once per window: every finding card would otherwise ask again. */
 let catalogue: Promise<ProbeInfo[]> | null = null;
 
-export function useProbeCatalogue(api: LabApi, onLoad: (list: ProbeInfo[]) => void, onError: (message: string) => void): void {
-  useEffect(() => {
-    let current = true;
-    catalogue ??= api.listProbes();
-    const asked = catalogue;
-    asked.then(
-      (list) => current && onLoad(list),
-      (error: unknown) => {
-        // A failed listing is asked again next time (the engine or serve may be back).
-        if (catalogue === asked) catalogue = null;
-        if (current) onError(errorText(error));
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [api]);
+function askCatalogue(api: LabApi): Promise<ProbeInfo[]> {
+  if (catalogue) return catalogue;
+  const asked = api.listProbes();
+  catalogue = asked;
+  // A failed listing is asked again next time (the engine or serve may be back).
+  asked.catch(() => {
+    if (catalogue === asked) catalogue = null;
+  });
+  return asked;
+}
+
+export function useProbeCatalogue(api: LabApi): Loaded<ProbeInfo[]> {
+  return useLoaded(() => askCatalogue(api), [api]);
 }
 
 /** The outcome of an answer, or '' while there is none (for data attributes). */
