@@ -10,7 +10,7 @@ import { kernelUnreadableReason, LOCAL_HOST_SOURCE, processOf, type KernelSource
 import { applyGvisor, argv0Of, collapseSandboxGaps, factsForSandbox, runtimeWithKernel } from './runtime.js';
 import { processBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
 import { ParentReferences, readReaderReference, type HostReference } from '../kernel/host-reference.js';
-import { nameMatchesGlob } from '../model/name-glob.js';
+import { inspectRunning, mapLimited } from './inspect.js';
 
 export interface CollectOptions {
   /** Where the kernel is read; the host's own /proc and /sys/fs/cgroup when absent. */
@@ -109,48 +109,12 @@ async function collectFacts(
   return overlayKernel(doc, facts, host, engine, { requestedAllCapabilities: requestsAllCapabilities(inspect), hostBounding: reference?.bounding ?? null });
 }
 
+export { inspectRunning, matchesContainer } from './inspect.js';
+
 export interface ScanOptions extends CollectOptions {
   /** A container name or id (prefix), as the docker CLI accepts. */
   container?: string;
   concurrency?: number;
-}
-
-/** Does `wanted` (a name, a name glob such as `web-*`, an id or an id prefix) name this container? */
-export function matchesContainer(inspect: Pick<InspectDocument, 'Id' | 'Name'>, wanted: string): boolean {
-  const name = inspect.Name.replace(/^\//, '');
-  return nameMatchesGlob(wanted.replace(/^\//, ''), name) || (wanted.length >= 3 && /^[a-f0-9]+$/.test(wanted) && inspect.Id.startsWith(wanted));
-}
-
-async function mapLimited<T, U>(items: readonly T[], limit: number, f: (item: T) => Promise<U>): Promise<U[]> {
-  const results: U[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await f(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
-
-/** Inspect every running container (vanished ones become scan gaps) — the slow, engine-bound half of a scan. */
-export async function inspectRunning(
-  adapter: ContainerEngine,
-  options: { container?: string; concurrency?: number } = {},
-): Promise<{ inspects: InspectDocument[]; gaps: Gap[] }> {
-  const wanted = options.container;
-  // A selector inspects only what it selects: the engine's list has each container's name and id.
-  const ids = wanted ? (await adapter.listRunningNamed()).filter((c) => matchesContainer({ Id: c.id, Name: c.name }, wanted)).map((c) => c.id) : await adapter.listRunning();
-  const gaps: Gap[] = [];
-  const results = await mapLimited(ids, options.concurrency ?? 8, (id) => adapter.inspect(id));
-  const inspects: InspectDocument[] = [];
-  results.forEach((result, index) => {
-    if (result.ok) inspects.push(result.value);
-    else if (result.reason === 'vanished') gaps.push({ fact: `containers[${ids[index]!.slice(0, 12)}]`, reason: 'the container exited or was removed during the scan' });
-    else gaps.push({ fact: `containers[${ids[index]!.slice(0, 12)}]`, reason: result.message });
-  });
-  return { inspects: wanted ? inspects.filter((inspect) => matchesContainer(inspect, wanted)) : inspects, gaps };
 }
 
 /** Build the facts document from already-fetched inspect documents: the cheap, kernel-bound half. */

@@ -85,6 +85,18 @@ export interface ContainerEngine {
   removeOwned(id: string): Promise<boolean>;
 }
 
+/** The listing and inspecting part of an engine, which needs no description of it. */
+export type ContainerQueries = Pick<ContainerEngine, 'listRunning' | 'listRunningNamed' | 'inspect'>;
+
+/** Listing and inspecting over a dockerode client. */
+export function containerQueries(client: Dockerode): ContainerQueries {
+  return {
+    listRunning: async () => (await listRunningContainers(client)).map((container) => container.id),
+    listRunningNamed: () => listRunningContainers(client),
+    inspect: (id) => inspectContainer(client, id),
+  };
+}
+
 const OUTPUT_LIMIT_BYTES = 65_536;
 
 /** ContainerEngine over a dockerode client: Docker and Podman's Docker-compatible API. */
@@ -93,18 +105,22 @@ export class DockerodeEngine implements ContainerEngine {
     /** The client, for the harness and the engine layer only: nothing above app/engine/ uses it. */
     readonly client: Dockerode,
     readonly info: EngineInfo,
-  ) {}
+  ) {
+    this.queries = containerQueries(client);
+  }
 
-  async listRunning(): Promise<string[]> {
-    return (await listRunningContainers(this.client)).map((container) => container.id);
+  private readonly queries: ContainerQueries;
+
+  listRunning(): Promise<string[]> {
+    return this.queries.listRunning();
   }
 
   listRunningNamed(): Promise<Array<{ id: string; name: string }>> {
-    return listRunningContainers(this.client);
+    return this.queries.listRunningNamed();
   }
 
   inspect(id: string): Promise<InspectResult> {
-    return inspectContainer(this.client, id);
+    return this.queries.inspect(id);
   }
 
   watchEvents(onEvent: (event: ContainerEvent) => void, onClose: (error: Error | null) => void): () => void {

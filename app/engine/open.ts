@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import type { EngineInfo } from '../model/schema.js';
 import { createClient, describeEngine } from './connect.js';
 import { EndpointError, resolveEndpoint, type ResolvedEndpoint } from './endpoint.js';
-import { DockerodeEngine, type ContainerEngine } from './engine.js';
+import { containerQueries, DockerodeEngine, type ContainerEngine, type ContainerQueries } from './engine.js';
 
 export interface OpenEngineOptions {
   /** The --host argument; otherwise the docker CLI's precedence applies. */
@@ -25,10 +25,27 @@ export interface OpenEngine {
  * EngineUnreachableError when the engine does not answer, EngineResponseError when it answers nonsense.
  */
 export async function openEngine(options: OpenEngineOptions = {}): Promise<OpenEngine> {
+  return startOpeningEngine(options).opened;
+}
+
+/** An engine being opened: its containers can be listed and inspected while its description is on its way. */
+export interface OpeningEngine {
+  resolved: ResolvedEndpoint;
+  /** Listing and inspecting over the same connection, usable at once. */
+  containers: ContainerQueries;
+  /** As openEngine. */
+  opened: Promise<OpenEngine>;
+}
+
+/**
+ * openEngine for a one-shot scan, which asks for the list while /version and /info are answered instead of after.
+ * Throws EndpointError (synchronously) for unusable settings; `opened` rejects as openEngine does.
+ */
+export function startOpeningEngine(options: OpenEngineOptions = {}): OpeningEngine {
   const resolved = resolveEndpoint({ host: options.host, env: options.env ?? process.env, homeDir: options.homeDir ?? homedir() });
   const client = createClient(resolved, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
-  const engine = await describeEngine(client, resolved);
-  return { adapter: new DockerodeEngine(client, engine), engine, resolved };
+  const opened = describeEngine(client, resolved).then((engine) => ({ adapter: new DockerodeEngine(client, engine), engine, resolved }));
+  return { resolved, containers: containerQueries(client), opened };
 }
 
 /**
