@@ -12,7 +12,7 @@ import { freePort } from '../e2e/harness/ports.js';
 import { timeToNextFrame, type TimedAction } from '../e2e/harness/next-frame.js';
 import { median } from './median.js';
 import { selfTimes, topLines, type CpuProfile } from './profile-summary.js';
-import { mainThreadSelfTimes } from './trace-summary.js';
+import { longTasks, mainThreadSelfTimes } from './trace-summary.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000' }, runs: { type: 'string', default: '7' }, profile: { type: 'boolean', default: false } } });
 const rows = Number(values.rows);
@@ -45,6 +45,44 @@ async function profileSorts(page: Page): Promise<{ trace: string[]; script: stri
     trace: [`wall ${per(wall * 1000)}, main thread CPU ${per(cpuUs)} per sort (shares below are of the CPU time)`, ...topLines(self, cpuUs, 10, PROFILED_SORTS)],
     script: topLines(script.functions, cpuUs, 15, PROFILED_SORTS),
   };
+}
+
+/** Long tasks (> 50 ms) while the list is scrolled end to end in 60 steps with 1 Hz stats arriving. */
+function scrollEndToEnd(page: Page): Promise<{ meanFrameMs: number; longTasks: number; longestMs: number }> {
+  return page.getByTestId('containers-table').evaluate(async (el) => {
+    const long: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) long.push(entry.duration);
+    });
+    observer.observe({ type: 'longtask', buffered: false });
+    const started = performance.now();
+    for (let step = 0; step <= 60; step++) {
+      el.scrollTop = (el.scrollHeight * step) / 60;
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+    observer.disconnect();
+    return { meanFrameMs: (performance.now() - started) / 122, longTasks: long.length, longestMs: long.length ? Math.max(...long) : 0 };
+  });
+}
+
+/** The same scroll under a performance trace and a CPU profile: what each long task is, and the script in all of them. */
+async function profileScroll(page: Page): Promise<{ tasks: string[]; script: string[]; trace: string[] }> {
+  await page.getByTestId('containers-table').evaluate((el) => (el.scrollTop = 0));
+  const browser = page.context().browser()!;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
+  await cdp.send('Profiler.start');
+  await scrollEndToEnd(page);
+  const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
+  const { self, cpuUs } = mainThreadSelfTimes(trace);
+  const script = selfTimes(profile);
+  script.functions.delete('(idle) ');
+  script.functions.delete('(program) ');
+  return { tasks: longTasks(trace), trace: [`main thread CPU ${(cpuUs / 1000).toFixed(0)} ms over the scroll`, ...topLines(self, cpuUs, 10)], script: topLines(script.functions, cpuUs, 15) };
 }
 
 async function main(): Promise<void> {
@@ -81,24 +119,10 @@ async function main(): Promise<void> {
       filter.push(await timeToNextFrame(page, { kind: 'filter', text: 'web' }));
       await timeToNextFrame(page, { kind: 'filter', text: '' });
     }
-    // Long tasks (> 50 ms) while the list is scrolled end to end in 60 steps with 1 Hz stats arriving.
-    const scroll = await page.getByTestId('containers-table').evaluate(async (el) => {
-      const long: number[] = [];
-      const observer = new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) long.push(entry.duration);
-      });
-      observer.observe({ type: 'longtask', buffered: false });
-      const started = performance.now();
-      for (let step = 0; step <= 60; step++) {
-        el.scrollTop = (el.scrollHeight * step) / 60;
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-      }
-      observer.disconnect();
-      return { meanFrameMs: (performance.now() - started) / 122, longTasks: long.length, longestMs: long.length ? Math.max(...long) : 0 };
-    });
+    const scroll = await scrollEndToEnd(page);
     if (values.profile) console.error(`profiling ${PROFILED_SORTS} sorts…`);
     const profile = values.profile ? await profileSorts(page) : null;
+    const scrollProfile = values.profile ? await profileScroll(page) : null;
     await page.close();
     console.log(`\n${rows} fixture rows (${shown?.trim()}), median of ${runs} (first screen: ${Math.min(runs, 3)}); React production build, minified\n`);
     const line = (label: string, ms: number, note = '') => console.log(`${label.padEnd(52)} ${ms.toFixed(1).padStart(8)} ms  ${note}`);
@@ -113,6 +137,14 @@ async function main(): Promise<void> {
       for (const l of profile.trace) console.log(`  ${l}`);
       console.log('script by function (self time, sampled; "(program)" — Blink outside script — left out):');
       for (const l of profile.script) console.log(`  ${l}`);
+    }
+    if (scrollProfile) {
+      console.log(`\nprofile of the scroll (unminified build): long tasks`);
+      for (const l of scrollProfile.tasks) console.log(`  ${l}`);
+      console.log('main thread by trace event (self thread time):');
+      for (const l of scrollProfile.trace) console.log(`  ${l}`);
+      console.log('script by function (self time, sampled):');
+      for (const l of scrollProfile.script) console.log(`  ${l}`);
     }
   } finally {
     await browser.close();
