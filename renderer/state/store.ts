@@ -45,6 +45,12 @@ export class IsolensStore {
   private readonly seeded = new Set<string>();
   /** Per-container counter bumped on each new sample, so only the rows and charts of that container re-render. */
   private readonly statsVersions = new Map<string, number>();
+  private statsNoticeQueued = false;
+  /**
+   * Each container's window as an array, made once per version: a row's CPU and memory cells share it, and a row
+   * scrolled back into view reuses it, instead of copying up to five minutes of samples each time.
+   */
+  private readonly statsArrays = new Map<string, { version: number; samples: LiveStats[] }>();
   /** Deltas that arrived while a getSnapshot was in flight; applied in order on top of its answer. */
   private pendingDeltas: SnapshotDelta[] | null = null;
   private readonly viewerId = newViewerId();
@@ -242,7 +248,12 @@ export class IsolensStore {
 
   /** The container's samples, oldest first (at most STATS_WINDOW_SAMPLES). */
   statsOf(id: string): LiveStats[] {
-    return this.rings.get(id)?.toArray() ?? [];
+    const version = this.statsVersion(id);
+    const known = this.statsArrays.get(id);
+    if (known && known.version === version) return known.samples;
+    const samples = this.rings.get(id)?.toArray() ?? [];
+    this.statsArrays.set(id, { version, samples });
+    return samples;
   }
 
   latestStats(id: string): LiveStats | undefined {
@@ -295,6 +306,7 @@ export class IsolensStore {
         if (!live.has(id)) {
           this.rings.delete(id);
           this.statsVersions.delete(id);
+          this.statsArrays.delete(id);
         }
       }
     }
@@ -326,7 +338,14 @@ export class IsolensStore {
 
   private bump(ids: string[]): void {
     for (const id of ids) this.statsVersions.set(id, (this.statsVersions.get(id) ?? 0) + 1);
-    for (const listener of this.statsListeners) listener();
+    // Listeners are told once for everything bumped in this turn: each telling is a render pass, and the rows a scroll
+    // brings in are seeded one by one.
+    if (this.statsNoticeQueued) return;
+    this.statsNoticeQueued = true;
+    queueMicrotask(() => {
+      this.statsNoticeQueued = false;
+      for (const listener of this.statsListeners) listener();
+    });
   }
 
   private update(patch: Partial<StoreState>): void {

@@ -17,7 +17,7 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MutableRefObject } from 'react';
 import type { ContainerIsolation, Grade, Severity, Snapshot } from '../../app/model/schema.js';
 import { Sparkline } from '../charts/Sparkline.js';
 import { GradeBadge, RiskFlags } from '../components/badges.js';
@@ -69,10 +69,19 @@ const OVERSCAN = 4;
 /** Live values used for sorting refresh this often, so rows do not jump under the pointer every second. */
 const SORT_REFRESH_MS = 5000;
 
+/**
+ * How long a row stays on screen before its window is seeded: a scroll end to end passes hundreds of rows, and each
+ * seed is a request and a render of its own.
+ */
+const SEED_DELAY_MS = 250;
+
 /** A row's samples, its window seeded once from the host's history so the sparkline does not start empty. */
 function useSeededStats(id: string) {
   const store = useStore();
-  useEffect(() => store.seedOnce(id), [store, id]);
+  useEffect(() => {
+    const timer = setTimeout(() => store.seedOnce(id), SEED_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [store, id]);
   return useStats(id);
 }
 
@@ -318,11 +327,122 @@ const ContainerRow = memo(
     a.onActivate === b.onActivate,
 );
 
-function useSortRefreshTick(): number {
+interface GridBodyProps {
+  display: DisplayItem[];
+  scrollElement: HTMLDivElement | null;
+  headHeight: number;
+  activeId: string | null;
+  /** Not read here: a new selection must re-render the rows' checkboxes. */
+  rowSelection: RowSelectionState;
+  template: string;
+  rowMinWidth: number;
+  columnsKey: string;
+  onActivate: (id: string) => void;
+  filter: TableFilter;
+  scrollToIndex: MutableRefObject<(index: number) => void>;
+}
+
+/**
+ * The grid's virtualized rows, on their own: a scroll re-renders this body and the rows it brings in, not the toolbar,
+ * the header and its filter menus above it.
+ */
+const GridBody = memo(function GridBody({ display, scrollElement, headHeight, activeId, template, rowMinWidth, columnsKey, onActivate, filter, scrollToIndex }: GridBodyProps) {
+  const virtualizer = useVirtualizer({
+    count: display.length,
+    getScrollElement: () => scrollElement,
+    // The rows a scroll brings in render in a task of their own, not inside the scroll event's frame: bench:ui's scroll
+    // end to end had 34–36 long tasks with the render flushed synchronously and 21–23 without (load 11–14, back to
+    // back). A jump past the overscan can show the rows a frame late; a wheel notch stays within it.
+    useFlushSync: false,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: OVERSCAN,
+    scrollMargin: headHeight,
+    scrollPaddingStart: headHeight,
+    getItemKey: (index) => {
+      const item = display[index];
+      return item === undefined ? index : item.kind === 'row' ? item.row.id : item.key;
+    },
+  });
+  scrollToIndex.current = (index) => virtualizer.scrollToIndex(index, { align: 'auto' });
+  const virtualItems = virtualizer.getVirtualItems();
+  // Enough slots for every row the virtualizer can render at once (the viewport plus the overscan on both sides), so
+  // index % slots is unique among rendered rows and a row scrolled out hands its element to the one scrolled in.
+  const viewportRows = Math.ceil((virtualizer.scrollRect?.height ?? 0) / ROW_HEIGHT) + 2;
+  const slots = Math.max(virtualItems.length, viewportRows + 2 * OVERSCAN);
+  return (
+    <div className="grid-body" role="rowgroup" style={{ height: virtualizer.getTotalSize(), minWidth: rowMinWidth }}>
+      {virtualItems.map((item) => {
+        const shown = display[item.index]!;
+        if (shown.kind === 'group') {
+          const worst = shown.worst;
+          return (
+            <div
+              key={shown.key}
+              role="row"
+              aria-rowindex={item.index + 2}
+              className="grid-row group-row"
+              style={{ minWidth: rowMinWidth, transform: `translateY(${item.start - headHeight}px)`, height: ROW_HEIGHT }}
+              data-testid="project-group"
+              data-project={shown.project ?? ''}
+              data-count={shown.count}
+            >
+              <div role="gridcell" className="cell group-cell">
+                <GradeBadge grade={worst.grade} score={worst.score} />
+                <strong className="truncate" title={shown.project === null ? undefined : attackerTitle(shown.project, 256)}>
+                  {shown.project === null ? 'Not from compose' : <AttackerText text={shown.project} limit={256} />}
+                </strong>
+                <span className="muted">
+                  {shown.count} container{shown.count === 1 ? '' : 's'} · worst {worst.grade ?? 'ungraded'}
+                </span>
+                {shown.project !== null && filter.project !== shown.project ? (
+                  <a href={routeHref({ view: 'containers', filter: { ...filter, project: shown.project } })} data-testid="project-only">
+                    only this project
+                  </a>
+                ) : null}
+                {shown.project !== null ? (
+                  <a href={routeHref({ view: 'container', id: worst.id, tab: 'fix' })} data-testid="project-fix">
+                    compose.override.yml for the project
+                  </a>
+                ) : null}
+              </div>
+            </div>
+          );
+        }
+        const row = shown.row;
+        return (
+          // Keyed by slot, not by container: a sort or a scroll refills the same row elements instead of tearing
+          // ~30 rows down and building them again (the profile's setAttribute, removeChild and layout).
+          <ContainerRow
+            key={item.index % slots}
+            row={row}
+            index={item.index}
+            top={item.start - headHeight}
+            active={row.id === activeId}
+            selected={row.getIsSelected()}
+            canSelect={row.getCanSelect()}
+            template={template}
+            minWidth={rowMinWidth}
+            columns={columnsKey}
+            onActivate={onActivate}
+          />
+        );
+      })}
+    </div>
+  );
+});
+
+/**
+ * Bumped every SORT_REFRESH_MS while stats arrive and the table is sorted by a live value (CPU, memory): the rows are
+ * then rebuilt and sorted again. Sorted by anything else, nothing to do: rebuilding a thousand rows every few seconds
+ * re-rendered every row in view, the longest task of a scroll.
+ */
+function useSortRefreshTick(sorting: SortingState): number {
   const store = useStore();
   const [tick, setTick] = useState(0);
   const pending = useRef(false);
+  const live = sorting.some((s) => s.id === 'cpu' || s.id === 'memory');
   useEffect(() => {
+    if (!live) return;
     const unsubscribe = store.subscribeStats(() => {
       pending.current = true;
     });
@@ -336,7 +456,7 @@ function useSortRefreshTick(): number {
       unsubscribe();
       clearInterval(timer);
     };
-  }, [store]);
+  }, [store, live]);
   return tick;
 }
 
@@ -352,7 +472,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
   onFilterChange: (filter: TableFilter) => void;
 }) {
   const store = useStore();
-  const tick = useSortRefreshTick();
+  const tick = useSortRefreshTick(state.sorting);
   // Ids in the order they were ticked: the first is A, the second B.
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
   const engineKind = snapshot.engine.kind;
@@ -427,7 +547,15 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
   }, [grouped, tableRows]);
   // The Columns menu is a <details>: it closes on Escape (focus back on its button) and on a click anywhere else.
   const menuRef = useDismissibleMenu();
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const scrollRef = useRef<HTMLDivElement | null>(null);
+  // Also as state: the body's virtualizer needs the element, and gets it as a prop once it is mounted.
+  const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
+  const attachScroll = useCallback((element: HTMLDivElement | null) => {
+    scrollRef.current = element;
+    setScrollElement(element);
+  }, []);
+  /** Filled by the body: scroll so the display item at this index is in view. */
+  const scrollToIndex = useRef<(index: number) => void>(() => undefined);
   const headRef = useRef<HTMLDivElement>(null);
   // The sticky header sits inside the scroll container: rows start below it, and scrolling to a row must not hide it under it.
   const [headHeight, setHeadHeight] = useState(0);
@@ -440,23 +568,6 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
     observer.observe(head);
     return () => observer.disconnect();
   }, []);
-  const virtualizer = useVirtualizer({
-    count: display.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: OVERSCAN,
-    scrollMargin: headHeight,
-    scrollPaddingStart: headHeight,
-    getItemKey: (index) => {
-      const item = display[index];
-      return item === undefined ? index : item.kind === 'row' ? item.row.id : item.key;
-    },
-  });
-  const virtualItems = virtualizer.getVirtualItems();
-  // Enough slots for every row the virtualizer can render at once (the viewport plus the overscan on both sides), so
-  // index % slots is unique among rendered rows and a row scrolled out hands its element to the one scrolled in.
-  const viewportRows = Math.ceil((virtualizer.scrollRect?.height ?? 0) / ROW_HEIGHT) + 2;
-  const slots = Math.max(virtualItems.length, viewportRows + 2 * OVERSCAN);
   const visibleColumns = table.getVisibleLeafColumns();
   const columnsKey = visibleColumns.map((c) => c.id).join(' ');
   const onStateChangeRef = useRef(onStateChange);
@@ -472,7 +583,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
     const row = rows[Math.max(0, Math.min(rows.length - 1, index))];
     if (!row) return;
     onStateChange((s) => ({ ...s, activeId: row.id }));
-    virtualizer.scrollToIndex(display.findIndex((item) => item.kind === 'row' && item.row.id === row.id), { align: 'auto' });
+    scrollToIndex.current(display.findIndex((item) => item.kind === 'row' && item.row.id === row.id));
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -588,7 +699,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
         aria-activedescendant={activeIndex >= 0 ? `row-${state.activeId}` : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
-        ref={scrollRef}
+        ref={attachScroll}
         data-testid="containers-table"
         data-focus-on-arrival
       >
@@ -663,64 +774,19 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
             No container matches these filters.
           </p>
         ) : null}
-        <div className="grid-body" role="rowgroup" style={{ height: virtualizer.getTotalSize(), minWidth: rowMinWidth }}>
-          {virtualItems.map((item) => {
-            const shown = display[item.index]!;
-            if (shown.kind === 'group') {
-              const worst = shown.worst;
-              return (
-                <div
-                  key={shown.key}
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  className="grid-row group-row"
-                  style={{ minWidth: rowMinWidth, transform: `translateY(${item.start - headHeight}px)`, height: ROW_HEIGHT }}
-                  data-testid="project-group"
-                  data-project={shown.project ?? ''}
-                  data-count={shown.count}
-                >
-                  <div role="gridcell" className="cell group-cell">
-                    <GradeBadge grade={worst.grade} score={worst.score} />
-                    <strong className="truncate" title={shown.project === null ? undefined : attackerTitle(shown.project, 256)}>
-                      {shown.project === null ? 'Not from compose' : <AttackerText text={shown.project} limit={256} />}
-                    </strong>
-                    <span className="muted">
-                      {shown.count} container{shown.count === 1 ? '' : 's'} · worst {worst.grade ?? 'ungraded'}
-                    </span>
-                    {shown.project !== null && filter.project !== shown.project ? (
-                      <a href={routeHref({ view: 'containers', filter: { ...filter, project: shown.project } })} data-testid="project-only">
-                        only this project
-                      </a>
-                    ) : null}
-                    {shown.project !== null ? (
-                      <a href={routeHref({ view: 'container', id: worst.id, tab: 'fix' })} data-testid="project-fix">
-                        compose.override.yml for the project
-                      </a>
-                    ) : null}
-                  </div>
-                </div>
-              );
-            }
-            const row = shown.row;
-            return (
-              // Keyed by slot, not by container: a sort or a scroll refills the same row elements instead of tearing
-              // ~30 rows down and building them again (the profile's setAttribute, removeChild and layout).
-              <ContainerRow
-                key={item.index % slots}
-                row={row}
-                index={item.index}
-                top={item.start - headHeight}
-                active={row.id === state.activeId}
-                selected={row.getIsSelected()}
-                canSelect={row.getCanSelect()}
-                template={template}
-                minWidth={rowMinWidth}
-                columns={columnsKey}
-                onActivate={activate}
-              />
-            );
-          })}
-        </div>
+        <GridBody
+          display={display}
+          scrollElement={scrollElement}
+          headHeight={headHeight}
+          activeId={state.activeId}
+          rowSelection={rowSelection}
+          template={template}
+          rowMinWidth={rowMinWidth}
+          columnsKey={columnsKey}
+          onActivate={activate}
+          filter={filter}
+          scrollToIndex={scrollToIndex}
+        />
       </div>
       <p className="muted hint">↑ ↓ move · Enter opens · double-click or the name opens · shift-click a header sorts by several columns</p>
     </section>
