@@ -47,6 +47,8 @@ export class LiveApi implements LiveMethods {
   /** What each viewer shows (setVisibleContainers), in the order of their last refresh, and until when it holds. */
   private readonly viewers = new Map<string, { ids: ReadonlySet<string>; untilMs: number }>();
   private ticks = 0;
+  /** A sample still being read (a helper source answers asynchronously): the next tick is skipped, not stacked on it. */
+  private sampling = false;
 
   constructor(options: LiveApiOptions = {}) {
     const { session, statsIntervalMs, releaseAfterMs, ...sessionOptions } = options;
@@ -212,7 +214,12 @@ export class LiveApi implements LiveMethods {
     this.statsTimer = null;
   }
 
+  /**
+   * One round of stats. When reading takes longer than the interval, serve keeps pace by sampling less often: a tick
+   * that finds the previous round still reading is dropped (and timers never queue missed ticks), so reads never pile up.
+   */
   private async sampleStats(): Promise<void> {
+    if (this.sampling) return;
     // Only where the kernel can be read: a local source on a local engine, or a helper on any.
     const engine = this.session.engineInfo();
     if (!engine || kernelUnreadableReason(this.session.kernelSource, engine) !== null) return;
@@ -220,8 +227,13 @@ export class LiveApi implements LiveMethods {
     const visible = this.visibleIds(Date.now());
     const tick = this.ticks++ % UNSEEN_EVERY;
     const due = visible === null ? processes : processes.filter(({ id }) => visible.has(id) || unseenSlot(id) === tick);
-    const samples = await this.stats.sample(due, new Set(processes.map(({ id }) => id)));
-    if (samples.length > 0) this.emit({ type: 'stats', stats: samples });
+    this.sampling = true;
+    try {
+      const samples = await this.stats.sample(due, new Set(processes.map(({ id }) => id)));
+      if (samples.length > 0) this.emit({ type: 'stats', stats: samples });
+    } finally {
+      this.sampling = false;
+    }
   }
 
   /** The union of what the viewers show now, or null when no viewer has said (an older client): then everything is. */

@@ -63,4 +63,43 @@ describe('IncrementalRebuilder', () => {
     await rebuilder.rebuild(inspects, { ...engine });
     expect(rebuilder.lastCollected).toBe(2);
   });
+
+  it('collects in slices between turns of the event loop, to the same snapshot as in one go', async () => {
+    const whole = await new IncrementalRebuilder(LOCAL_HOST_SOURCE, {}, 100).rebuild(inspects, engine);
+    const slicer = new IncrementalRebuilder(LOCAL_HOST_SOURCE, {}, 100, 1);
+    const sliced = await slicer.rebuild(inspects, engine);
+    expect(slicer.lastCollected).toBe(2);
+    expect(sliced.containers.map((c) => c.name)).toEqual(whole.containers.map((c) => c.name));
+    expect(sliced.containers).toEqual(whole.containers);
+    expect(sliced.host).toEqual(whole.host);
+    expect(sliced.engine).toEqual(whole.engine);
+    // Probed in slices too: nothing changed, nothing collected.
+    await slicer.rebuild(inspects, engine);
+    expect(slicer.lastCollected).toBe(0);
+    // A full rebuild that collects the same again hands back the very same objects: subscribers have nothing to redo.
+    const again = await slicer.rebuild(inspects, { ...engine });
+    expect(slicer.lastCollected).toBe(2);
+    again.containers.forEach((container, index) => expect(container).toBe(sliced.containers[index]));
+  });
+
+  it('after an engine event probes only the containers whose document changed, and counts no such rebuild towards the full one', async () => {
+    const rebuilder = new IncrementalRebuilder(LOCAL_HOST_SOURCE, {}, 2);
+    await rebuilder.rebuild(inspects, engine);
+    // A mount no event announces: an event-driven rebuild does not look, the next refresh does.
+    const mounted = await execIn(mounter.id, ['sh', '-c', 'mkdir -p /isolens-mnt2 && mount -t tmpfs none /isolens-mnt2']);
+    expect(mounted.exitCode, mounted.stderr).toBe(0);
+    await rebuilder.rebuild(inspects, engine, { probe: false });
+    expect(rebuilder.lastCollected).toBe(0);
+    await rebuilder.rebuild(inspects, engine, { probe: false });
+    expect(rebuilder.lastCollected).toBe(0);
+    // The quiet one's document changes (the mounter's would be probed, and so its mount found, with it).
+    const changed = inspects.map((i) => structuredClone(i));
+    const quiet = changed.find((i) => i.Name === `/${PREFIX}quiet`)!;
+    quiet.HostConfig.ReadonlyRootfs = !quiet.HostConfig.ReadonlyRootfs;
+    await rebuilder.rebuild(changed, engine, { probe: false });
+    expect(rebuilder.lastCollected).toBe(1);
+    // The second probing rebuild: not full (the event-driven ones did not count), and it finds the mount.
+    await rebuilder.rebuild(changed, engine);
+    expect(rebuilder.lastCollected).toBe(1);
+  });
 });

@@ -1,9 +1,10 @@
 // Incremental rebuilds for the engine session: each refresh probes every container's run-time-changeable kernel facts
 // cheaply (capabilities, seccomp, credentials in status; mounts; LSM label) and collects and assesses again only the
 // containers whose inspect document or probe changed. Every `fullEvery`-th rebuild, and any after a reconnect, is full.
+import { isDeepStrictEqual } from 'node:util';
 import type { ContainerIsolation, EngineInfo, Snapshot } from '../model/schema.js';
 import type { InspectDocument } from '../collect/config.js';
-import { snapshotFromInspects } from '../collect/scan.js';
+import { readScanContextOf, snapshotFromInspects } from '../collect/scan.js';
 import { kernelUnreadableReason, processOf, type KernelFile, type KernelSource } from '../kernel/source.js';
 import type { ReadResult } from '../kernel/read.js';
 import { assessSnapshot, type AssessOptions } from '../assess.js';
@@ -17,6 +18,18 @@ interface Cached {
 
 /** The status lines a running process can change that isolation depends on (not its memory or context switches). */
 const STABLE_STATUS_LINE = /^(?:Cap\w+|Seccomp\w*|NoNewPrivs|Uid|Gid|Groups|PPid|NSpid):/;
+
+/**
+ * Containers collected and assessed between two turns of the event loop. A local source reads synchronously, so a full
+ * rebuild of 1,000 containers in one go held the loop for about 2 s (the 1 Hz stats and HTTP waited); in slices of
+ * this many, no slice takes more than some 100 ms there.
+ */
+export const COLLECT_SLICE = 50;
+/** The refresh's probe of every container (three reads each, about a tenth of a collect) goes in slices this much larger. */
+const PROBE_SLICE_FACTOR = 5;
+
+/** Let timers and I/O run (setImmediate comes after the loop's timers and poll phases). */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The files a probe reads, per process. */
 const PROBED_FILES = ['status', 'mountinfo', 'attr/current'] as const;
@@ -43,35 +56,68 @@ export class IncrementalRebuilder {
     private readonly source: KernelSource,
     private readonly assess: AssessOptions = {},
     private readonly fullEvery = 12,
+    /** Containers collected per turn of the event loop (COLLECT_SLICE); the probe takes five times as many. */
+    private readonly collectSlice = COLLECT_SLICE,
   ) {}
 
-  async rebuild(inspects: readonly InspectDocument[], engine: EngineInfo): Promise<Snapshot> {
-    const full = this.rebuilds++ % this.fullEvery === 0 || engine !== this.engine;
+  /**
+   * The snapshot of these running containers. `probe: false` (an engine event: a container started or stopped) probes
+   * only the containers whose inspect document is new or changed and keeps the rest as they are; the periodic refresh
+   * probes them all, for what changes without an event. Only probing rebuilds count towards the full one.
+   */
+  async rebuild(inspects: readonly InspectDocument[], engine: EngineInfo, options: { probe?: boolean } = {}): Promise<Snapshot> {
+    const probeAll = options.probe !== false;
+    const due = probeAll && this.rebuilds++ % this.fullEvery === 0;
+    const full = due || engine !== this.engine;
     this.engine = engine;
     const kept: ContainerIsolation[] = [];
     const changed: InspectDocument[] = [];
-    const probes = new Map<string, string>();
-    // Probed together: a helper source answers them all in one batch (a local one reads them synchronously anyway).
-    const probed = await Promise.all(inspects.map((inspect) => this.probe(inspect, engine)));
-    for (const [index, inspect] of inspects.entries()) {
-      const probe = probed[index]!;
-      probes.set(inspect.Id, probe);
+    const toProbe = full || probeAll ? inspects : inspects.filter((inspect) => {
       const cached = this.cache.get(inspect.Id);
+      return !cached || !this.sameInspect(cached, inspect);
+    });
+    // Probed together: a helper source answers them all in one batch. A local one reads synchronously, in slices.
+    const slice = this.source.readTextSync ? this.collectSlice * PROBE_SLICE_FACTOR : toProbe.length;
+    const probes = new Map<string, string>();
+    for (let start = 0; start < toProbe.length; start += slice) {
+      if (start > 0) await yieldToEventLoop();
+      const part = toProbe.slice(start, start + slice);
+      const probed = await Promise.all(part.map((inspect) => this.probe(inspect, engine)));
+      part.forEach((inspect, index) => probes.set(inspect.Id, probed[index]!));
+    }
+    for (const inspect of inspects) {
+      const cached = this.cache.get(inspect.Id);
+      // Not probed: cached with the same document (see toProbe).
+      const probe = probes.get(inspect.Id) ?? cached!.probe;
+      probes.set(inspect.Id, probe);
       if (!full && cached && cached.probe === probe && this.sameInspect(cached, inspect)) kept.push(cached.container);
       else changed.push(inspect);
     }
-    const facts = await snapshotFromInspects(changed, engine, { source: this.source });
-    const assessed = assessSnapshot(facts, this.assess);
+    // The host-wide facts are read once for all slices, as one scan would.
+    const size = this.collectSlice;
+    const context = changed.length > size ? await readScanContextOf(this.source) : undefined;
+    let assessed = assessSnapshot(await snapshotFromInspects(changed.slice(0, size), engine, { source: this.source, context }), this.assess);
+    const collected = [...assessed.containers];
+    for (let start = size; start < changed.length; start += size) {
+      await yieldToEventLoop();
+      assessed = assessSnapshot(await snapshotFromInspects(changed.slice(start, start + size), engine, { source: this.source, context }), this.assess);
+      collected.push(...assessed.containers);
+    }
     const byId = new Map(changed.map((inspect) => [inspect.Id, inspect]));
-    for (const container of assessed.containers) {
-      const inspect = byId.get(container.id)!;
+    for (const [index, fresh] of collected.entries()) {
+      const inspect = byId.get(fresh.id)!;
+      // Collected again with the same result (a full rebuild, mostly): the previous object is handed back, so what
+      // keys on it (the session's change detection, the history recorder's versions) sees no change and does no work.
+      const previous = this.cache.get(fresh.id)?.container;
+      const container = previous && isDeepStrictEqual(previous, fresh) ? previous : fresh;
+      collected[index] = container;
       this.cache.set(container.id, { inspect, inspectKey: JSON.stringify(inspect), probe: probes.get(container.id)!, container });
     }
     const live = new Set(inspects.map((inspect) => inspect.Id));
     for (const id of [...this.cache.keys()]) if (!live.has(id)) this.cache.delete(id);
     for (const id of [...this.probeFiles.keys()]) if (!live.has(id)) this.closeProbe(id);
     this.lastCollected = changed.length;
-    const containers = [...kept, ...assessed.containers].sort((a, b) => a.name.localeCompare(b.name));
+    const containers = [...kept, ...collected].sort((a, b) => a.name.localeCompare(b.name));
     return { ...assessed, containers };
   }
 

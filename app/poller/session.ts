@@ -111,6 +111,8 @@ export class EngineSession {
   private rebuildTimer: NodeJS.Timeout | null = null;
   private rebuilding: Promise<void> | null = null;
   private rebuildAgain = false;
+  /** The next rebuild probes every container (a refresh asked for it), not only those whose document changed. */
+  private probeNext = false;
   private closed = false;
   private connecting: Promise<void> | null = null;
   private watchers = 0;
@@ -172,7 +174,7 @@ export class EngineSession {
     if (this.watchers++ === 0) {
       this.pace();
       // After a long idle interval, show the kernel facts of now rather than of up to a minute ago.
-      if (this.current) this.scheduleRebuild(0);
+      if (this.current) this.scheduleRebuild(0, 'probe');
     }
     return () => {
       if (!held) return;
@@ -301,7 +303,7 @@ export class EngineSession {
     const watched = this.watchers > 0;
     this.timers.push(
       setInterval(() => void this.resync(), watched ? this.options.resyncIntervalMs : this.options.idleResyncIntervalMs),
-      setInterval(() => this.scheduleRebuild(0), watched ? this.options.refreshIntervalMs : this.options.idleRefreshIntervalMs),
+      setInterval(() => this.scheduleRebuild(0, 'probe'), watched ? this.options.refreshIntervalMs : this.options.idleRefreshIntervalMs),
     );
     for (const timer of this.timers) timer.unref();
   }
@@ -404,7 +406,12 @@ export class EngineSession {
 
   // ---- snapshots --------------------------------------------------------------------------------------------
 
-  private scheduleRebuild(delayMs: number): void {
+  /**
+   * Rebuild soon. An engine event or re-list changed some inspect documents: only those containers are probed and
+   * collected again. The refresh ('probe') reads every container's run-time facts, for changes no event announces.
+   */
+  private scheduleRebuild(delayMs: number, what: 'changed' | 'probe' = 'changed'): void {
+    if (what === 'probe') this.probeNext = true;
     if (this.rebuildTimer) return;
     this.rebuildTimer = setTimeout(() => {
       this.rebuildTimer = null;
@@ -424,7 +431,9 @@ export class EngineSession {
         const engine = this.engine;
         if (!engine) return;
         const started = performance.now();
-        const assessed = await this.rebuilder.rebuild([...this.inspects.values()], engine);
+        const probe = this.probeNext;
+        this.probeNext = false;
+        const assessed = await this.rebuilder.rebuild([...this.inspects.values()], engine, { probe });
         if (this.closed) return this.rebuilder.close();
         this.publish(assessed, performance.now() - started);
       } while (this.rebuildAgain);
