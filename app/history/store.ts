@@ -229,7 +229,9 @@ export class HistoryStore {
           // numbered): the first wins for this scan rather than both flapping the history.
           if (seen.has(identity.key)) continue;
           seen.add(identity.key);
-          const { document, fingerprint } = versionOf(container);
+          // The document is read only for a new version: a touch needs the fingerprint alone (the recorder's is lazy).
+          const version = versionOf(container);
+          const fingerprint = version.fingerprint;
           const row = latest.get(identity.key) as Pick<VersionRow, 'id' | 'fingerprint'> | undefined;
           if (row && row.fingerprint === fingerprint) {
             touch.run(now, container.id, container.name, row.id);
@@ -238,6 +240,7 @@ export class HistoryStore {
           }
           // The previous document is read only when it is compared: not on the touch of an unchanged container.
           const previous = row ? this.parseDocument(documentOf.get(row.id) as Pick<VersionRow, 'id' | 'document'>) : null;
+          const document = version.document;
           const findings = JSON.stringify(container.findings.map((finding) => finding.ruleId).sort());
           const inserted = insert.run(identity.key, identity.kind, identity.project, identity.service, container.id, container.name, fingerprint, now, now, container.score, container.grade, findings, JSON.stringify(document));
           results.push({ identity, container, versionId: Number(inserted.lastInsertRowid), written: true, change: previous ? compareVersions(previous, document, at) : null });
