@@ -18,9 +18,9 @@
 //          --keep (containers already running under the bench's names are used, and left running at the end)
 //          --subjects serve,exporter (which subjects run; all by default)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
@@ -362,6 +362,7 @@ async function main(): Promise<void> {
   if (!values.keep) await removeTestContainers(client, PREFIX);
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   const rows: Row[] = [];
+  const stateDir = mkdtempSync(join(tmpdir(), 'isolens-bench-live-state-'));
   try {
     console.log(`starting ${COUNT} labelled containers (load average ${load()})…`);
     const t0 = Date.now();
@@ -396,7 +397,8 @@ async function main(): Promise<void> {
       },
       spawnIsolens(args, nodeOptions = []) {
         const nodeArgs = [...nodeOptions, ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(values.profile)] : [])];
-        const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+        // A history database of this run's own (XDG_STATE_HOME), not the user's: its size would differ from run to run.
+        const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_STATE_HOME: stateDir } });
         let output = '';
         child.stdout!.on('data', (chunk) => (output += chunk));
         child.stderr!.on('data', (chunk) => (output += chunk));
@@ -434,6 +436,7 @@ async function main(): Promise<void> {
     for (const row of table) console.log(line(row));
     console.log('\n"vs docker stats" = (subject CPU + engine extra while it ran) / (`docker stats` engine extra + CLI), same run.');
   } finally {
+    rmSync(stateDir, { recursive: true, force: true });
     if (values.keep) console.log(`\nleaving the ${PREFIX}* containers running (--keep)`);
     else console.log(`\nremoving ${await removeTestContainers(client, PREFIX)} containers`);
   }

@@ -1,5 +1,6 @@
-// `npx tsx bench/profile-serve.ts --containers 100 --condition idle|client`: a CPU profile of `isolens serve` over one
-// steady-state window only (start-up excluded), taken through the inspector, with the window's CPU from /proc.
+// `npx tsx bench/profile-serve.ts --containers 100 --condition idle|client|plain`: a CPU profile of `isolens serve` over
+// one steady-state window only (start-up excluded), taken through the inspector, with the window's CPU from /proc.
+// plain: one WebSocket client that declares no visible list (every container sampled at 1 Hz).
 //
 // Starts N labelled containers (removed at the end unless --keep), starts serve from the build (run `npm run build`
 // first) with --inspect on loopback, waits for the first snapshot and a settling time, then profiles --seconds S with
@@ -11,7 +12,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import WebSocket from 'ws';
 import { inspector, inspectorUrlIn } from './inspector.js';
+import { percentile } from './live-rate.js';
 import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { until } from '../e2e/harness/until.js';
@@ -24,10 +27,12 @@ const { values } = parseArgs({
     settle: { type: 'string', default: '20' },
     out: { type: 'string', default: '.isolens-tmp/profiles' },
     keep: { type: 'boolean', default: false },
+    /** Containers under another prefix (bench:live's isolens-bench-live- after its --keep) are used as they run. */
+    prefix: { type: 'string', default: 'isolens-bench-prof-' },
   },
 });
 const COUNT = Number(values.containers);
-const PREFIX = 'isolens-bench-prof-';
+const PREFIX = values.prefix!;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function cpuSeconds(pid: number): number {
@@ -41,11 +46,13 @@ function rssMiB(pid: number): number {
 
 const client = testClient();
 await ensureTestImage(client);
-await removeTestContainers(client, PREFIX);
+if (!values.keep) await removeTestContainers(client, PREFIX);
 const historyDir = mkdtempSync(join(tmpdir(), 'isolens-prof-history-'));
 try {
-  for (let i = 0; i < COUNT; i += 8) {
-    await Promise.all(Array.from({ length: Math.min(8, COUNT - i) }, (_, j) => startContainer(`${PREFIX}${i + j}`, { HostConfig: { NetworkMode: 'none' } }, client)));
+  const running = new Set((await client.listContainers()).flatMap((c) => c.Names.map((name) => name.replace(/^\//, ''))));
+  const missing = Array.from({ length: COUNT }, (_, i) => `${PREFIX}${i}`).filter((name) => !running.has(name));
+  for (let i = 0; i < missing.length; i += 8) {
+    await Promise.all(missing.slice(i, i + 8).map((name) => startContainer(name, { HostConfig: { NetworkMode: 'none' } }, client)));
   }
   const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', resolve(ROOT, 'bin/isolens.js'), 'serve', '--port', '0', '--history-db', join(historyDir, 'h.db')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -70,7 +77,18 @@ try {
       await page.goto(`${url}#/containers`);
       await page.locator('[data-testid="container-row"]').first().waitFor({ state: 'visible', timeout: 120_000 });
     }
+    const plain = values.condition === 'plain' ? new WebSocket(`${new URL(url).origin.replace(/^http/, 'ws')}/api/events`, { headers: { Authorization: `Bearer ${token}` } }) : null;
+    /** Time between two stats events the plain client receives: how well 1 Hz holds. */
+    const gaps: number[] = [];
+    let lastStats = 0;
+    plain?.on('message', (data) => {
+      if (!String(data).startsWith('{"type":"stats"')) return;
+      const now = performance.now();
+      if (lastStats > 0) gaps.push(now - lastStats);
+      lastStats = now;
+    });
     await sleep(Number(values.settle) * 1000);
+    gaps.length = 0;
     const session = await inspector(ws);
     await session.call('Profiler.enable');
     await session.call('Profiler.start');
@@ -80,12 +98,14 @@ try {
     const cpu = ((cpuSeconds(child.pid!) - cpu0) / ((performance.now() - t0) / 1000)) * 100;
     const { profile } = (await session.call('Profiler.stop')) as { profile: unknown };
     session.close();
+    plain?.close();
     await browser?.close();
     const file = resolve(values.out!, `serve-${values.condition}-${COUNT}-${Date.now()}.cpuprofile`);
     rmSync(file, { force: true });
     await import('node:fs').then((fs) => fs.mkdirSync(resolve(values.out!), { recursive: true }));
     writeFileSync(file, JSON.stringify(profile));
     console.log(`${COUNT} containers, ${values.condition}, ${values.seconds} s: serve ${cpu.toFixed(1)} % of one core, RSS ${rssMiB(child.pid!).toFixed(0)} MiB; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (plain) console.log(`plain client: ${gaps.length} gaps between stats events, p50 ${percentile(gaps, 50).toFixed(0)} ms, p95 ${percentile(gaps, 95).toFixed(0)} ms, max ${Math.max(...gaps).toFixed(0)} ms`);
     console.log(`profile: ${file}`);
   } finally {
     child.kill('SIGINT');
