@@ -48,6 +48,12 @@ test.describe('probes', () => {
     await expect(tryIt).toContainText('allowed');
     await card.scrollIntoViewIfNeeded();
     await shot('finding-try-it');
+    // The capability card offers its capabilities' probes each under its own, and one link to all probes.
+    const capabilityCard = ui.getByTestId('finding-group');
+    await expect(capabilityCard.getByTestId('try-it-probe').nth(1)).toBeVisible();
+    await expect(capabilityCard.getByTestId('try-it-all')).toHaveCount(1);
+    await capabilityCard.scrollIntoViewIfNeeded();
+    await shot('capability-card-try-it');
     await ui.getByTestId('tab-probes').click();
     await expect(row(ui, 'see-host-processes')).toHaveAttribute('data-outcome', 'allowed');
     // A card whose finding no probe tests offers no button.

@@ -20,6 +20,7 @@ export function CapabilityFindingsCard({
   severity,
   container,
   actions,
+  footer,
 }: {
   findings: Finding[];
   capabilities: string[];
@@ -27,6 +28,8 @@ export function CapabilityFindingsCard({
   container?: ContainerIsolation;
   /** What the view adds under each capability (the drill-down's "Try it"). */
   actions?: (finding: Finding) => ReactNode;
+  /** What the view adds once, under all of them (the drill-down's link to all probes). */
+  footer?: ReactNode;
 }) {
   const dockerRun = capabilities.map((name) => `--cap-drop ${name}`).join(' ');
   const compose = `cap_drop: [${capabilities.join(', ')}]`;
@@ -65,6 +68,7 @@ export function CapabilityFindingsCard({
           );
         })}
       </ul>
+      {footer}
       {container ? <FactNotes container={container} fact="capabilities" /> : null}
       <div className="remediation">
         <p>

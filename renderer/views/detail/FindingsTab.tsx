@@ -1,10 +1,9 @@
 // Findings of one container, worst first, each with its evidence and fix; its capability findings as one card.
-import type { ReactNode } from 'react';
 import type { ContainerIsolation, Finding } from '../../../app/model/schema.js';
 import { CapabilityFindingsCard } from '../../components/CapabilityFindingsCard.js';
 import { FindingCard } from '../../components/FindingCard.js';
 import { groupFindings } from '../../state/finding-groups.js';
-import { TryIt } from '../lab/TryIt.js';
+import { AllProbesLink, TryIt } from '../lab/TryIt.js';
 
 /** Checks that could not be made from here, grouped by why: shown before the findings, never read as passes. */
 function NotAssessableList({ container }: { container: ContainerIsolation }) {
@@ -38,18 +37,29 @@ export function FindingsTab({ container }: { container: ContainerIsolation }) {
   return (
     <div className="findings" data-testid="findings-list">
       <NotAssessableList container={container} />
-      <FindingList findings={container.findings} container={container} actions={(finding) => <TryIt container={container} finding={finding} />} />
+      <FindingList findings={container.findings} container={container} tryIt />
     </div>
   );
 }
 
-/** The findings as cards, worst first, the capability findings as one card; `actions` adds under each (its "Try it"). */
-export function FindingList({ findings, container, actions }: { findings: readonly Finding[]; container: ContainerIsolation; actions?: (finding: Finding) => ReactNode }) {
+/**
+ * The findings as cards, worst first, the capability findings as one card. `tryIt`: each finding offers the probes that
+ * test it, and each card one link to all probes.
+ */
+export function FindingList({ findings, container, tryIt = false }: { findings: readonly Finding[]; container: ContainerIsolation; tryIt?: boolean }) {
   return groupFindings(findings).map((item, index) =>
     item.kind === 'one' ? (
-      <FindingCard key={`${item.finding.ruleId}-${index}`} finding={item.finding} container={container} actions={actions?.(item.finding)} />
+      <FindingCard key={`${item.finding.ruleId}-${index}`} finding={item.finding} container={container} actions={tryIt ? <TryIt container={container} finding={item.finding} /> : undefined} />
     ) : (
-      <CapabilityFindingsCard key="capabilities" findings={item.findings} capabilities={item.capabilities} severity={item.severity} container={container} actions={actions} />
+      <CapabilityFindingsCard
+        key="capabilities"
+        findings={item.findings}
+        capabilities={item.capabilities}
+        severity={item.severity}
+        container={container}
+        actions={tryIt ? (finding) => <TryIt container={container} finding={finding} allProbesLink={false} /> : undefined}
+        footer={tryIt ? <AllProbesLink container={container} findings={item.findings} /> : undefined}
+      />
     ),
   );
 }

@@ -5,12 +5,29 @@ import { useLabApi } from './lab-api.js';
 import { answerOutcome, useProbeCatalogue, useProbeRuns } from './probe-runs.js';
 import { ProbeAnswerText, probesBlockedReason } from './ProbesTab.js';
 
-export function TryIt({ container, finding }: { container: ContainerIsolation; finding: Finding }) {
+/** The probes that can run on a user's container (not destructive) and answer one of these findings. */
+function useProbesFor(findings: readonly Finding[]) {
   const api = useLabApi();
   const listed = useProbeCatalogue(api);
   const catalogue = listed.status === 'ok' ? listed.value : [];
+  return catalogue.filter((probe) => !probe.destructive && findings.some((finding) => probe.answers.includes(finding.ruleId)));
+}
+
+/** The link to the Probes tab, where all the probes run; null when no probe answers these findings. */
+export function AllProbesLink({ container, findings }: { container: ContainerIsolation; findings: readonly Finding[] }) {
+  if (useProbesFor(findings).length === 0) return null;
+  return (
+    <a href={routeHref({ view: 'container', id: container.id, tab: 'probes' })} className="try-it-all" data-testid="try-it-all">
+      All probes
+    </a>
+  );
+}
+
+/** `allProbesLink`: false where the card holding several findings shows one AllProbesLink for all of them. */
+export function TryIt({ container, finding, allProbesLink = true }: { container: ContainerIsolation; finding: Finding; allProbesLink?: boolean }) {
+  const api = useLabApi();
   const { answers, running, run } = useProbeRuns(api, container.id);
-  const probes = catalogue.filter((probe) => !probe.destructive && probe.answers.includes(finding.ruleId));
+  const probes = useProbesFor([finding]);
   if (probes.length === 0) return null;
   const blocked = probesBlockedReason(container, probes);
   return (
@@ -26,9 +43,7 @@ export function TryIt({ container, finding }: { container: ContainerIsolation; f
           </div>
         );
       })}
-      <a href={routeHref({ view: 'container', id: container.id, tab: 'probes' })} className="try-it-all">
-        All probes
-      </a>
+      {allProbesLink ? <AllProbesLink container={container} findings={[finding]} /> : null}
     </div>
   );
 }
