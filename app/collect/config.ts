@@ -20,6 +20,7 @@ import { hostPathSensitivity } from '../model/sensitive.js';
 import type { SeccompProfileDocument } from '../operations/seccomp.js';
 import type { ContainerInspectDocument } from '../engine/containers.js';
 import { classifyRuntime } from '../engine/runtime.js';
+import { compareText } from '../model/collation.js';
 
 /** The engine's inspect document (Docker and Podman's compat API share this shape). */
 export type InspectDocument = ContainerInspectDocument;
@@ -76,7 +77,7 @@ export function namespacesFromConfig(inspect: InspectDocument, engine: EngineInf
 
 function sortCapabilities(names: Iterable<string>): string[] {
   const order = new Map(allCapabilityNames().map((name, index) => [name, index]));
-  return [...new Set(names)].sort((a, b) => (order.get(a) ?? 999) - (order.get(b) ?? 999) || a.localeCompare(b));
+  return [...new Set(names)].sort((a, b) => (order.get(a) ?? 999) - (order.get(b) ?? 999) || compareText(a, b));
 }
 
 /** The bounding set the engine will apply: default ∪ CapAdd − CapDrop (ALL honoured), or everything when privileged. */
@@ -278,7 +279,7 @@ export function portsFromConfig(inspect: InspectDocument): Port[] {
       });
     }
   }
-  return ports.sort((a, b) => a.hostPort - b.hostPort || a.hostIp.localeCompare(b.hostIp));
+  return ports.sort((a, b) => a.hostPort - b.hostPort || compareText(a.hostIp, b.hostIp));
 }
 
 function healthcheckFromConfig(inspect: InspectDocument): ContainerIsolation['healthcheck'] {

@@ -14,6 +14,7 @@ import type { MountInfoEntry } from '../kernel/mountinfo.js';
 import type { KernelFacts } from '../kernel/facts.js';
 import { isIdentityMap, mapFromHost } from '../kernel/userns.js';
 import { configuredUserIsRoot, diffAgainstDefault } from './config.js';
+import { compareText } from '../model/collation.js';
 
 /**
  * Capabilities newer than some engines: Docker before 23 (and runc before 1.0.3) do not know CAP_PERFMON, CAP_BPF and
@@ -255,9 +256,6 @@ export function overlayKernel(
 }
 
 /** Sensitive first, then read-write before read-only, then by destination. */
-/** The same order as String.prototype.localeCompare, without building a collator on every comparison (it did, per mount). */
-const compareText = new Intl.Collator().compare;
-
 function mountOrder(a: Mount, b: Mount): number {
   return (
     Number(b.sensitive) - Number(a.sensitive) ||

@@ -11,6 +11,7 @@ import { applyGvisor, argv0Of, collapseSandboxGaps, factsForSandbox, runtimeWith
 import { processBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
 import { ParentReferences, readReaderReference, type HostReference } from '../kernel/host-reference.js';
 import { inspectRunning, mapLimited } from './inspect.js';
+import { compareText } from '../model/collation.js';
 
 export interface CollectOptions {
   /** Where the kernel is read; the host's own /proc and /sys/fs/cgroup when absent. */
@@ -126,7 +127,7 @@ export async function snapshotFromInspects(
   const source = options.source ?? LOCAL_HOST_SOURCE;
   const context = options.context ?? (await readScanContextOf(source));
   const containers = await mapLimited(inspects, options.concurrency ?? source.concurrency ?? 16, (inspect) => collectContainer(inspect, engine, { source, context }));
-  containers.sort((a, b) => a.name.localeCompare(b.name));
+  containers.sort((a, b) => compareText(a.name, b.name));
   return {
     schemaVersion: SCHEMA_VERSION,
     generatedAt: new Date().toISOString(),

@@ -4,6 +4,7 @@ import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from '../model/compose.j
 import type { ContainerIsolation } from '../model/schema.js';
 import { neutralizeText } from '../model/text.js';
 import { memoryFlagValue, planOf, yamlList, yamlString, type GeneratedFix } from './fix.js';
+import { compareText } from '../model/collation.js';
 
 export interface ServiceFix {
   /** The compose service name (the container's com.docker.compose.service label: attacker-controlled text). */
@@ -27,13 +28,13 @@ export interface ComposeOverride {
  * a container without a service label stands for itself; by service name. Empty when no container belongs to the project.
  */
 export function serviceRepresentatives(containers: readonly ContainerIsolation[], project: string): { service: string; container: ContainerIsolation }[] {
-  const members = containers.filter((c) => c.labels[COMPOSE_PROJECT_LABEL] === project).sort((a, b) => a.name.localeCompare(b.name));
+  const members = containers.filter((c) => c.labels[COMPOSE_PROJECT_LABEL] === project).sort((a, b) => compareText(a.name, b.name));
   const byService = new Map<string, ContainerIsolation>();
   for (const c of members) {
     const service = c.labels[COMPOSE_SERVICE_LABEL] ?? c.name;
     if (!byService.has(service)) byService.set(service, c);
   }
-  return [...byService].map(([service, container]) => ({ service, container })).sort((a, b) => a.service.localeCompare(b.service));
+  return [...byService].map(([service, container]) => ({ service, container })).sort((a, b) => compareText(a.service, b.service));
 }
 
 /** A YAML comment line: no line break or control character can end the comment and start a key. */
@@ -52,7 +53,7 @@ export function renderComposeOverride(project: string, services: readonly Servic
     comment('Save as compose.override.yml next to compose.yml (docker compose reads both), or pass both with -f.'),
     'services:',
   ];
-  for (const { service, container, fix } of [...services].sort((a, b) => a.service.localeCompare(b.service))) {
+  for (const { service, container, fix } of [...services].sort((a, b) => compareText(a.service, b.service))) {
     const plan = planOf(fix);
     out.push(`  ${yamlString(service)}:`);
     const line = (text: string) => out.push(`    ${text}`);

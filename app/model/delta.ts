@@ -1,5 +1,6 @@
 // What changed between two snapshots: what live clients receive instead of the whole snapshot, and how they apply it.
 import type { ContainerIsolation, Snapshot } from './schema.js';
+import { compareText } from './collation.js';
 
 export interface SnapshotDelta {
   /** The generatedAt of the snapshot this delta applies to; a client holding any other one resyncs (getSnapshot). */
@@ -26,6 +27,6 @@ export function applySnapshotDelta(snapshot: Snapshot, delta: SnapshotDelta): Sn
   for (const id of delta.removed) byId.delete(id);
   for (const container of delta.upserted) byId.set(container.id, container);
   // The collector's order (by name), so a client's snapshot equals the server's.
-  const containers = [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const containers = [...byId.values()].sort((a, b) => compareText(a.name, b.name));
   return { ...delta.snapshot, containers } as Snapshot;
 }

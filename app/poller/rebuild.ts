@@ -8,6 +8,7 @@ import { readScanContextOf, snapshotFromInspects } from '../collect/scan.js';
 import { kernelUnreadableReason, processOf, type KernelFile, type KernelSource } from '../kernel/source.js';
 import type { ReadResult } from '../kernel/read.js';
 import { assessSnapshot, type AssessOptions } from '../assess.js';
+import { compareText } from '../model/collation.js';
 
 interface Cached {
   inspect: InspectDocument;
@@ -117,7 +118,7 @@ export class IncrementalRebuilder {
     for (const id of [...this.cache.keys()]) if (!live.has(id)) this.cache.delete(id);
     for (const id of [...this.probeFiles.keys()]) if (!live.has(id)) this.closeProbe(id);
     this.lastCollected = changed.length;
-    const containers = [...kept, ...collected].sort((a, b) => a.name.localeCompare(b.name));
+    const containers = [...kept, ...collected].sort((a, b) => compareText(a.name, b.name));
     return { ...assessed, containers };
   }
 

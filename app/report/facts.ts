@@ -12,6 +12,7 @@ import {
 } from '../model/schema.js';
 import { hostRootMounts } from '../model/sensitive.js';
 import { capabilityScope, runtimeLabel } from '../model/runtime.js';
+import { compareText } from '../model/collation.js';
 
 export type SeverityCounts = Record<Severity, number>;
 
@@ -28,7 +29,7 @@ export function severityRank(severity: Severity): number {
 
 /** Findings worst first; the rule id keeps the order stable between runs. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.ruleId.localeCompare(b.ruleId));
+  return [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || compareText(a.ruleId, b.ruleId));
 }
 
 /**
@@ -45,7 +46,7 @@ export function sortWorstFirst(containers: readonly ContainerIsolation[]): Conta
     for (const severity of SEVERITIES) {
       if (countsA[severity] !== countsB[severity]) return countsB[severity] - countsA[severity];
     }
-    return a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+    return compareText(a.name, b.name) || compareText(a.id, b.id);
   });
 }
 

@@ -3,6 +3,7 @@ import { SEVERITIES, type ContainerIsolation, type Finding, type Severity, type 
 import { countBySeverity, describeEngine, GRADES, gradeDistribution, isAssessed, keyFacts, severityRank, sortFindings, sortWorstFirst } from './facts.js';
 import { displayValue, escapeMarkdown, markdownCode, truncate } from './text.js';
 import { describeGroupContainers, describeGroupFacts, groupGaps, permissionHeadline } from './gaps.js';
+import { compareText } from '../model/collation.js';
 
 /** GitHub refuses a pull-request comment longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -60,7 +61,7 @@ function byRule(containers: readonly ContainerIsolation[]): RuleSummary[] {
       rules.set(finding.ruleId, rule);
     }
   }
-  return [...rules.values()].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.containers.length - a.containers.length || a.ruleId.localeCompare(b.ruleId));
+  return [...rules.values()].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.containers.length - a.containers.length || compareText(a.ruleId, b.ruleId));
 }
 
 const shortName = (name: string) => escapeMarkdown(truncate(name, SUMMARY_NAME_WIDTH));

@@ -5,6 +5,7 @@ import { ISOLENS_HOMEPAGE, ISOLENS_VERSION } from '../version.js';
 import type { ContainerIsolation, Finding, Severity, Snapshot } from '../model/schema.js';
 import { sortFindings, sortWorstFirst, severityRank } from './facts.js';
 import { displayValue, escapeMarkdown, markdownCode, neutralizeText } from './text.js';
+import { compareText } from '../model/collation.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const CIS_BENCHMARK = 'CIS Docker Benchmark v1.6.0';
@@ -117,7 +118,7 @@ function buildRules(findings: readonly Finding[]): Sarif.ReportingDescriptor[] {
     else if (severityRank(finding.severity) < severityRank(known.worst)) known.worst = finding.severity;
   }
   return [...byId.values()]
-    .sort((a, b) => a.finding.ruleId.localeCompare(b.finding.ruleId))
+    .sort((a, b) => compareText(a.finding.ruleId, b.finding.ruleId))
     .map(({ finding, worst }) => {
       const tags = [
         'security',

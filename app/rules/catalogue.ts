@@ -12,6 +12,7 @@ import { compareSeverity } from './score.js';
 import { RUNTIME_RULES } from './runtime.js';
 import { SECCOMP_LSM_RULES } from './seccomp-lsm.js';
 import { nameMatchesGlob } from '../model/name-glob.js';
+import { compareText } from '../model/collation.js';
 
 export const CONTAINER_RULES: readonly ContainerRule[] = [
   ...RUNTIME_RULES,
@@ -69,7 +70,7 @@ const catalogueOrder = new Map(ALL_RULES.map((rule, index) => [rule.id, index]))
  */
 export function sortFindings(findings: Finding[]): Finding[] {
   const position = (id: string) => catalogueOrder.get(id) ?? Number.MAX_SAFE_INTEGER;
-  return findings.sort((a, b) => compareSeverity(a.severity, b.severity) || position(a.ruleId) - position(b.ruleId) || a.ruleId.localeCompare(b.ruleId));
+  return findings.sort((a, b) => compareSeverity(a.severity, b.severity) || position(a.ruleId) - position(b.ruleId) || compareText(a.ruleId, b.ruleId));
 }
 
 /**
