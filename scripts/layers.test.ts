@@ -73,6 +73,31 @@ describe('layers', () => {
     expect(bad).toEqual([]);
   });
 
+  it('renderer/ loads no zod: what it takes from app/model at run time imports no schema, however indirectly', () => {
+    // zod and the document's schemas were a tenth of the page's script, built at every start before the first request.
+    const seen = new Map<string, string | null>();
+    const reachesZod = (file: string): string | null => {
+      if (seen.has(file)) return seen.get(file)!;
+      seen.set(file, null);
+      const path = join(root, file.replace(/\.js$/, '.ts'));
+      let found: string | null = null;
+      for (const imp of importsOf(file, readFileSync(path, 'utf8'))) {
+        if (imp.typeOnly) continue;
+        if (imp.specifier === 'zod') found = file;
+        else if (imp.specifier.startsWith('.')) found = reachesZod(relative(root, resolve(root, dirname(file), imp.specifier)));
+        if (found) break;
+      }
+      seen.set(file, found);
+      return found;
+    };
+    const bad = violations('renderer', (imp) => {
+      if (imp.file.endsWith('vite.config.ts') || imp.file.startsWith('renderer/dev/') || imp.typeOnly || resolvedLayer(imp.file, imp.specifier) !== 'app') return null;
+      const zod = reachesZod(relative(root, resolve(root, dirname(imp.file), imp.specifier)));
+      return zod ? `${imp.file}: ${imp.specifier} loads zod (through ${zod})` : null;
+    });
+    expect(bad).toEqual([]);
+  });
+
   it('main/ never imports renderer/', () => {
     const bad = violations('main', (imp) => (resolvedLayer(imp.file, imp.specifier) === 'renderer' ? `${imp.file}: ${imp.specifier}` : null));
     expect(bad).toEqual([]);

@@ -1,5 +1,6 @@
 // The containers table's filter as the URL holds it (#/containers?q=SYS_ADMIN&severity=critical), and the search index a container is matched against.
-import { NAMESPACE_KINDS, SEVERITIES, type ContainerIsolation, type Grade, type NamespaceKind, type Severity } from '../../app/model/schema.js';
+import type { ContainerIsolation, Grade, NamespaceKind, Severity } from '../../app/model/schema.js';
+import { NAMESPACE_KINDS, SEVERITIES } from '../../app/model/vocabulary.js';
 import type { RiskFlagKind } from './derive.js';
 
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from '../../app/model/compose.js';

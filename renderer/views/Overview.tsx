@@ -1,7 +1,7 @@
 // The overview: what engine and host this is, how the containers grade, the worst findings, and who shares the host's namespaces.
 import { useState, type ReactNode } from 'react';
 import type { ContainerIsolation, Finding, NamespaceKind, Snapshot } from '../../app/model/schema.js';
-import { NAMESPACE_KINDS } from '../../app/model/schema.js';
+import { NAMESPACE_KINDS } from '../../app/model/vocabulary.js';
 import { GradeDistribution } from '../charts/GradeDistribution.js';
 import { FindingCard } from '../components/FindingCard.js';
 import { GradeBadge, SeverityBadge } from '../components/badges.js';

@@ -1,6 +1,6 @@
 // The diff table's facts in a reviewer's words and units: "Memory limit 64 MiB", not `cgroup.memoryLimitBytes 67108864`.
 import type { FactValue } from '../../../app/lab/diff.js';
-import { NAMESPACE_KINDS } from '../../../app/model/schema.js';
+import { NAMESPACE_KINDS } from '../../../app/model/vocabulary.js';
 import { formatBytes } from '../../state/format.js';
 
 export interface FactText {

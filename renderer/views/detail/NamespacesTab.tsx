@@ -1,6 +1,6 @@
 // The eight namespaces of one container: which are the host's, their inodes, and where each fact came from.
 import type { ContainerIsolation } from '../../../app/model/schema.js';
-import { NAMESPACE_KINDS } from '../../../app/model/schema.js';
+import { NAMESPACE_KINDS } from '../../../app/model/vocabulary.js';
 import { FactNotes } from '../../components/FactNotes.js';
 import { SourceTag } from '../../components/badges.js';
 import { PRIVATE_BY_DEFAULT } from '../../state/derive.js';
