@@ -1,16 +1,27 @@
 // The application shell: header and navigation, the engine banner, and the view the route asks for (with loading and empty states).
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { TableFilter } from './state/filter.js';
 import { EngineBanner } from './components/EngineBanner.js';
 import { ExportMenu } from './components/ExportMenu.js';
 import { useStore, useStoreState } from './state/hooks.js';
 import { navigate, routeHref, useRoute } from './state/route.js';
-import { ContainerDetail } from './views/ContainerDetail.js';
 import { Containers, INITIAL_TABLE_STATE, type TableState } from './views/Containers.js';
-import { EngineCard, Overview } from './views/Overview.js';
-import { CompareView } from './views/compare/CompareView.js';
-import { LabView } from './views/lab/LabView.js';
 import { Notices } from './views/history/Notices.js';
+import { lazyView } from './lazy-view.js';
+
+// Only the table is in the first screen's script; the rest (and recharts with them) is fetched once it is up.
+const overview = lazyView(() => import('./views/Overview.js').then((m) => m.Overview));
+const engineCard = lazyView(() => import('./views/Overview.js').then((m) => m.EngineCard));
+const detail = lazyView(() => import('./views/ContainerDetail.js').then((m) => m.ContainerDetail));
+const compare = lazyView(() => import('./views/compare/CompareView.js').then((m) => m.CompareView));
+const lab = lazyView(() => import('./views/lab/LabView.js').then((m) => m.LabView));
+const Overview = overview.View;
+const EngineCard = engineCard.View;
+const ContainerDetail = detail.View;
+const CompareView = compare.View;
+const LabView = lab.View;
+/** How long after the first snapshot is shown the other views are fetched: the first screen's paint comes first. */
+const PRELOAD_DELAY_MS = 300;
 
 /** One object for "no filter", so the table's memos see the same filter between renders. */
 const NO_FILTER: TableFilter = {};
@@ -60,6 +71,20 @@ export function App() {
   }, [viewKey]);
 
   const snapshot = state.snapshot;
+  const hasSnapshot = snapshot !== null;
+  useEffect(() => {
+    // The view the page opened on is fetched at once, alongside the first snapshot, not after it.
+    const opened = { overview, container: detail, compare, lab, containers: null }[route.view];
+    opened?.preload().catch(() => undefined);
+    // Once, for the route the page opened on: later views are preloaded below.
+  }, []);
+  useEffect(() => {
+    if (!hasSnapshot) return;
+    const timer = setTimeout(() => {
+      for (const view of [overview, engineCard, detail, compare, lab]) view.preload().catch(() => undefined); // asked again on use
+    }, PRELOAD_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [hasSnapshot]);
   const engine = snapshot?.engine;
   const engineLine = `${engine ? `${engine.kind ?? 'engine'} ${engine.version ?? ''} · ${engine.endpoint}` : state.engine?.endpoint ?? ''}${snapshot ? ` · last scan ${new Date(snapshot.generatedAt).toLocaleTimeString()}` : ''}`;
   const worst = snapshot ? snapshot.containers.filter((c) => c.grade === 'F' || c.grade === 'E').length : 0;
@@ -113,7 +138,7 @@ export function App() {
       <EngineBanner engine={state.engine} retrying={state.retrying} onRetry={() => void store.retryEngine()} apiError={state.apiError} hasSnapshot={snapshot !== null} />
       <Notices />
       <main className="content" ref={mainRef}>
-        {body}
+        <Suspense fallback={<Loading />}>{body}</Suspense>
       </main>
     </div>
   );
