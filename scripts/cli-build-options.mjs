@@ -134,12 +134,20 @@ const builtinsWithoutFacade = {
       // A require() or a default import can be given a stand-in; a named import copies every export at once.
       const lazy = LAZY_BUILTINS.has(name) && (args.kind === 'require-call' || DEFAULT_IMPORT_ONLY.some((re) => re.test(args.importer)));
       const from = relative(pluginBuild.initialOptions.absWorkingDir ?? process.cwd(), args.importer).replaceAll('\\', '/');
-      return { path: `node:${name}?from=${from}`, namespace: lazy ? 'lazy-builtin' : 'builtin' };
+      const namespace = lazy ? 'lazy-builtin' : name === 'util' && args.kind === 'import-statement' ? 'builtin-facade' : 'builtin';
+      return { path: `node:${name}?from=${from}`, namespace };
     });
     const builtinOf = (path) => path.slice(0, path.indexOf('?from='));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       loader: 'js',
       contents: `module.exports = process.getBuiltinModule(${JSON.stringify(builtinOf(args.path))});\n`,
+    }));
+    // An ES module's import of node:util (commander's) goes through esbuild's __toESM, which copies every property's
+    // descriptor: that materialises util's lazy members (its diff, parseArgs, worker and stream modules, stderr), ~3 ms
+    // at start. This stand-in has a getter per name instead, each reading util's member only when used.
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'builtin-facade' }, (args) => ({
+      loader: 'js',
+      contents: `const real = process.getBuiltinModule(${JSON.stringify(builtinOf(args.path))});\nconst facade = {};\nfor (const key of Object.getOwnPropertyNames(real)) Object.defineProperty(facade, key, { get: () => real[key], enumerable: true });\nmodule.exports = facade;\n`,
     }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
       loader: 'js',

@@ -36,8 +36,9 @@ const FORBIDDEN_SOURCES = [
   /^node_modules\/(ssh2|cpu-features|@grpc|protobufjs|ws|prom-client|yaml|bcryptjs|tar-fs|tar-stream|@balena\/dockerignore|debug|readable-stream)\//,
   /^node_modules\/zod\//,
 ];
-// crypto: only a docker context's directory name and a hashed known_hosts entry need it.
-const FORBIDDEN_BUILTINS = ['https', 'tls', 'zlib', 'child_process', 'dgram', 'crypto'];
+// crypto: only a docker context's directory name and a hashed known_hosts entry need it. worker_threads: node:util's
+// lazy members load it when all of util's properties are copied (the build gives commander a facade instead).
+const FORBIDDEN_BUILTINS = ['https', 'tls', 'zlib', 'child_process', 'dgram', 'crypto', 'worker_threads'];
 
 interface Run {
   code: number | null;
