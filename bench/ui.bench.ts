@@ -23,22 +23,33 @@ const sortBy = (i: number): TimedAction => ({ kind: 'sort', column: i % 2 ? 'gra
 
 const PROFILED_SORTS = 6;
 
-/** Sorts under a performance trace and a CPU profile; the top lines of each, per sort. */
-async function profileSorts(page: Page): Promise<{ trace: string[]; script: string[] }> {
+/**
+ * Run the action under a performance trace and a CPU profile of the page: the trace, the main thread's self times and
+ * CPU, and the script's self times without idle and program.
+ */
+async function underProfile(page: Page, action: () => Promise<void>) {
   const browser = page.context().browser()!;
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
   await cdp.send('Profiler.start');
-  let wall = 0;
-  for (let i = 0; i < PROFILED_SORTS; i++) wall += await timeToNextFrame(page, sortBy(i));
+  await action();
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
   const { self, cpuUs } = mainThreadSelfTimes(trace);
   const script = selfTimes(profile);
   script.functions.delete('(idle) ');
   script.functions.delete('(program) ');
+  return { trace, self, cpuUs, script };
+}
+
+/** Sorts under a performance trace and a CPU profile; the top lines of each, per sort. */
+async function profileSorts(page: Page): Promise<{ trace: string[]; script: string[] }> {
+  let wall = 0;
+  const { self, cpuUs, script } = await underProfile(page, async () => {
+    for (let i = 0; i < PROFILED_SORTS; i++) wall += await timeToNextFrame(page, sortBy(i));
+  });
   const per = (us: number) => `${(us / 1000 / PROFILED_SORTS).toFixed(1)} ms`;
   return {
     // Thread time, not wall time: on a shared machine it is the figure that compares between runs.
@@ -69,19 +80,9 @@ function scrollEndToEnd(page: Page): Promise<{ meanFrameMs: number; longTasks: n
 /** The same scroll under a performance trace and a CPU profile: what each long task is, and the script in all of them. */
 async function profileScroll(page: Page): Promise<{ tasks: string[]; script: string[]; trace: string[] }> {
   await page.getByTestId('containers-table').evaluate((el) => (el.scrollTop = 0));
-  const browser = page.context().browser()!;
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
-  await cdp.send('Profiler.start');
-  await scrollEndToEnd(page);
-  const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
-  const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
-  const { self, cpuUs } = mainThreadSelfTimes(trace);
-  const script = selfTimes(profile);
-  script.functions.delete('(idle) ');
-  script.functions.delete('(program) ');
+  const { trace, self, cpuUs, script } = await underProfile(page, async () => {
+    await scrollEndToEnd(page);
+  });
   return { tasks: longTasks(trace), trace: [`main thread CPU ${(cpuUs / 1000).toFixed(0)} ms over the scroll`, ...topLines(self, cpuUs, 10)], script: topLines(script.functions, cpuUs, 15) };
 }
 
