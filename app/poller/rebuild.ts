@@ -97,13 +97,16 @@ export class IncrementalRebuilder {
     // The host-wide facts are read once for all slices, as one scan would.
     const size = this.collectSlice;
     const context = changed.length > size ? await readScanContextOf(this.source) : undefined;
-    let assessed = assessSnapshot(await snapshotFromInspects(changed.slice(0, size), engine, { source: this.source, context }), this.assess);
-    const collected = [...assessed.containers];
-    for (let start = size; start < changed.length; start += size) {
-      await yieldToEventLoop();
+    // At least one slice, even of no containers: its snapshot carries the engine and host parts of the result.
+    const collected: ContainerIsolation[] = [];
+    let assessed: Snapshot;
+    let start = 0;
+    do {
+      if (start > 0) await yieldToEventLoop();
       assessed = assessSnapshot(await snapshotFromInspects(changed.slice(start, start + size), engine, { source: this.source, context }), this.assess);
       collected.push(...assessed.containers);
-    }
+      start += size;
+    } while (start < changed.length);
     const byId = new Map(changed.map((inspect) => [inspect.Id, inspect]));
     for (const [index, fresh] of collected.entries()) {
       const inspect = byId.get(fresh.id)!;

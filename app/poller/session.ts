@@ -26,7 +26,7 @@ import type { EngineState } from '../model/live.js';
 import { endpointLabel, openEngine } from '../engine/open.js';
 import { EngineUnreachableError } from '../engine/connect.js';
 import type { ContainerEngine } from '../engine/engine.js';
-import { inspectRunning } from '../collect/scan.js';
+import { inspectRunning, mapLimited } from '../collect/inspect.js';
 import type { InspectDocument } from '../collect/config.js';
 import { LOCAL_HOST_SOURCE, SwitchableKernelSource, type KernelSource } from '../kernel/source.js';
 import { openKernelSource, type KernelSourceOptions } from '../kernel-source.js';
@@ -393,11 +393,8 @@ export class EngineSession {
         if (!running.has(id)) changed = this.inspects.delete(id) || changed;
       }
       const missing = [...running].filter((id) => !this.inspects.has(id));
-      let next = 0;
-      const workers = Array.from({ length: Math.min(RESYNC_INSPECTS_AT_ONCE, missing.length) }, async () => {
-        while (next < missing.length) changed = (await this.inspectInto(adapter, missing[next++]!)) || changed;
-      });
-      await Promise.all(workers);
+      const added = await mapLimited(missing, RESYNC_INSPECTS_AT_ONCE, (id) => this.inspectInto(adapter, id));
+      changed = added.includes(true) || changed;
       if (changed) this.scheduleRebuild(0);
     } catch (error) {
       this.onUnreachable(error);
