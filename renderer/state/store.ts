@@ -54,10 +54,11 @@ export class IsolensStore {
   /** Deltas that arrived while a getSnapshot was in flight; applied in order on top of its answer. */
   private pendingDeltas: SnapshotDelta[] | null = null;
   private readonly viewerId = newViewerId();
-  /** Containers whose live stats something on screen shows, with how many components show each. */
-  private readonly shown = new Map<string, number>();
-  /** Since when each shown container has been shown without a break (the charts judge gaps by it). */
-  private readonly shownSince = new Map<string, number>();
+  /**
+   * Containers whose live stats something on screen shows: how many components show each, and since when it has been
+   * shown without a break (the charts judge gaps by it).
+   */
+  private readonly shown = new Map<string, { count: number; sinceMs: number }>();
   private declareTimer: ReturnType<typeof setTimeout> | null = null;
   /** What the host was last told (sorted ids), so a scroll that ends where it began sends nothing. */
   private declared: string | null = null;
@@ -104,26 +105,23 @@ export class IsolensStore {
    * the host samples what is shown every second and the rest every ten seconds.
    */
   showStats(id: string): () => void {
-    if (!this.shown.has(id)) this.shownSince.set(id, Date.now());
-    this.shown.set(id, (this.shown.get(id) ?? 0) + 1);
+    const showing = this.shown.get(id);
+    if (showing) showing.count++;
+    else this.shown.set(id, { count: 1, sinceMs: Date.now() });
     this.declareSoon();
     let held = true;
     return () => {
       if (!held) return;
       held = false;
-      const left = (this.shown.get(id) ?? 1) - 1;
-      if (left > 0) this.shown.set(id, left);
-      else {
-        this.shown.delete(id);
-        this.shownSince.delete(id);
-      }
+      const showing = this.shown.get(id);
+      if (showing && --showing.count === 0) this.shown.delete(id);
       this.declareSoon();
     };
   }
 
   /** Since when something here has shown this container without a break (so the host samples it every second), or null. */
   shownSinceMs(id: string): number | null {
-    return this.shownSince.get(id) ?? null;
+    return this.shown.get(id)?.sinceMs ?? null;
   }
 
   /** The ids shown now, as the host is told them. */
