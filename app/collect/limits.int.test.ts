@@ -8,7 +8,7 @@ import { openEngine } from '../engine/open.js';
 import { assessSnapshot } from '../assess.js';
 import { collectSnapshot } from './scan.js';
 import { LOCAL_HOST_SOURCE } from '../kernel/source.js';
-import { parseFlatKeyed } from '../kernel/cgroup.js';
+import { parseFlatKeyed } from '../kernel/fixtures/flat-keyed.js';
 import { StatsSampler } from '../poller/stats.js';
 import { execIn, removeTestContainers, startContainer, testClient, type StartedContainer } from '../../e2e/harness/engine.js';
 import { CGROUPFS, removeCgroupParent } from '../../e2e/harness/cgroup-parent.js';

@@ -10,7 +10,6 @@ import {
   parseCpuList,
   parseCpuMax,
   parseCpuMaxCores,
-  parseFlatKeyed,
   parseIoStat,
   parseMaxOrNumber,
   parseProcCgroup,
@@ -20,6 +19,7 @@ import {
   readCgroupUsage,
   sumIoStat,
 } from './cgroup.js';
+import { parseFlatKeyed } from './fixtures/flat-keyed.js';
 import { containerId, fixturePath, fixtureText } from './fixtures/load.js';
 
 const LIMITED = 'container-limited-64m-half-cpu-50-pids-cpuset-0';

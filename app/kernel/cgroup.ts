@@ -137,23 +137,10 @@ export function parseCpuList(text: string): string | null {
 }
 
 /**
- * A flat-keyed file, "key value" per line: cpu.stat (v1 and v2), memory.stat, memory.events, memory.oom_control.
- * Values stay bigint so nanosecond counters keep every digit.
- */
-export function parseFlatKeyed(text: string): Map<string, bigint> {
-  const values = new Map<string, bigint>();
-  for (const line of text.split('\n')) {
-    const [key, value, extra] = line.trim().split(/\s+/);
-    if (!key || value === undefined || extra !== undefined || !/^-?\d+$/.test(value)) continue;
-    values.set(key, BigInt(value));
-  }
-  return values;
-}
-
-/**
- * One key of a flat-keyed file, as flatKeyedNumber(parseFlatKeyed(text), key, divisor) gives it, without parsing the
- * other keys into BigInts: the 1 Hz sampler wants one of memory.stat's 30-odd lines. Exact: values of more than 15
- * digits (past 2^53 only from 16) are divided as BigInts.
+ * One key of a flat-keyed file, "key value" per line (cpu.stat v1 and v2, memory.stat, memory.events,
+ * memory.oom_control), without parsing the other keys: the 1 Hz sampler wants one of memory.stat's 30-odd lines.
+ * A line that is not exactly "key integer" is skipped; when a key repeats, the last one wins. Exact: values of more
+ * than 15 digits (past 2^53 only from 16) are divided as BigInts (the property tests hold it to a BigInt oracle).
  */
 export function flatKeyedValue(text: string, key: string, divisor = 1): number | null {
   let found: string | null = null;
@@ -161,17 +148,11 @@ export function flatKeyedValue(text: string, key: string, divisor = 1): number |
     if (!line.includes(key)) continue;
     const [name, value, extra] = line.trim().split(/\s+/);
     if (name !== key || value === undefined || extra !== undefined || !/^-?\d+$/.test(value)) continue;
-    found = value; // the last one wins, as in parseFlatKeyed's map
+    found = value; // the last one wins
   }
   if (found === null) return null;
   // + 0 turns the -0 of a small negative quotient into the 0 BigInt division gives.
   return found.replace('-', '').length <= 15 ? Math.trunc(Number(found) / divisor) + 0 : Number(BigInt(found) / BigInt(divisor));
-}
-
-/** The value of one key of a flat-keyed file as a number; null when the kernel does not report it. */
-export function flatKeyedNumber(values: Map<string, bigint>, key: string, divisor = 1n): number | null {
-  const value = values.get(key);
-  return value === undefined ? null : Number(value / divisor);
 }
 
 export interface BlockIoBytes {
