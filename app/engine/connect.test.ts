@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { inspect } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -269,6 +270,25 @@ describe('TLS', () => {
     const info = await describeEngine(createClient(resolved), resolved, THIS_HOST);
     expect(info.kind).toBe('docker');
     expect(info.endpoint).toBe(`tcp://127.0.0.1:${port}`);
+  });
+
+  it('the TLS agent docker-modem inspects on every request is one line, without the client key', async () => {
+    const port = await tlsEngine();
+    const context = join(FIXTURES, 'docker-config', 'contexts', 'tls', '23c8f454b38298f642b47a0456a0e58c24d1b48f79c40bd9bddac2451cd459e8', 'docker');
+    const resolved = tcp(port, { verify: false, certPath: join(context, 'cert.pem'), keyPath: join(context, 'key.pem') });
+    const client = createClient(resolved);
+    // After a request, so the agent holds a kept-alive socket and its TLS session, as in a long-running serve.
+    expect((await describeEngine(client, resolved, THIS_HOST)).tls).toBe(true);
+    const agent = (client.modem as unknown as { agent: https.Agent }).agent;
+    expect(agent).toBeInstanceOf(https.Agent);
+    // What docker-modem does before each request, DEBUG or not (modem.js: debug('Sending: %s', util.inspect(options, …))).
+    const printed = inspect({ path: '/version', agent }, { showHidden: true, depth: null });
+    expect(printed).toContain(`[https.Agent for tcp://127.0.0.1:${port}]`);
+    expect(printed.length).toBeLessThan(200);
+    // util.inspect prints a Buffer as its first 50 bytes in hex: the key's would follow its PEM header's 28 bytes.
+    const keyBytes = readFileSync(join(context, 'key.pem'));
+    expect(keyBytes.subarray(0, 28).toString()).toBe('-----BEGIN PRIVATE KEY-----\n');
+    expect(printed).not.toContain([...keyBytes.subarray(28, 40)].map((b) => b.toString(16).padStart(2, '0')).join(' '));
   });
 
   it('plain HTTP to a TLS port is reported as a closed connection that may expect TLS', async () => {

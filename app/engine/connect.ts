@@ -139,6 +139,10 @@ function modemOptions(
       key: readTlsFile(tls.keyPath, 'client key', endpoint),
       rejectUnauthorized: tls.verify,
     });
+    // docker-modem's util.inspect() of each request's options (above) would walk this agent: its sockets and TLS
+    // contexts (2.7 ms a request after two requests, at load 4.5; it grows with the sockets) and its options' client key,
+    // which DEBUG=modem would then print. util.inspect calls an object's own inspect.custom instead: one line, no key.
+    Object.defineProperty(agent, Symbol.for('nodejs.util.inspect.custom'), { value: () => `[https.Agent for ${endpoint}]` });
     return { ...base, protocol: 'https', host: hostname, port: url.port, agent } as Dockerode.DockerOptions;
   }
   if (url.protocol === 'ssh:') {
