@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { inspect } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openConnection } from './connection.js';
+import { createClient, dockerodeConnection } from './dockerode-client.js';
 import {
-  createClient,
   describeEngine,
   EngineResponseError,
   EngineUnreachableError,
@@ -76,8 +77,8 @@ function engineHandler(answers: Record<string, { status?: number; body: unknown 
 const DOCKER_ANSWERS = { '/version': { body: dockerVersion }, '/info': { body: dockerInfo }, '/networks/bridge': { body: dockerBridge } };
 
 async function describeError(resolved: ResolvedEndpoint, timeoutMs?: number): Promise<Error> {
-  const client = createClient(resolved, timeoutMs === undefined ? {} : { timeoutMs });
-  return describeEngine(client, resolved, THIS_HOST).then(
+  const connection = openConnection(resolved, timeoutMs === undefined ? {} : { timeoutMs });
+  return describeEngine(connection, THIS_HOST).then(
     () => {
       throw new Error('expected the engine to be unreachable');
     },
@@ -204,8 +205,11 @@ describe('EngineUnreachableError from real connection failures', () => {
     process.env.DOCKER_HOST = 'tcp://127.0.0.1:1';
     process.env.DOCKER_CERT_PATH = join(dir, 'no-certificates');
     try {
-      const info = await describeEngine(createClient(unix(path)), unix(path), THIS_HOST);
+      const connection = openConnection(unix(path));
+      const info = await describeEngine(connection, THIS_HOST);
       expect(info.version).toBe('20.10.24+dfsg1');
+      // The dockerode client (events, exec, ssh://) the same connection makes on first use ignores it too.
+      expect((await describeEngine(dockerodeConnection(await connection.dockerode()), THIS_HOST)).version).toBe('20.10.24+dfsg1');
       expect(process.env.DOCKER_HOST).toBe('tcp://127.0.0.1:1');
     } finally {
       for (const [name, value] of [['DOCKER_HOST', saved.host], ['DOCKER_CERT_PATH', saved.certPath]] as const) {
@@ -217,7 +221,7 @@ describe('EngineUnreachableError from real connection failures', () => {
 });
 
 describe('plain HTTP endpoints', () => {
-  it('unix:// and tcp:// without TLS pass docker-modem no agent of their own, and describe the engine over node:http\'s', async () => {
+  it('unix:// and tcp:// without TLS pass docker-modem no agent of their own, and its GETs describe the engine as node:http\'s do', async () => {
     const path = join(dir, 'docker.sock');
     await listen(http.createServer(engineHandler(DOCKER_ANSWERS)), path);
     const server = await listen(http.createServer(engineHandler(DOCKER_ANSWERS)), 0);
@@ -229,8 +233,9 @@ describe('plain HTTP endpoints', () => {
     const agentOf = (client: ReturnType<typeof createClient>) => (client.modem as unknown as { agent?: unknown }).agent;
     expect(agentOf(overUnix)).toBeUndefined();
     expect(agentOf(overTcp)).toBeUndefined();
-    expect((await describeEngine(overUnix, unix(path), THIS_HOST)).version).toBe(dockerVersion.Version);
-    expect((await describeEngine(overTcp, tcp(port), THIS_HOST)).endpoint).toBe(`tcp://127.0.0.1:${port}`);
+    expect(await describeEngine(dockerodeConnection(overUnix), THIS_HOST)).toEqual(await describeEngine(openConnection(unix(path)), THIS_HOST));
+    expect(await describeEngine(dockerodeConnection(overTcp), THIS_HOST)).toEqual(await describeEngine(openConnection(tcp(port)), THIS_HOST));
+    expect((await describeEngine(openConnection(tcp(port)), THIS_HOST)).endpoint).toBe(`tcp://127.0.0.1:${port}`);
   });
 });
 
@@ -259,7 +264,7 @@ describe('TLS', () => {
   it('the engine certificate\'s own CA is trusted', async () => {
     const port = await tlsEngine();
     const resolved = tcp(port, { verify: true, caPath: join(FIXTURES, 'tls', 'server-self-signed-cert.pem') });
-    const info = await describeEngine(createClient(resolved), resolved, THIS_HOST);
+    const info = await describeEngine(openConnection(resolved), THIS_HOST);
     expect(info.tls).toBe(true);
     expect(info.local).toBe(false);
   });
@@ -267,7 +272,7 @@ describe('TLS', () => {
   it('SkipTLSVerify talks TLS without verifying', async () => {
     const port = await tlsEngine();
     const resolved = tcp(port, { verify: false });
-    const info = await describeEngine(createClient(resolved), resolved, THIS_HOST);
+    const info = await describeEngine(openConnection(resolved), THIS_HOST);
     expect(info.kind).toBe('docker');
     expect(info.endpoint).toBe(`tcp://127.0.0.1:${port}`);
   });
@@ -278,7 +283,7 @@ describe('TLS', () => {
     const resolved = tcp(port, { verify: false, certPath: join(context, 'cert.pem'), keyPath: join(context, 'key.pem') });
     const client = createClient(resolved);
     // After a request, so the agent holds a kept-alive socket and its TLS session, as in a long-running serve.
-    expect((await describeEngine(client, resolved, THIS_HOST)).tls).toBe(true);
+    expect((await describeEngine(dockerodeConnection(client), THIS_HOST)).tls).toBe(true);
     const agent = (client.modem as unknown as { agent: https.Agent }).agent;
     expect(agent).toBeInstanceOf(https.Agent);
     // What docker-modem does before each request, DEBUG or not (modem.js: debug('Sending: %s', util.inspect(options, …))).
@@ -297,15 +302,17 @@ describe('TLS', () => {
     expect(error.message).toMatch(/^the engine at tcp:\/\/127\.0\.0\.1:\d+ closed the connection or did not answer within 10 s; .* and whether it expects TLS \(port 2376\)$/);
   });
 
-  it('an unreadable TLS file is named', () => {
-    expect(() => createClient(tcp(2376, { verify: true, caPath: join(dir, 'ca.pem') }))).toThrowError(
-      new RegExp(`^cannot read the TLS CA certificate ${join(dir, 'ca.pem')} \\(ENOENT\\) for tcp://127.0.0.1:2376`),
-    );
+  it('an unreadable TLS file is named, by the connection and by the dockerode client', () => {
+    const unreadable = new RegExp(`^cannot read the TLS CA certificate ${join(dir, 'ca.pem')} \\(ENOENT\\) for tcp://127.0.0.1:2376`);
+    expect(() => openConnection(tcp(2376, { verify: true, caPath: join(dir, 'ca.pem') }))).toThrowError(unreadable);
+    expect(() => createClient(tcp(2376, { verify: true, caPath: join(dir, 'ca.pem') }))).toThrowError(unreadable);
   });
 
   it('ssh to a socket path (Podman style) is refused with a way forward', () => {
     const resolved: ResolvedEndpoint = { endpoint: 'ssh://core@127.0.0.1:2222/run/user/1000/podman/podman.sock', source: 'CONTAINER_HOST', tls: null, contextName: null };
-    expect(() => createClient(resolved)).toThrowError(/cannot dial; forward it instead \(ssh -NL \/tmp\/engine\.sock:\/run\/user\/1000\/podman\/podman\.sock 127\.0\.0\.1:2222\)/);
+    const refusal = /cannot dial; forward it instead \(ssh -NL \/tmp\/engine\.sock:\/run\/user\/1000\/podman\/podman\.sock 127\.0\.0\.1:2222\)/;
+    expect(() => openConnection(resolved)).toThrowError(refusal);
+    expect(() => createClient(resolved)).toThrowError(refusal);
   });
 });
 
@@ -371,14 +378,14 @@ describe('describing the engine from captured answers', () => {
     const bridge = dockerBridge as { Options: Record<string, string> };
     const answers = { ...DOCKER_ANSWERS, '/networks/bridge': { body: { ...bridge, Options: { ...bridge.Options, 'com.docker.network.bridge.enable_icc': 'false' } } } };
     await listen(http.createServer(engineHandler(answers)), path);
-    expect((await describeEngine(createClient(unix(path)), unix(path), THIS_HOST)).iccOnDefaultBridge).toBe(false);
+    expect((await describeEngine(openConnection(unix(path)), THIS_HOST)).iccOnDefaultBridge).toBe(false);
   });
 
   it('Podman\'s "bridge" network has no ICC option: unknown, not a guess', async () => {
     const path = join(dir, 'podman.sock');
     const answers = { '/version': { body: podmanVersion }, '/info': { body: podmanInfo }, '/networks/bridge': { body: fixture('podman-network-bridge.json') } };
     await listen(http.createServer(engineHandler(answers)), path);
-    const info = await describeEngine(createClient(unix(path)), unix(path), THIS_HOST);
+    const info = await describeEngine(openConnection(unix(path)), THIS_HOST);
     expect(info.kind).toBe('podman');
     expect(info.iccOnDefaultBridge).toBeNull();
   });
@@ -426,8 +433,8 @@ describe('ssh', () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);
     process.on('warning', onWarning);
-    const client = createClient(sshEndpoint(port), { knownHostsFiles: [knownHosts] });
-    const info = await describeEngine(client, sshEndpoint(port), THIS_HOST).finally(() => process.off('warning', onWarning));
+    const connection = openConnection(sshEndpoint(port), { knownHostsFiles: [knownHosts] });
+    const info = await describeEngine(connection, THIS_HOST).finally(() => process.off('warning', onWarning));
     expect(info.version).toBe('20.10.24+dfsg1');
     // docker-modem's "ssh:HOST:PORT/path" address would print Node's DEP0170 on stderr for every request.
     expect(warnings.map((warning) => (warning as Error & { code?: string }).code)).not.toContain('DEP0170');
@@ -437,8 +444,8 @@ describe('ssh', () => {
 
   it('refuses a host whose key is not in known_hosts, saying how to record it', async () => {
     const port = await sshEngine();
-    const client = createClient(sshEndpoint(port), { knownHostsFiles: [join(dir, 'none')] });
-    const error = await describeEngine(client, sshEndpoint(port), THIS_HOST).catch((e: Error) => e);
+    const connection = openConnection(sshEndpoint(port), { knownHostsFiles: [join(dir, 'none')] });
+    const error = await describeEngine(connection, THIS_HOST).catch((e: Error) => e);
     expect(error).toBeInstanceOf(EngineUnreachableError);
     expect((error as Error).message).toBe(`the ssh host key of 127.0.0.1 is not in ~/.ssh/known_hosts; connect once with "ssh isolens@127.0.0.1 -p ${port}" to check and record it`);
   });
@@ -447,8 +454,8 @@ describe('ssh', () => {
     const port = await sshEngine();
     const knownHosts = join(dir, 'known_hosts');
     writeFileSync(knownHosts, `[127.0.0.1]:${port} ${impostorPublicKey}\n`);
-    const client = createClient(sshEndpoint(port), { knownHostsFiles: [knownHosts] });
-    const error = await describeEngine(client, sshEndpoint(port), THIS_HOST).catch((e: Error) => e);
+    const connection = openConnection(sshEndpoint(port), { knownHostsFiles: [knownHosts] });
+    const error = await describeEngine(connection, THIS_HOST).catch((e: Error) => e);
     expect((error as Error).message).toMatch(/^the ssh host key of 127\.0\.0\.1 differs from the one in known_hosts: .*refusing to connect$/);
   });
 });

@@ -5,7 +5,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient, EngineResponseError } from './connect.js';
+import { EngineResponseError } from './connect.js';
+import { openConnection } from './connection.js';
 import { inspectContainer, listRunningContainers } from './containers.js';
 import { ContainerInspect } from './schemas.js';
 
@@ -66,7 +67,7 @@ describe('inspectContainer and listRunningContainers against an engine', () => {
       response.end(JSON.stringify(route.body));
     });
     await new Promise<void>((resolve) => server.listen(path, resolve));
-    return createClient({ endpoint: `unix://${path}`, source: '--host', tls: null, contextName: null });
+    return openConnection({ endpoint: `unix://${path}`, source: '--host', tls: null, contextName: null });
   }
 
   const id = dockerInspect.Id as string;

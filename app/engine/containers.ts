@@ -1,6 +1,6 @@
 // Listing running containers and inspecting one, with the inspect fields Isolens depends on validated at the boundary.
-import type Dockerode from 'dockerode';
-import { checkedAnswer, clientEndpoint, engineRequest } from './connect.js';
+import { checkedAnswer } from './connect.js';
+import type { EngineConnection, EngineGet } from './connection.js';
 import { isContainerInspect, isContainerList } from './guards.js';
 import type { ContainerInspectDocument } from './schemas.js';
 
@@ -14,9 +14,9 @@ export type InspectResult =
   | { ok: false; reason: 'invalid'; message: string };
 
 /** The ids and names of running (and paused) containers, as `docker ps` lists them: enough to select by name. */
-export async function listRunningContainers(client: Dockerode): Promise<Array<{ id: string; name: string }>> {
-  const list = await engineRequest(client, () => client.listContainers({ all: false }));
-  return (await checkedAnswer(isContainerList, 'ContainerList', list, '/containers/json', clientEndpoint(client).endpoint)).map((c) => {
+export async function listRunningContainers(connection: EngineConnection): Promise<Array<{ id: string; name: string }>> {
+  const list = await engineRequest(connection, { path: '/containers/json', query: { all: 'false' }, reasons: { 400: 'bad parameter', 500: 'server error' } });
+  return (await checkedAnswer(isContainerList, 'ContainerList', list, '/containers/json', connection.resolved.endpoint)).map((c) => {
     // Legacy links add "/other/alias" names; the container's own is the one without a second slash.
     const names = (c.Names ?? []).map((name) => name.replace(/^\//, ''));
     return { id: c.Id, name: names.find((name) => !name.includes('/')) ?? names[0] ?? '' };
@@ -24,15 +24,25 @@ export async function listRunningContainers(client: Dockerode): Promise<Array<{ 
 }
 
 /** Inspect one container; a container that vanished since it was listed is a value, not an exception. */
-export async function inspectContainer(client: Dockerode, id: string): Promise<InspectResult> {
+export async function inspectContainer(connection: EngineConnection, id: string): Promise<InspectResult> {
   let document: unknown;
   try {
-    document = await engineRequest(client, () => client.getContainer(id).inspect());
+    // The id is the engine's own (from its list) or the user's selector: either way a path segment, never more.
+    document = await engineRequest(connection, { path: `/containers/${encodeURIComponent(id)}/json`, reasons: { 404: 'no such container', 500: 'server error' } });
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return { ok: false, reason: 'vanished' };
     throw error;
   }
   return validateInspect(document);
+}
+
+/** One GET; reachability failures become EngineUnreachableError, anything else (a 404 …) is rethrown unchanged. */
+async function engineRequest(connection: EngineConnection, request: EngineGet): Promise<unknown> {
+  try {
+    return await connection.get(request);
+  } catch (error) {
+    throw connection.unreachable(error) ?? error;
+  }
 }
 
 /**

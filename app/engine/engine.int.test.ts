@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir, release } from 'node:os';
-import type Dockerode from 'dockerode';
 import type { EngineInfo } from '../model/schema.js';
-import { createClient, describeEngine } from './connect.js';
+import { describeEngine } from './connect.js';
+import { openConnection, type EngineConnection } from './connection.js';
 import { inspectContainer, listRunningContainers } from './containers.js';
 import { resolveEndpoint } from './endpoint.js';
 import { watchContainerEvents, type ContainerEvent } from './events.js';
@@ -27,14 +27,14 @@ function runContainer(suffix: string): string {
 }
 
 describe.skipIf(Boolean(noEngine))('engine layer on the real engine', () => {
-  let client: Dockerode;
+  let connection: EngineConnection;
   let engine: EngineInfo;
 
   beforeAll(async () => {
     // The same path the CLI takes, with this process's environment; DOCKER_HOST is honoured if the harness set one.
     const resolved = resolveEndpoint({ env: process.env, homeDir: homedir() });
-    client = createClient(resolved);
-    engine = await describeEngine(client, resolved);
+    connection = openConnection(resolved);
+    engine = await describeEngine(connection);
   });
 
   afterAll(() => {
@@ -64,9 +64,9 @@ describe.skipIf(Boolean(noEngine))('engine layer on the real engine', () => {
 
   it('lists and inspects a container it started, and a removed one is vanished', async () => {
     const id = runContainer('inspect');
-    expect((await listRunningContainers(client)).map((container) => container.id)).toContain(id);
+    expect((await listRunningContainers(connection)).map((container) => container.id)).toContain(id);
 
-    const result = await inspectContainer(client, id);
+    const result = await inspectContainer(connection, id);
     if (!result.ok) throw new Error(`inspect failed: ${result.reason}`);
     expect(result.value.Id).toBe(id);
     expect(result.value.Name).toBe(`/${PREFIX}inspect`);
@@ -76,13 +76,13 @@ describe.skipIf(Boolean(noEngine))('engine layer on the real engine', () => {
     expect(existsSync(`/proc/${result.value.State.Pid}`)).toBe(true);
 
     docker('rm', '-f', id);
-    expect(await inspectContainer(client, id)).toEqual({ ok: false, reason: 'vanished' });
+    expect(await inspectContainer(connection, id)).toEqual({ ok: false, reason: 'vanished' });
   });
 
   it('sees the start and the death of a container', async () => {
     const events: ContainerEvent[] = [];
     const closes: Array<Error | null> = [];
-    const stop = watchContainerEvents(client, (event) => events.push(event), (error) => closes.push(error));
+    const stop = watchContainerEvents(await connection.dockerode(), (event) => events.push(event), (error) => closes.push(error));
     try {
       await new Promise((resolve) => setTimeout(resolve, 500)); // let the stream subscribe before anything happens
       const before = Date.now();

@@ -4,9 +4,9 @@
 import type Dockerode from 'dockerode';
 import type { Duplex } from 'node:stream';
 import type { EngineInfo } from '../model/schema.js';
-import { engineRequest } from './connect.js';
+import type { EngineConnection } from './connection.js';
 import { inspectContainer, listRunningContainers, type InspectResult } from './containers.js';
-import { watchContainerEvents, type ContainerEvent } from './events.js';
+import type { ContainerEvent } from './events.js';
 
 /** The label on every container Isolens creates; its value says which part of Isolens owns it. */
 export const OWNER_LABEL = 'io.isolens.owner';
@@ -88,28 +88,45 @@ export interface ContainerEngine {
 /** The listing and inspecting part of an engine, which needs no description of it. */
 export type ContainerQueries = Pick<ContainerEngine, 'listRunning' | 'listRunningNamed' | 'inspect'>;
 
-/** Listing and inspecting over a dockerode client. */
-export function containerQueries(client: Dockerode): ContainerQueries {
+/** Listing and inspecting over a connection's GETs. */
+export function containerQueries(connection: EngineConnection): ContainerQueries {
   return {
-    listRunning: async () => (await listRunningContainers(client)).map((container) => container.id),
-    listRunningNamed: () => listRunningContainers(client),
-    inspect: (id) => inspectContainer(client, id),
+    listRunning: async () => (await listRunningContainers(connection)).map((container) => container.id),
+    listRunningNamed: () => listRunningContainers(connection),
+    inspect: (id) => inspectContainer(connection, id),
   };
 }
 
 const OUTPUT_LIMIT_BYTES = 65_536;
 
-/** ContainerEngine over a dockerode client: Docker and Podman's Docker-compatible API. */
+/**
+ * ContainerEngine over Docker and Podman's Docker-compatible API: listing and inspecting over the connection's GETs,
+ * everything else over its dockerode client, which loads on first use (a scan never needs it).
+ */
 export class DockerodeEngine implements ContainerEngine {
   constructor(
-    /** The client, for the harness and the engine layer only: nothing above app/engine/ uses it. */
-    readonly client: Dockerode,
+    /** The connection, for the engine layer only: nothing above app/engine/ uses it. */
+    readonly connection: EngineConnection,
     readonly info: EngineInfo,
   ) {
-    this.queries = containerQueries(client);
+    this.queries = containerQueries(connection);
   }
 
   private readonly queries: ContainerQueries;
+
+  private client(): Promise<Dockerode> {
+    return this.connection.dockerode();
+  }
+
+  /** Run a dockerode request; reachability failures become EngineUnreachableError, anything else is rethrown unchanged. */
+  private async request<T>(request: (client: Dockerode) => Promise<T>): Promise<T> {
+    const client = await this.client();
+    try {
+      return await request(client);
+    } catch (error) {
+      throw this.connection.unreachable(error) ?? error;
+    }
+  }
 
   listRunning(): Promise<string[]> {
     return this.queries.listRunning();
@@ -124,11 +141,25 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   watchEvents(onEvent: (event: ContainerEvent) => void, onClose: (error: Error | null) => void): () => void {
-    return watchContainerEvents(this.client, onEvent, onClose);
+    // The client and the event stream's module load first; a stop() before then stops the stream as soon as it exists.
+    let stop: (() => void) | null = null;
+    let stopped = false;
+    Promise.all([this.client(), import('./events.js')]).then(
+      ([client, { watchContainerEvents }]) => {
+        if (!stopped) stop = watchContainerEvents(client, onEvent, onClose);
+      },
+      (error: unknown) => {
+        if (!stopped) onClose(this.connection.unreachable(error) ?? (error instanceof Error ? error : new Error(String(error))));
+      },
+    );
+    return () => {
+      stopped = true;
+      stop?.();
+    };
   }
 
   async exec(id: string, argv: string[], options: { timeoutMs: number }): Promise<ExecOutput> {
-    const client = this.client;
+    const client = await this.client();
     const exec = await client.getContainer(id).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, Tty: false });
     const stream = await exec.start({ hijack: true, stdin: false });
     const stdout: Buffer[] = [];
@@ -164,7 +195,7 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async listImageTags(): Promise<string[]> {
-    const images = await engineRequest(this.client, () => this.client.listImages());
+    const images = await this.request((client) => client.listImages());
     return images
       .flatMap((image) => image.RepoTags ?? [])
       .filter((tag) => tag !== '<none>:<none>')
@@ -173,7 +204,7 @@ export class DockerodeEngine implements ContainerEngine {
 
   async inspectImage(reference: string): Promise<unknown> {
     try {
-      return await this.client.getImage(reference).inspect();
+      return await (await this.client()).getImage(reference).inspect();
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return null;
       throw error;
@@ -181,9 +212,10 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async pullImage(reference: string): Promise<void> {
-    const stream = await engineRequest(this.client, () => this.client.pull(reference));
+    const client = await this.client();
+    const stream = await this.request(() => client.pull(reference));
     await new Promise<void>((resolve, reject) => {
-      this.client.modem.followProgress(stream, (error: Error | null, output: Array<{ error?: string }>) => {
+      client.modem.followProgress(stream, (error: Error | null, output: Array<{ error?: string }>) => {
         const failed = output?.find((entry) => entry.error);
         if (error) reject(error);
         else if (failed) reject(new Error(failed.error));
@@ -193,7 +225,7 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async createOwned(spec: OwnedContainerSpec): Promise<string> {
-    const container = await this.client.createContainer({
+    const container = await (await this.client()).createContainer({
       ...spec.create,
       // The owner label last, so no caller-supplied label can replace it.
       Labels: { ...(spec.create.Labels ?? {}), [OWNER_LABEL]: spec.role },
@@ -202,25 +234,26 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async startOwned(id: string): Promise<void> {
-    await this.client.getContainer(id).start();
+    await (await this.client()).getContainer(id).start();
   }
 
   async attachOwned(id: string) {
-    const stream = (await this.client.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+    const client = await this.client();
+    const stream = (await client.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
     return {
       stream,
-      demux: (stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => this.client.modem.demuxStream(stream, stdout, stderr),
+      demux: (stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => client.modem.demuxStream(stream, stdout, stderr),
     };
   }
 
   async listOwned(role: OwnerRole, labels: Record<string, string> = {}): Promise<OwnedContainer[]> {
     const filters = { label: [`${OWNER_LABEL}=${role}`, ...Object.entries(labels).map(([key, value]) => `${key}=${value}`)] };
-    const list = await engineRequest(this.client, () => this.client.listContainers({ all: true, filters }));
+    const list = await this.request((client) => client.listContainers({ all: true, filters }));
     return list.map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? '').replace(/^\//, ''), labels: c.Labels ?? {}, createdS: c.Created, state: c.State }));
   }
 
   async removeOwned(id: string): Promise<boolean> {
-    const container = this.client.getContainer(id);
+    const container = (await this.client()).getContainer(id);
     let labels: Record<string, string>;
     try {
       labels = (await container.inspect()).Config.Labels ?? {};

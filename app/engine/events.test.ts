@@ -5,7 +5,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient, EngineUnreachableError } from './connect.js';
+import { EngineUnreachableError } from './connect.js';
+import { createClient } from './dockerode-client.js';
 import { EventLineSplitter, parseEventLine, watchContainerEvents, type ContainerEvent } from './events.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');

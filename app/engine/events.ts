@@ -1,7 +1,7 @@
 // The engine's container events (/events, type=container) as a callback stream, parsed from newline-delimited JSON.
 import Dockerode from 'dockerode';
 import { StringDecoder } from 'node:string_decoder';
-import { clientUnreachableError } from './connect.js';
+import { clientUnreachableError } from './dockerode-client.js';
 import { isEngineEvent } from './guards.js';
 
 export interface ContainerEvent {

@@ -1,7 +1,8 @@
 // One call from "which engine?" to a connected client and its description: what the CLI, serve and the poller use.
 import { homedir } from 'node:os';
 import type { EngineInfo } from '../model/schema.js';
-import { createClient, describeEngine } from './connect.js';
+import { describeEngine } from './connect.js';
+import { openConnection } from './connection.js';
 import { EndpointError, resolveEndpoint, type ResolvedEndpoint } from './endpoint.js';
 import { containerQueries, DockerodeEngine, type ContainerEngine, type ContainerQueries } from './engine.js';
 
@@ -43,9 +44,9 @@ export interface OpeningEngine {
  */
 export function startOpeningEngine(options: OpenEngineOptions = {}): OpeningEngine {
   const resolved = resolveEndpoint({ host: options.host, env: options.env ?? process.env, homeDir: options.homeDir ?? homedir() });
-  const client = createClient(resolved, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
-  const opened = describeEngine(client, resolved).then((engine) => ({ adapter: new DockerodeEngine(client, engine), engine, resolved }));
-  return { resolved, containers: containerQueries(client), opened };
+  const connection = openConnection(resolved, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  const opened = describeEngine(connection).then((engine) => ({ adapter: new DockerodeEngine(connection, engine), engine, resolved }));
+  return { resolved, containers: containerQueries(connection), opened };
 }
 
 /**
