@@ -255,7 +255,14 @@ describe.skipIf(noEngine || !isRoot)('kernel sources on a real engine: five ways
       expect(inspect.Config.Labels['io.isolens.owner']).toBe('helper');
       expect(inspect.HostConfig).toMatchObject({ PidMode: 'host', CgroupnsMode: 'host', CapDrop: ['ALL'], CapAdd: ['SYS_PTRACE'], NetworkMode: 'none', ReadonlyRootfs: true, AutoRemove: true });
       expect(inspect.HostConfig.SecurityOpt).toContain('no-new-privileges');
-      expect(inspect.HostConfig.Mounts!.every((mount) => mount.ReadOnly)).toBe(true);
+      // Every bind is read-only; the one writable place is the 4 KiB tmpfs for the many-file reads' separator.
+      const mounts = inspect.HostConfig.Mounts!;
+      expect(mounts.filter((mount) => mount.Type === 'bind').every((mount) => mount.ReadOnly)).toBe(true);
+      expect(mounts.filter((mount) => mount.Type !== 'bind')).toEqual([
+        expect.objectContaining({ Type: 'tmpfs', Target: '/run/isolens', TmpfsOptions: expect.objectContaining({ SizeBytes: 4096, Mode: 0o700 }) }),
+      ]);
+      const scratch = await execIn(id!, ['sh', '-c', 'grep " /run/isolens " /proc/self/mountinfo']);
+      expect(scratch.stdout).toMatch(/nosuid,nodev,noexec/);
       // Nothing under the bound cgroupfs is writable, not even for the helper's uid 0 (each v1 hierarchy bound read-only).
       const write = await execIn(id!, ['sh', '-c', 'for f in /host/sys/fs/cgroup/*/cgroup.clone_children; do echo 0 > "$f" && echo "wrote $f"; done; true']);
       expect(write.stdout).toBe('');

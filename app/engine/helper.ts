@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import type { EngineInfo } from '../model/schema.js';
-import { HELPER_SCRIPT } from '../kernel/helper-protocol.js';
+import { HELPER_SCRATCH_DIR, HELPER_SCRIPT } from '../kernel/helper-protocol.js';
 import { HELPER_ROOTS, type HelperConnection } from '../kernel/helper-source.js';
 import type { ContainerEngine, OwnedCreateOptions } from './engine.js';
 
@@ -35,6 +35,9 @@ export interface HelperStartOptions {
 /** The helper could not be started: why, in words a user can act on. */
 export class HelperRefusedError extends Error {}
 
+/** The helper's only writable place; Docker mounts tmpfs nosuid, nodev and noexec. */
+const SCRATCH_MOUNT = { Type: 'tmpfs' as const, Source: '', Target: HELPER_SCRATCH_DIR, TmpfsOptions: { SizeBytes: 4096, Mode: 0o700 } };
+
 function bind(host: string, inHelper: string) {
   return { Type: 'bind' as const, Source: host, Target: inHelper, ReadOnly: true };
 }
@@ -49,6 +52,8 @@ function bind(host: string, inHelper: string) {
  *   own (none) and that are dumpable; a container's process holds capabilities, and one that changed its uid is not
  *   dumpable. Measured here: with --cap-drop ALL the links are unreadable, with SYS_PTRACE alone they read. The
  *   capability is kept only by uid 0 (Docker 20.10 grants no ambient capabilities), so the helper runs as root.
+ * - a 4 KiB tmpfs at HELPER_SCRATCH_DIR (noexec, nosuid, nodev, mode 0700), the only writable place: the script writes
+ *   each many-file read's separator nonce there (helper-protocol.ts), where no container can read it.
  * - --network none, --read-only, no-new-privileges, no log (file content is not kept by the engine's log driver),
  *   small memory and pids limits, AutoRemove: it stops when its stdin closes, i.e. when Isolens goes away.
  * - On AppArmor hosts, docker-default lets a container ptrace-read only peers under docker-default, not the shims
@@ -66,7 +71,7 @@ export function helperCreateOptions(engine: EngineInfo, image: string, cgroupBin
   return {
     name: `isolens-helper-${process.pid}-${Date.now().toString(36)}`,
     Image: image,
-    Entrypoint: ['sh', '-c', HELPER_SCRIPT, 'isolens-helper'],
+    Entrypoint: ['sh', '-c', HELPER_SCRIPT, 'isolens-helper', HELPER_SCRATCH_DIR],
     Cmd: [],
     User: '0:0',
     Labels: { [HELPER_OWNER_LABEL]: owner },
@@ -86,7 +91,7 @@ export function helperCreateOptions(engine: EngineInfo, image: string, cgroupBin
       ReadonlyRootfs: true,
       SecurityOpt: securityOptions,
       AutoRemove: true,
-      Mounts: cgroupMounts,
+      Mounts: [...cgroupMounts, SCRATCH_MOUNT],
       Memory: 64 * 1024 * 1024,
       PidsLimit: 64,
       LogConfig: { Type: 'none', Config: {} },

@@ -22,9 +22,10 @@ function shell(script = HELPER_SCRIPT): { connection: HelperConnection; child: C
   const bin = join(dir, 'bin');
   if (!existsSync(bin)) {
     mkdirSync(bin);
-    for (const applet of ['sh', 'od', 'ls', 'readlink']) symlinkSync(busybox!, join(bin, applet));
+    for (const applet of ['sh', 'od', 'head', 'ls', 'readlink']) symlinkSync(busybox!, join(bin, applet));
   }
-  const child = spawn(join(bin, 'sh'), ['-c', script, 'isolens-helper'], { env: { PATH: bin, LC_ALL: 'C' } });
+  const scratch = mkdtempSync(join(dir, 'scratch-'));
+  const child = spawn(join(bin, 'sh'), ['-c', script, 'isolens-helper', scratch], { env: { PATH: bin, LC_ALL: 'C' } });
   children.push(child);
   return {
     child,

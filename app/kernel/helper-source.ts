@@ -4,7 +4,17 @@ import type { Readable, Writable } from 'node:stream';
 import { posix } from 'node:path';
 import { cgroupFailure, failureFor, processDirectoryOf, readOk, type ReadFailure, type ReadResult } from './read.js';
 import type { HostReferencePolicy } from './host-reference.js';
-import { encodeBatchStart, encodeRequest, HELPER_FILE_LIMIT_BYTES, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
+import {
+  encodeBatchStart,
+  encodeMany,
+  encodeRequest,
+  HELPER_FILE_LIMIT_BYTES,
+  HELPER_MANY_LIMIT,
+  HelperAnswerParser,
+  HelperProtocolError,
+  manyNonce,
+  type HelperAnswer,
+} from './helper-protocol.js';
 import type { KernelAnswer, KernelRequest, KernelRoots, KernelSource, KernelSourceDescription } from './source.js';
 
 /** Where the helper sees the host: its own /proc is the host's (--pid=host), the host's cgroupfs is bound read-only here. */
@@ -29,6 +39,14 @@ export interface HelperSourceOptions {
   perRequestMs?: number;
 }
 
+/** What one answer of the helper covers: one request line, or the r lines and g of a many-file read (with its nonce). */
+interface Piece {
+  text: string;
+  /** Indices into the batch's sent requests, in answer order. */
+  indices: number[];
+  nonce: string | null;
+}
+
 interface Pending {
   request: KernelRequest;
   resolve: (answer: KernelAnswer) => void;
@@ -50,6 +68,8 @@ export class HelperKernelSource implements KernelSource {
   private flushScheduled = false;
   private inFlight: Promise<void> | null = null;
   private nextBatch = 1;
+  /** False once the helper said it cannot write the separator (no scratch tmpfs): text reads then go one od a file. */
+  private manyReads = true;
   /** Why the helper can no longer answer; every later read fails with it. */
   private dead: string | null = null;
   private readonly batchTimeoutMs: number;
@@ -163,22 +183,60 @@ export class HelperKernelSource implements KernelSource {
       else sent.push({ ...item, line });
     }
     if (sent.length === 0) return;
-    const answers = await this.exchange(sent.map((item) => item.line));
-    // Answered in order; whatever the helper did not answer fails with the reason it stopped.
-    const results: KernelAnswer[] = sent.map((item, index) => {
-      const answer = answers[index];
-      return answer ? this.resultOf(item.request, answer) : failure(this.dead ?? 'the helper container stopped answering');
+    // Text reads travel as many-file reads (one head for up to HELPER_MANY_LIMIT files), each where its first file was
+    // asked; the rest one line each.
+    const pieces: Piece[] = [];
+    let many: Piece | null = null;
+    sent.forEach((item, index) => {
+      if (!this.manyReads || item.request.op !== 'text') return void pieces.push({ text: item.line, indices: [index], nonce: null });
+      if (many === null || many.indices.length === HELPER_MANY_LIMIT) pieces.push((many = { text: '', indices: [], nonce: manyNonce() }));
+      many.indices.push(index);
     });
-    await this.classifyMissing(sent, results);
-    sent.forEach((item, index) => item.resolve(results[index]!));
+    for (const piece of pieces) {
+      if (piece.nonce !== null) piece.text = encodeMany(piece.indices.map((index) => sent[index]!.request.path), piece.nonce)!;
+    }
+    const results: Array<KernelAnswer | undefined> = new Array(sent.length);
+    const again: number[] = [];
+    const answers = await this.exchange(pieces, sent.length);
+    pieces.forEach((piece, p) => {
+      const answer = answers[p];
+      if (answer === undefined) {
+        for (const index of piece.indices) results[index] = failure(this.dead ?? 'the helper container stopped answering');
+      } else if (piece.nonce === null) {
+        results[piece.indices[0]!] = this.resultOf(sent[piece.indices[0]!]!.request, answer);
+      } else if (answer.kind !== 'many' || answer.segments.length !== piece.indices.length) {
+        for (const index of piece.indices) results[index] = failure(`the helper answered a many-file read with the wrong kind of answer`);
+      } else {
+        if (answer.unavailable) this.manyReads = false;
+        answer.segments.forEach((bytes, s) => {
+          const index = piece.indices[s]!;
+          if (bytes === null) again.push(index);
+          else results[index] = this.resultOf(sent[index]!.request, { kind: 'bytes', bytes });
+        });
+      }
+    });
+    // Files that gave no bytes: od one by one says whether each is empty or which errno it failed with.
+    if (again.length > 0) {
+      const retried = await this.exchange(
+        again.map((index) => ({ text: sent[index]!.line, indices: [index], nonce: null })),
+        again.length,
+      );
+      again.forEach((index, r) => {
+        const answer = retried[r];
+        results[index] = answer ? this.resultOf(sent[index]!.request, answer) : failure(this.dead ?? 'the helper container stopped answering');
+      });
+    }
+    const done = results as KernelAnswer[];
+    await this.classifyMissing(sent, done);
+    sent.forEach((item, index) => item.resolve(done[index]!));
   }
 
-  /** One round trip of encoded requests: the answers in request order, shorter when the helper died or hung. */
-  private async exchange(requests: readonly string[]): Promise<HelperAnswer[]> {
+  /** One round trip: the answers in piece order, shorter when the helper died or hung. `files` sizes the timeout. */
+  private async exchange(pieces: readonly Piece[], files: number): Promise<HelperAnswer[]> {
     const answers: HelperAnswer[] = [];
-    if (this.dead) return answers;
+    if (this.dead || pieces.length === 0) return answers;
     const id = this.nextBatch++;
-    const timeoutMs = this.batchTimeoutMs + this.perRequestMs * requests.length;
+    const timeoutMs = this.batchTimeoutMs + this.perRequestMs * files;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.die(`the helper container did not answer within ${Math.round(timeoutMs / 1000)} s (hung or paused); it was stopped`), timeoutMs);
       const finish = () => {
@@ -191,11 +249,12 @@ export class HelperKernelSource implements KernelSource {
         started: false,
         onAnswer: (answer) => {
           answers.push(answer);
-          if (answers.length === requests.length) finish();
+          if (answers.length === pieces.length) finish();
         },
         onDead: finish,
       };
-      this.connection.input.write(encodeBatchStart(id) + requests.join(''));
+      for (const piece of pieces) if (piece.nonce !== null) this.parser.expectMany(piece.nonce);
+      this.connection.input.write(encodeBatchStart(id) + pieces.map((piece) => piece.text).join(''));
     });
     return answers;
   }
@@ -215,6 +274,8 @@ export class HelperKernelSource implements KernelSource {
         if (answer.bytes.length >= HELPER_FILE_LIMIT_BYTES) return failure(`${request.path} is larger than ${HELPER_FILE_LIMIT_BYTES} bytes, more than Isolens reads from one file`);
         if (request.op === 'text') return readOk(answer.bytes.toString('utf8'));
         if (request.op === 'list') return readOk(answer.bytes.toString('utf8').split('\n').filter((name) => name !== '').sort());
+        return mismatch;
+      case 'many':
         return mismatch;
     }
   }
@@ -237,7 +298,10 @@ export class HelperKernelSource implements KernelSource {
     if (directories.size === 0 || this.dead) return;
     const paths = [...directories.keys()];
     // Directories of paths that were sent, so they encode as those did.
-    const answers = await this.exchange(paths.map((path) => encodeRequest({ op: 'exists', path })!));
+    const answers = await this.exchange(
+      paths.map((path, p) => ({ text: encodeRequest({ op: 'exists', path })!, indices: [p], nonce: null })),
+      paths.length,
+    );
     paths.forEach((directory, p) => {
       const answer = answers[p];
       if (answer?.kind !== 'exists' || answer.value) return;
