@@ -35,14 +35,16 @@ function scan(args: string[], wrap: string[] = [], env: NodeJS.ProcessEnv = {}):
   const argv = [...wrap, process.execPath, bin, 'scan', '--json', '--container', `${PREFIX}*`, '--helper-image', TEST_IMAGE, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    // Bytes, decoded once at the end: a pipe chunk may end inside a multi-byte character (the findings' "—").
+    const stdout: Buffer[] = [];
+    const stderrChunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderrChunks.push(chunk));
     child.on('error', reject);
     child.on('close', (code) => {
+      const stderr = Buffer.concat(stderrChunks).toString('utf8');
       if (code !== 0) return reject(new Error(`scan ${args.join(' ')} exited ${code}: ${stderr}`));
-      resolve({ snapshot: Snapshot.parse(JSON.parse(stdout)), stderr });
+      resolve({ snapshot: Snapshot.parse(JSON.parse(Buffer.concat(stdout).toString('utf8'))), stderr });
     });
   });
 }
