@@ -207,6 +207,28 @@ describe('readCgroupLimits', () => {
     }
   });
 
+  it('containers read at the same time share one read of the ancestors\' files, with the same results', async () => {
+    for (const [text, source] of [v1(PARENT), v2(V2_PARENT)]) {
+      const read: string[] = [];
+      const counting = { ...source, readMany: (requests: Parameters<typeof source.readMany>[0]) => {
+        read.push(...requests.map((request) => request.path));
+        return source.readMany(requests);
+      } };
+      const alone = await readCgroupLimits(text, counting);
+      const readsAlone = read.length;
+      read.length = 0;
+      const shared = new Map();
+      // As a scan does: 16 containers started before any has its answer.
+      const all = await Promise.all(Array.from({ length: 16 }, () => readCgroupLimits(text, counting, shared)));
+      for (const limits of all) expect(limits).toEqual(alone);
+      const perPath = new Map<string, number>();
+      for (const path of read) perPath.set(path, (perPath.get(path) ?? 0) + 1);
+      expect(shared.size).toBeGreaterThan(0);
+      for (const path of shared.keys()) expect(perPath.get(path)).toBe(1);
+      expect(read.length).toBe(16 * (readsAlone - shared.size) + shared.size);
+    }
+  });
+
   it('ancestors are every level up to the hierarchy root, nearest first', () => {
     expect(ancestorPaths('/system.slice/docker-1.scope')).toEqual(['/system.slice', '/']);
     expect(ancestorPaths('/a/b/c')).toEqual(['/a/b', '/a', '/']);

@@ -407,8 +407,12 @@ export async function readPlan<T>(plan: CgroupReadPlan<T>, source: KernelSource)
   return plan.finish((await source.readMany(plan.requests)) as ReadResult<string>[]);
 }
 
-/** Texts of files that every container of one scan shares (ancestor cgroups' limits), by path: read once per scan. */
-export type SharedTexts = Map<string, ReadResult<string>>;
+/**
+ * Texts of files that every container of one scan shares (ancestor cgroups' limits), by path: read once per scan. The
+ * map holds the read itself, not its answer, so the containers a scan reads at the same time (16 at once) share the
+ * first one's read instead of each starting its own before any has answered.
+ */
+export type SharedTexts = Map<string, Promise<ReadResult<string>>>;
 
 /**
  * readPlan, with the plan's shared reads answered from (and added to) `shared`: a scan of N containers under one parent
@@ -416,14 +420,20 @@ export type SharedTexts = Map<string, ReadResult<string>>;
  */
 export async function readPlanSharing<T>(plan: CgroupReadPlan<T>, source: KernelSource, shared: SharedTexts): Promise<T> {
   const from = plan.sharedFrom ?? plan.requests.length;
-  const texts: Array<ReadResult<string> | undefined> = plan.requests.map((request, index) => (index < from ? undefined : shared.get(request.path)));
-  const missing = texts.flatMap((text, index) => (text === undefined ? [index] : []));
-  const answers = missing.length === 0 ? [] : ((await source.readMany(missing.map((index) => plan.requests[index]!))) as ReadResult<string>[]);
+  const known = plan.requests.map((request, index) => (index < from ? undefined : shared.get(request.path)));
+  const missing = known.flatMap((text, index) => (text === undefined ? [index] : []));
+  const batch = missing.length === 0 ? Promise.resolve([]) : (source.readMany(missing.map((index) => plan.requests[index]!)) as Promise<ReadResult<string>[]>);
   missing.forEach((index, at) => {
-    texts[index] = answers[at]!;
-    if (index >= from) shared.set(plan.requests[index]!.path, answers[at]!);
+    if (index < from) return;
+    const path = plan.requests[index]!.path;
+    const text = batch.then((answers) => answers[at]!);
+    // A batch that fails (a bug: readMany reports hazards as values) fails this container only; the next one reads again.
+    text.catch(() => shared.get(path) === text && shared.delete(path));
+    shared.set(path, text);
   });
-  return plan.finish(texts as ReadResult<string>[]);
+  const answers = await batch;
+  const texts = await Promise.all(known.map((text, index) => text ?? answers[missing.indexOf(index)]!));
+  return plan.finish(texts);
 }
 
 /** Answer a plan synchronously; only for sources with readTextSync (local files). */
