@@ -52,8 +52,8 @@ function kernelMount(entry: MountInfoEntry): Pick<Mount, 'readOnly' | 'propagati
 const RUNTIME_DESTINATIONS = ['/', '/proc', '/proc/sys', '/sys', '/sys/fs/cgroup', '/dev'];
 
 /**
- * Overlay the kernel's facts on the config document. Pure: the caller does the reading.
- * Where a kernel part failed, the config value stays, its source stays 'config', and a gap says why.
+ * Overlay the kernel's facts on the config document. Pure: the caller does the reading, and the document passed in is
+ * left as it was. Where a kernel part failed, the config value stays, its source stays 'config', and a gap says why.
  */
 export function overlayKernel(
   configDocument: ContainerIsolation,
@@ -62,7 +62,20 @@ export function overlayKernel(
   engine: EngineInfo,
   options: OverlayOptions = {},
 ): ContainerIsolation {
-  const doc: ContainerIsolation = structuredClone(configDocument);
+  return overlayKernelOnto(structuredClone(configDocument), facts, hostNamespaces, engine, options);
+}
+
+/**
+ * overlayKernel on a document the caller hands over (a scan's own, fresh from describeFromConfig), changed in place and
+ * returned: a scan no longer deep-copies every container's document once more.
+ */
+export function overlayKernelOnto(
+  doc: ContainerIsolation,
+  facts: KernelFacts,
+  hostNamespaces: Record<NamespaceKind, ReadResult<number>>,
+  engine: EngineInfo,
+  options: OverlayOptions = {},
+): ContainerIsolation {
   const gaps: Gap[] = doc.gaps;
   const mismatches: Mismatch[] = doc.mismatches;
   const mismatch = (fact: string, kernel: unknown, config: unknown) => mismatches.push({ fact, kernel, config });

@@ -5,7 +5,7 @@ import { NAMESPACE_KINDS, SCHEMA_VERSION } from '../model/vocabulary.js';
 import type { ContainerEngine } from '../engine/engine.js';
 import { customSeccompProfile, describeFromConfig, type InspectDocument } from './config.js';
 import { computeOperations } from '../operations/catalogue.js';
-import { overlayKernel } from './kernel.js';
+import { overlayKernelOnto } from './kernel.js';
 import { kernelUnreadableReason, LOCAL_HOST_SOURCE, processOf, type KernelSource } from '../kernel/source.js';
 import { applyGvisor, argv0Of, collapseSandboxGaps, factsForSandbox, runtimeWithKernel } from './runtime.js';
 import { processBelongsToContainer, readKernelFacts, readScanContext, type ReadKernelFactsOptions } from '../kernel/facts.js';
@@ -101,13 +101,14 @@ async function collectFacts(
   doc.runtime = runtime;
   if (runtime.sandbox) doc.sources['runtime.sandbox'] = 'kernel';
   if (runtime.isolation !== 'shared-kernel') {
-    // The host kernel confines the sandbox, not the workload: the workload's facts stay the configuration's.
-    const sandboxed = overlayKernel(doc, factsForSandbox(facts, runtime), unknownReference('not used under a sandbox'), engine);
+    // The host kernel confines the sandbox, not the workload: the workload's facts stay the configuration's. The document
+    // is this scan's own (describeFromConfig's, above): overlaid in place, not copied.
+    const sandboxed = overlayKernelOnto(doc, factsForSandbox(facts, runtime), unknownReference('not used under a sandbox'), engine);
     return applyGvisor(collapseSandboxGaps(sandboxed, runtime), facts, engine);
   }
   const reference = context.reader ?? (facts.status.ok ? await context.parents.get(facts.status.value.parentPid) : null);
   const host = reference?.namespaces ?? unknownReference(facts.status.ok ? 'the parent of the container\'s process is not visible from here' : 'the container\'s /proc/PID/status could not be read');
-  return overlayKernel(doc, facts, host, engine, { requestedAllCapabilities: requestsAllCapabilities(inspect), hostBounding: reference?.bounding ?? null });
+  return overlayKernelOnto(doc, facts, host, engine, { requestedAllCapabilities: requestsAllCapabilities(inspect), hostBounding: reference?.bounding ?? null });
 }
 
 export { inspectRunning, matchesContainer } from './inspect.js';
