@@ -1,6 +1,7 @@
 // The `isolens` program: every command's arguments and the exit codes; each command's work is in its own module, loaded
 // only when that command runs (so --help and a bad argument never load the engine client, zod or the rules).
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isatty } from 'node:tty';
 import { SEVERITY_LEVELS, type SeverityLevel } from '../model/severity.js';
 import { registerLabCommands } from './lab-commands.js';
 import { addKernelSourceOptions, parseContainerSelector } from './arguments.js';
@@ -17,7 +18,9 @@ export { EXIT };
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  isTty: Boolean(process.stdout.isTTY),
+  // Asked of the descriptor, not of process.stdout: creating that stream at start (a pipe's is a net.Socket) cost every
+  // command a few milliseconds before it had anything to write.
+  isTty: isatty(1),
 };
 
 function parseSeverity(value: string): SeverityLevel {

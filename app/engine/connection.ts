@@ -93,17 +93,21 @@ class HttpConnection implements EngineConnection {
       };
       const outgoing = this.target.request({ ...this.target.options, method: 'GET', path: pathWithQuery(request) }, (response) => {
         const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          timer.refresh();
+        });
         response.on('error', (error) => finish(error));
         response.on('end', () => {
           const value = bodyValue(Buffer.concat(chunks));
           finish(response.statusCode === 200 ? null : httpStatusError(response.statusCode ?? 0, value, request.reasons), value);
         });
       });
-      // As docker-modem: no answer within the timeout (or a socket idle as long) destroys the request, which fails with
-      // ECONNRESET ("socket hang up"), the message toEngineUnreachableError words as "did not answer within N s".
+      // As docker-modem: no answer within the timeout (or an answer that stops for as long) destroys the request, which
+      // fails with ECONNRESET ("socket hang up"), the message toEngineUnreachableError words as "did not answer within N
+      // s". One timer, restarted by each chunk of the answer: a socket timeout (req.setTimeout) re-arms an unref'd timer
+      // on every read and write of every socket, which a profile of a scan showed.
       const timer = setTimeout(() => outgoing.destroy(), this.timeoutMs);
-      outgoing.setTimeout(this.timeoutMs, () => outgoing.destroy());
       outgoing.on('error', (error) => finish(error));
       outgoing.end();
     });
