@@ -1,4 +1,6 @@
 // Renderer entry: pick the transport (IPC in Electron, HTTP + WebSocket under `isolens serve`, a fixture in dev), start the store, mount the app.
+// First: the snapshot's request leaves before the rest of the script is evaluated.
+import './transport/first-snapshot.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { IsolensApi } from '../app/api.js';

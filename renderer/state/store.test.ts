@@ -44,23 +44,67 @@ function fakeApi(history: LiveStats[] = [], answer: () => Snapshot = () => snaps
       };
     },
   };
-  return { api, emit: (event: ApiEvent) => listener?.(event), isUnsubscribed: () => unsubscribed, retries: () => retries, snapshotCalls: () => snapshotCalls };
+  return {
+    api,
+    emit: (event: ApiEvent) => listener?.(event),
+    isSubscribed: () => listener !== null,
+    isUnsubscribed: () => unsubscribed,
+    retries: () => retries,
+    snapshotCalls: () => snapshotCalls,
+  };
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+/** Started, and following events: the store subscribes once the first snapshot is in and painted. */
+async function started(store: IsolensStore, fake: ReturnType<typeof fakeApi>): Promise<void> {
+  store.start();
+  await vi.waitFor(() => expect(fake.isSubscribed()).toBe(true));
+}
 
 describe('IsolensStore', () => {
   it('loads the snapshot and engine state, then follows events; stop unsubscribes', async () => {
     const fake = fakeApi();
     const store = new IsolensStore(fake.api);
     const stop = store.start();
-    await flush();
+    await vi.waitFor(() => expect(fake.isSubscribed()).toBe(true));
     expect(store.getState().snapshot?.containers).toHaveLength(2);
     expect(store.getState().engine?.status).toBe('connected');
     fake.emit({ type: 'engine', state: { status: 'unreachable', endpoint: 'x', error: 'connect ENOENT', sinceMs: 1, nextRetryMs: 2 } });
     expect(store.getState().engine?.error).toBe('connect ENOENT');
     stop();
     expect(fake.isUnsubscribed()).toBe(true);
+  });
+
+  it('subscribes to events only once the first snapshot is in: subscribing starts the host\'s rebuild and sampling, which held that answer back', async () => {
+    const fake = fakeApi();
+    let answer: (snapshot: Snapshot) => void = () => undefined;
+    const store = new IsolensStore({ ...fake.api, getSnapshot: () => new Promise<Snapshot>((resolve) => (answer = resolve)) });
+    store.start();
+    await flush();
+    await flush();
+    expect(fake.isSubscribed()).toBe(false);
+    answer(snapshotWith(['a']));
+    await vi.waitFor(() => expect(fake.isSubscribed()).toBe(true));
+    expect(store.getState().snapshot?.containers.map((c) => c.id)).toEqual(['a']);
+  });
+
+  it('subscribes after a failed first getSnapshot too, so engine events still reach the banner', async () => {
+    const fake = fakeApi();
+    const store = new IsolensStore({ ...fake.api, getSnapshot: async () => Promise.reject(new Error('Lost connection to isolens serve')) });
+    await started(store, fake);
+    expect(store.getState().apiError).toContain('Lost connection');
+    fake.emit({ type: 'engine', state: { status: 'unreachable', endpoint: 'x', error: 'connect ENOENT', sinceMs: 1, nextRetryMs: 2 } });
+    expect(store.getState().engine?.status).toBe('unreachable');
+  });
+
+  it('asks again once subscribed when the first answer was null (first scan running): a snapshot sent before it listened is not missed', async () => {
+    let calls = 0;
+    const fake = fakeApi([], () => (calls++ === 0 ? null : snapshotWith(['a'])) as Snapshot);
+    const store = new IsolensStore(fake.api);
+    store.start();
+    await vi.waitFor(() => expect(store.getState().snapshot?.containers.map((c) => c.id)).toEqual(['a']));
+    expect(fake.isSubscribed()).toBe(true);
+    expect(fake.snapshotCalls()).toBe(2);
   });
 
   it('tells the host which containers are on screen: at once, after a change settles, and again before its list expires', async () => {
@@ -120,8 +164,7 @@ describe('IsolensStore', () => {
   it('keeps at most five minutes of samples per container', async () => {
     const fake = fakeApi();
     const store = new IsolensStore(fake.api);
-    store.start();
-    await flush();
+    await started(store, fake);
     for (let t = 1; t <= 1000; t++) fake.emit({ type: 'stats', stats: [stats('a', t * 1000), stats('b', t * 1000)] });
     const window = store.statsOf('a');
     expect(window).toHaveLength(STATS_WINDOW_SAMPLES);
@@ -132,8 +175,7 @@ describe('IsolensStore', () => {
   it('bumps only the versions of containers that got a sample, and ignores replays', async () => {
     const fake = fakeApi();
     const store = new IsolensStore(fake.api);
-    store.start();
-    await flush();
+    await started(store, fake);
     fake.emit({ type: 'stats', stats: [stats('a', 1000)] });
     fake.emit({ type: 'stats', stats: [stats('a', 1000)] });
     expect(store.statsVersion('a')).toBe(1);
@@ -144,8 +186,7 @@ describe('IsolensStore', () => {
   it('forgets the window of a container that left the snapshot, and ignores stats of unknown containers', async () => {
     const fake = fakeApi();
     const store = new IsolensStore(fake.api);
-    store.start();
-    await flush();
+    await started(store, fake);
     fake.emit({ type: 'stats', stats: [stats('a', 1000), stats('b', 1000), stats('ghost', 1000)] });
     expect(store.statsOf('ghost')).toHaveLength(0);
     fake.emit({ type: 'snapshot', snapshot: snapshotWith(['b'], '2026-01-01T00:00:05.000Z') });
@@ -157,8 +198,7 @@ describe('IsolensStore', () => {
     const history = Array.from({ length: 400 }, (_, i) => stats('a', (i + 1) * 1000));
     const fake = fakeApi(history);
     const store = new IsolensStore(fake.api);
-    store.start();
-    await flush();
+    await started(store, fake);
     fake.emit({ type: 'stats', stats: [stats('a', 400_000), stats('a', 401_000)] });
     await store.seedHistory('a');
     const window = store.statsOf('a');
@@ -174,8 +214,7 @@ describe('IsolensStore', () => {
     let asked = 0;
     const api = { ...fake.api, getStatsHistory: (id: string) => (asked++, fake.api.getStatsHistory(id)) };
     const store = new IsolensStore(api);
-    store.start();
-    await flush();
+    await started(store, fake);
     store.seedOnce('a');
     store.seedOnce('a');
     await flush();
@@ -198,8 +237,7 @@ describe('IsolensStore', () => {
   it('applies a delta made for its snapshot without asking for the whole snapshot again', async () => {
     const fake = fakeApi();
     const store = new IsolensStore(fake.api);
-    store.start();
-    await flush();
+    await started(store, fake);
     const base = store.getState().snapshot!;
     const after = snapshotWith(['b', 'c'], '2026-01-01T00:00:05.000Z');
     fake.emit({ type: 'delta', delta: snapshotDelta(base, after, { added: ['c'], updated: [], removed: ['a'] }) });
@@ -213,8 +251,7 @@ describe('IsolensStore', () => {
     let answer = snapshotWith(['a', 'b']);
     const fake = fakeApi([], () => answer);
     const store = new IsolensStore(fake.api);
-    store.start();
-    await flush();
+    await started(store, fake);
     // A delta from t5 to t10 while the client holds t0 (it missed the t0→t5 one): resync, answered with t5.
     answer = t5;
     const t10 = snapshotWith(['b', 'c'], '2026-01-01T00:00:10.000Z');
@@ -230,8 +267,7 @@ describe('IsolensStore', () => {
   it('a delta leaves what the drift badges and the lab select as it was (same mark object, same engine status), so they do not re-render', async () => {
     const fake = fakeApi();
     const store = new IsolensStore(fake.api);
-    store.start();
-    await flush();
+    await started(store, fake);
     const mark = { containerId: 'a', container: 'c-a', at: '2026-01-01T00:00:00.000Z', scoreBefore: 90, scoreAfter: 40, findingsAdded: ['capabilities/sys-admin'] };
     fake.emit({ type: 'drift', marks: [mark] });
     const before = { mark: store.driftOf('a'), status: store.getState().engine?.status };
@@ -260,8 +296,7 @@ describe('IsolensStore', () => {
       const location = { hash: '#/' };
       vi.stubGlobal('location', location);
       const fake = fakeApi();
-      new IsolensStore(fake.api).start();
-      await flush();
+      await started(new IsolensStore(fake.api), fake);
       fake.emit({ type: 'open-notice', notice: notice(kind) });
       expect(location.hash).toBe(hash);
     });

@@ -31,6 +31,22 @@ function newViewerId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * Run after the next frame is painted (what a store update rendered is on screen by then), or after a short wait where
+ * no frame comes (a hidden window, tests).
+ */
+function afterPaint(run: () => void): void {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    run();
+  };
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, AFTER_PAINT_FALLBACK_MS);
+}
+const AFTER_PAINT_FALLBACK_MS = 100;
+
 /** How long changes of what is shown are gathered before the host is told (a scroll mounts and unmounts many rows). */
 const DECLARE_DELAY_MS = 150;
 
@@ -75,25 +91,38 @@ export class IsolensStore {
     return this.api;
   }
 
-  /** Subscribe to events and ask for the current state; returns the stop function. */
+  /**
+   * Ask for the current state, then follow events; returns the stop function. The events are subscribed to once the
+   * first snapshot is on screen: subscribing starts the host's rebuild and 1 Hz sampling, which at 500 containers held
+   * serve's answer to that very getSnapshot back by hundreds of milliseconds. The rebuild's outcome still arrives as a
+   * delta on the snapshot just fetched (or, if the host moved on meanwhile, one more getSnapshot).
+   */
   start(): () => void {
-    const unsubscribe = this.api.subscribe((event) => this.handle(event));
-    this.resync();
+    let stopped = false;
+    let unsubscribe: (() => void) | null = null;
+    const follow = () => {
+      if (stopped || unsubscribe) return;
+      unsubscribe = this.api.subscribe((event) => this.handle(event));
+      // No snapshot yet (the first scan was still running): one that was sent before we listened would be missed.
+      if (!this.state.snapshot) void this.resync();
+    };
+    void this.resync().then(() => afterPaint(follow));
     // Told at once (an empty list: nothing drawn yet), on each change, and repeated so the host's list does not expire.
     this.declare(true);
     const heartbeat = setInterval(() => this.declare(true), VIEWER_REFRESH_MS);
-    this.api.getDriftMarks().then(
-      (marks) => this.handle({ type: 'drift', marks }),
-      () => undefined, // no history on this host: no marks
-    );
     this.api.getEngineState().then(
       (engine) => {
         if (!this.state.engine || engine.sinceMs >= this.state.engine.sinceMs) this.update({ engine });
       },
       (error: unknown) => this.update({ apiError: errorText(error) }),
     );
+    this.api.getDriftMarks().then(
+      (marks) => this.handle({ type: 'drift', marks }),
+      () => undefined, // no history on this host: no marks
+    );
     return () => {
-      unsubscribe();
+      stopped = true;
+      unsubscribe?.();
       clearInterval(heartbeat);
       if (this.declareTimer !== null) clearTimeout(this.declareTimer);
       this.declareTimer = null;
@@ -204,14 +233,14 @@ export class IsolensStore {
       return;
     }
     if (this.state.snapshot && delta.snapshot.generatedAt <= this.state.snapshot.generatedAt) return; // an old delta
-    this.resync([delta]);
+    void this.resync([delta]);
   }
 
-  /** Fetch the whole snapshot once, then apply the deltas that arrived meanwhile (those made for it or later). */
-  private resync(pending: SnapshotDelta[] = []): void {
-    if (this.pendingDeltas) return;
+  /** Fetch the whole snapshot once, then apply the deltas that arrived meanwhile (those made for it or later); settles when it is applied. */
+  private resync(pending: SnapshotDelta[] = []): Promise<void> {
+    if (this.pendingDeltas) return Promise.resolve();
     this.pendingDeltas = pending;
-    this.api.getSnapshot().then(
+    return this.api.getSnapshot().then(
       (snapshot) => {
         const queued = this.pendingDeltas ?? [];
         this.pendingDeltas = null;

@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import type { ApiEvent, IsolensApi } from '../../app/api.js';
 import type { EngineState } from '../../app/model/live.js';
 import { startServer, type RunningServer } from '../../app/serve/server.js';
-import { createHttpApi, LOST_CONNECTION, type EventSocket } from './http.js';
+import { createHttpApi, LOST_CONNECTION, requestSnapshot, type EventSocket } from './http.js';
 import { apiDouble } from '../../e2e/harness/api-double.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { PACKING, PACKING_HEADER } from '../../app/model/packed-snapshot.js';
@@ -105,6 +105,22 @@ describe('createHttpApi', () => {
     const text = await plain.text();
     expect((JSON.parse(text) as { result: Snapshot }).result).toEqual(snapshot);
     expect(sizes[PACKING]).toBeLessThan(text.length / 2);
+  });
+
+  it('answers the first getSnapshot with the request sent before the app started (requestSnapshot), and asks afresh after', async () => {
+    const origin = `http://127.0.0.1:${server.port}`;
+    let asked = 0;
+    memory.api.getSnapshot = async () => ({ generatedAt: `t${++asked}`, containers: [] }) as unknown as Snapshot;
+    const withToken: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${server.token}` } });
+    const early = requestSnapshot(withToken, origin);
+    await expect(early.then((response) => response.clone().json())).resolves.toMatchObject({ result: { packing: PACKING, generatedAt: 't1' } });
+    const api = createHttpApi({ origin, fetch: withToken, firstSnapshot: early });
+    expect((await api.getSnapshot())?.generatedAt).toBe('t1');
+    expect(asked).toBe(1);
+    expect((await api.getSnapshot())?.generatedAt).toBe('t2');
+    // A first request that never reached serve is reported as any call's would be.
+    const lost = createHttpApi({ origin, fetch: withToken, firstSnapshot: Promise.reject(new TypeError('fetch failed')) });
+    await expect(lost.getSnapshot()).rejects.toThrow(LOST_CONNECTION);
   });
 
   it('rejects with the server message for invalid arguments and for API errors', async () => {

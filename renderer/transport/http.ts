@@ -14,6 +14,8 @@ export interface HttpTransportOptions {
   openSocket?: (url: string) => EventSocket;
   /** Waits between reconnect attempts; the last one repeats. */
   reconnectDelaysMs?: readonly number[];
+  /** A getSnapshot request already on its way (requestSnapshot): the first getSnapshot answers with it. */
+  firstSnapshot?: Promise<Response> | null;
 }
 
 export const LOST_CONNECTION = 'Lost connection to isolens serve';
@@ -142,6 +144,40 @@ class EventStream {
   }
 }
 
+/** POST /api/<method> with the arguments; the promise rejects only when serve cannot be reached. */
+async function postApi(doFetch: typeof fetch, origin: string, method: ApiMethod, args: readonly unknown[], headers: Record<string, string> = {}): Promise<Response> {
+  return await doFetch(`${origin}/api/${method}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ args }),
+  });
+}
+
+/** getSnapshot as this transport asks for it: packed. */
+export function requestSnapshot(doFetch: typeof fetch, origin: string): Promise<Response> {
+  return postApi(doFetch, origin, 'getSnapshot', [], { [PACKING_HEADER]: PACKING });
+}
+
+/** The result of an API call's response, or its error in words a user can act on. */
+async function resultOf(method: ApiMethod, pending: Promise<Response>): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await pending;
+  } catch (error) {
+    throw new Error(`${LOST_CONNECTION} (${messageOf(error)})`);
+  }
+  if (response.status === 401) throw new Error(NOT_AUTHORIZED);
+  let body: { result?: unknown; error?: unknown };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    throw new Error(`isolens serve answered ${response.status} to ${method} without JSON`);
+  }
+  if (!response.ok || body.error !== undefined) throw new Error(typeof body.error === 'string' ? body.error : `isolens serve answered ${response.status} to ${method}`);
+  return body.result;
+}
+
 export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
   const origin = options.origin ?? location.origin;
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -149,31 +185,16 @@ export function createHttpApi(options: HttpTransportOptions = {}): IsolensApi {
   const socketUrl = `${origin.replace(/^http/, 'ws')}/api/events`;
 
   async function call<M extends ApiMethod>(method: M, args: Parameters<IsolensApi[M]>, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<IsolensApi[M]>>> {
-    let response: Response;
-    try {
-      response = await doFetch(`${origin}/api/${method}`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', ...headers },
-        body: JSON.stringify({ args }),
-      });
-    } catch (error) {
-      throw new Error(`${LOST_CONNECTION} (${messageOf(error)})`);
-    }
-    if (response.status === 401) throw new Error(NOT_AUTHORIZED);
-    let body: { result?: unknown; error?: unknown };
-    try {
-      body = (await response.json()) as typeof body;
-    } catch {
-      throw new Error(`isolens serve answered ${response.status} to ${method} without JSON`);
-    }
-    if (!response.ok || body.error !== undefined) throw new Error(typeof body.error === 'string' ? body.error : `isolens serve answered ${response.status} to ${method}`);
-    return body.result as Awaited<ReturnType<IsolensApi[M]>>;
+    return (await resultOf(method, postApi(doFetch, origin, method, args, headers))) as Awaited<ReturnType<IsolensApi[M]>>;
   }
 
+  /** The first snapshot's request, made before the app's script ran (first-snapshot.ts): taken by the first getSnapshot. */
+  let early = options.firstSnapshot ?? null;
   /** Asked for packed (a fifth of the bytes at 500 containers), unpacked here: the store sees the plain snapshot. */
   async function getSnapshot(): Promise<Snapshot | null> {
-    const result: unknown = await call('getSnapshot', [], { [PACKING_HEADER]: PACKING });
+    const pending = early ?? requestSnapshot(doFetch, origin);
+    early = null;
+    const result = await resultOf('getSnapshot', pending);
     return isPackedSnapshot(result) ? unpackSnapshot(result) : (result as Snapshot | null);
   }
 
