@@ -47,13 +47,18 @@ export const INITIAL_TABLE_STATE: TableState = {
   activeId: null,
 };
 
+/**
+ * One container's row. What it derives from the container alone (search index, risk flags, finding counts) is made on
+ * first use: the first screen draws ~30 rows of hundreds, and deriving all of them up front was most of its script
+ * (riskFlags over every mount and capability); a filter, a search or a sort by flags or findings asks each row then.
+ */
 interface Row {
   container: ContainerIsolation;
-  /** What search matches against (searchIndex): built once per snapshot, not per keystroke. */
-  index: string;
-  project: string | null;
-  flags: RiskFlag[];
-  counts: SeverityCounts;
+  /** What search matches against (searchIndex). */
+  readonly index: string;
+  readonly project: string | null;
+  readonly flags: RiskFlag[];
+  readonly counts: SeverityCounts;
   cpuPercent: number | null;
   memoryBytes: number | null;
 }
@@ -122,16 +127,67 @@ function FindingCounts({ counts }: { counts: SeverityCounts }) {
   );
 }
 
-/** What a row derives from its container alone, kept per document: a container a delta did not touch keeps its object. */
-type Derived = Pick<Row, 'index' | 'project' | 'flags' | 'counts'> & { engineKind: Snapshot['engine']['kind'] | null };
+/**
+ * What a row derives from its container alone, each part made when first asked and kept per document: a container a
+ * delta did not touch keeps its object, and so what was derived from it.
+ */
+class Derived {
+  private searchText: string | undefined;
+  private composeProjectName: string | null | undefined;
+  private riskFlagList: RiskFlag[] | undefined;
+  private findingCounts: SeverityCounts | undefined;
+
+  constructor(
+    private readonly container: ContainerIsolation,
+    readonly engineKind: Snapshot['engine']['kind'] | null,
+  ) {}
+
+  get index(): string {
+    return (this.searchText ??= searchIndex(this.container));
+  }
+
+  get project(): string | null {
+    if (this.composeProjectName === undefined) this.composeProjectName = composeProject(this.container);
+    return this.composeProjectName;
+  }
+
+  get flags(): RiskFlag[] {
+    return (this.riskFlagList ??= riskFlags(this.container, this.engineKind));
+  }
+
+  get counts(): SeverityCounts {
+    return (this.findingCounts ??= severityCounts(this.container.findings));
+  }
+}
 const derivedOf = new WeakMap<ContainerIsolation, Derived>();
 
 function derive(container: ContainerIsolation, engineKind: Snapshot['engine']['kind'] | null): Derived {
   const known = derivedOf.get(container);
   if (known && known.engineKind === engineKind) return known;
-  const made: Derived = { engineKind, index: searchIndex(container), project: composeProject(container), flags: riskFlags(container, engineKind), counts: severityCounts(container.findings) };
+  const made = new Derived(container, engineKind);
   derivedOf.set(container, made);
   return made;
+}
+
+/** A row: the container's live values as of this build of the rows, and what it derives, asked of `derived` when used. */
+function rowOf(container: ContainerIsolation, derived: Derived, last: { cpuPercent: number | null; memoryBytes: number | null } | undefined): Row {
+  return {
+    container,
+    get index() {
+      return derived.index;
+    },
+    get project() {
+      return derived.project;
+    },
+    get flags() {
+      return derived.flags;
+    },
+    get counts() {
+      return derived.counts;
+    },
+    cpuPercent: last?.cpuPercent ?? null,
+    memoryBytes: last?.memoryBytes ?? null,
+  };
 }
 
 /** Natural, case-blind text order (web-2 before web-10) from one collator: the table's default re-split both strings per comparison. */
@@ -478,19 +534,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
   const engineKind = snapshot.engine.kind;
   const data = useMemo<Row[]>(
     () =>
-      snapshot.containers.map((container) => {
-        const last = store.latestStats(container.id);
-        const { index, project, flags, counts } = derive(container, engineKind);
-        return {
-          container,
-          index,
-          project,
-          flags,
-          counts,
-          cpuPercent: last?.cpuPercent ?? null,
-          memoryBytes: last?.memoryBytes ?? null,
-        };
-      }),
+      snapshot.containers.map((container) => rowOf(container, derive(container, engineKind), store.latestStats(container.id))),
     // tick is deliberately a dependency: it re-reads the latest stats for sorting every few seconds.
     [snapshot, engineKind, store, tick],
   );
