@@ -516,6 +516,35 @@ function useSortRefreshTick(sorting: SortingState): number {
   return tick;
 }
 
+/** Rows derived per idle slice after the first paint: a slice of 50 is a few milliseconds, never a long task. */
+const WARM_SLICE = 50;
+
+/**
+ * Derive what every row would be asked for by a search, a filter or a sort by flags or findings, in idle time after the
+ * rows are shown: the first screen does not wait for it, and the first keystroke does not pay for it either.
+ */
+function useWarmRows(data: Row[]): void {
+  useEffect(() => {
+    let next = 0;
+    let handle: number | null = null;
+    const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback : (run: () => void) => window.setTimeout(run, 16);
+    const cancel = typeof cancelIdleCallback === 'function' ? cancelIdleCallback : window.clearTimeout;
+    const slice = () => {
+      const end = Math.min(data.length, next + WARM_SLICE);
+      for (; next < end; next++) {
+        const row = data[next]!;
+        // Reading them is what derives them (rowOf's getters).
+        void [row.index, row.flags, row.counts, row.project];
+      }
+      handle = next < data.length ? idle(slice) : null;
+    };
+    handle = idle(slice);
+    return () => {
+      if (handle !== null) cancel(handle);
+    };
+  }, [data]);
+}
+
 function apply<T>(updater: Updater<T>, current: T): T {
   return typeof updater === 'function' ? (updater as (old: T) => T)(current) : updater;
 }
@@ -538,6 +567,7 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
     // tick is deliberately a dependency: it re-reads the latest stats for sorting every few seconds.
     [snapshot, engineKind, store, tick],
   );
+  useWarmRows(data);
   // Rule, namespace and project narrow the rows before the table's own column filters and search.
   const scoped = useMemo(() => (filter.rule || filter.namespace || filter.project !== undefined ? data.filter((row) => matchesScope(row.container, filter)) : data), [data, filter]);
   const projects = useMemo(() => [...new Set(data.map((row) => row.project).filter((p): p is string => p !== null))].sort(), [data]);
