@@ -1,5 +1,8 @@
-// `npm run bench:scan [-- --containers 50 --runs 7 --helper-image IMAGE]`: Isolens' scan and live stats against the engine's own endpoints, same run.
+// `npm run bench:scan [-- --containers 50 --runs 7 --helper-image IMAGE --shown 22 --serve-seconds 20]`: Isolens' scan
+// and live stats against the engine's own endpoints, same run; then serve's live API reading through a helper, with a
+// client that shows --shown rows: whether those rows keep 1 Hz (the 5 s refresh goes through the same helper).
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { openEngine } from '../app/engine/open.js';
 import { collectSnapshot, inspectRunning, snapshotFromInspects } from '../app/collect/scan.js';
@@ -9,6 +12,8 @@ import { LOCAL_HOST_SOURCE } from '../app/kernel/source.js';
 import { ensureTestImage, removeTestContainers, startContainer, testClient, TEST_IMAGE } from '../e2e/harness/engine.js';
 import { openKernelSource, withKernelSource } from '../app/kernel-source.js';
 import { median } from './median.js';
+import { createLiveApi } from '../app/poller/live.js';
+import { describeRate, StatsArrivals } from './live-rate.js';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +21,9 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '7' },
     // The helper's image: the local test image by default, as no registry is reachable here.
     'helper-image': { type: 'string', default: TEST_IMAGE },
+    // Serve through a helper: rows the client shows (bench:live's UI shows 22), and how long to watch.
+    shown: { type: 'string', default: '22' },
+    'serve-seconds': { type: 'string', default: '20' },
   },
 });
 const count = Number(values.containers);
@@ -35,7 +43,41 @@ async function time(label: string, times: number, f: () => Promise<unknown>): Pr
   return { label, medianMs: median(samplesMs), samplesMs };
 }
 
+const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+
+/**
+ * Serve's live API as `isolens serve` runs it (1 Hz stats for what a viewer shows, every 10 s for the rest, the 5 s
+ * refresh), reading through a helper: the rate the shown rows and the others get, by StatsArrivals as bench:live counts.
+ */
+async function serveThroughHelper(ids: string[], shownCount: number, seconds: number, helperImage: string): Promise<string[]> {
+  const api = await createLiveApi({ kernel: { mode: 'helper', helperImage } });
+  try {
+    const snapshot = await api.getSnapshot();
+    if (snapshot?.engine.kernelSource?.kind !== 'helper') throw new Error(`serve did not read through a helper: ${snapshot?.engine.kernelSource?.detail}`);
+    const shown = ids.slice(0, shownCount);
+    const arrivals = new StatsArrivals();
+    const stop = api.subscribe((event) => arrivals.onFrame(JSON.stringify(event), Date.now()));
+    await api.setVisibleContainers('bench-scan-helper-viewer', shown);
+    // The first ticks open the files and the first refresh runs; count from a few seconds in.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const before = load();
+    arrivals.start(Date.now());
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    arrivals.stop(Date.now());
+    stop();
+    const others = ids.filter((id) => !shown.includes(id));
+    return [
+      `  load average ${before} at the start, ${load()} at the end; ${arrivals.frameCount} stats events in ${(arrivals.windowMs / 1000).toFixed(1)} s`,
+      `  rows shown   : ${describeRate(arrivals.figures(shown))}`,
+      ...(others.length > 0 ? [`  rows not shown: ${describeRate(arrivals.figures(others))} (every 10 s by design)`] : []),
+    ];
+  } finally {
+    await api.close();
+  }
+}
+
 async function main(): Promise<void> {
+  console.log(`load average at the start: ${load()}`);
   const client = testClient();
   await ensureTestImage(client);
   await removeTestContainers(client, PREFIX);
@@ -85,6 +127,8 @@ async function main(): Promise<void> {
     ];
     await helper.close?.();
     results.push(...helperRows);
+    const serveSeconds = Number(values['serve-seconds']);
+    const serveLines = serveSeconds > 0 ? await serveThroughHelper(ids, Number(values.shown), serveSeconds, values['helper-image']) : [];
     // The CLI as a user runs it (the build's bin/isolens.js, process start to exit), against its peers in this run.
     const cli = [
       await time('`isolens scan --json` CLI, same containers', runs, async () => {
@@ -114,10 +158,15 @@ async function main(): Promise<void> {
     console.log(`  steady-state scan: helper / local        : ${(helperSteady! / steady!).toFixed(2)}x`);
     console.log(`  one-shot helper scan / local steady scan : ${(helperOneShot! / steady!).toFixed(2)}x (includes starting and removing the helper)`);
     console.log(`  live stats sample: helper / local        : ${(helperStats! / stats!).toFixed(2)}x`);
+    if (serveLines.length > 0) {
+      console.log(`\nserve through a kept helper, a client showing ${Math.min(Number(values.shown), count)} of ${count} rows, ${serveSeconds} s (1 Hz kept: 1.00 samples/s, gap p95 ≈ 1,000 ms):`);
+      for (const line of serveLines) console.log(line);
+    }
     const [scanCli, help, nodeBare] = cli.map((r) => r.medianMs) as number[];
     console.log('\nCLI (lower = Isolens faster; targets: scan ≤ 4×, --help ≤ 2×):');
     console.log(`  isolens scan --json / docker inspect CLI : ${(scanCli! / inspectCli!).toFixed(2)}x`);
     console.log(`  isolens --help      / node -e 0          : ${(help! / nodeBare!).toFixed(2)}x`);
+    console.log(`\nload average at the end: ${load()}`);
   } finally {
     console.log(`\nremoving ${await removeTestContainers(client, PREFIX)} containers`);
   }
