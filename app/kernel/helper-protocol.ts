@@ -22,6 +22,10 @@ export const HELPER_SCRATCH_DIR = '/run/isolens';
  *   r PATH    a file to read with the next g (no answer of its own)
  *   g NONCE   read every r path so far in one head process → "R N", then raw: each file's bytes followed by NONCE "s",
  *             then NONCE "e" K "\n", K the number of error lines head wrote; "U N" when the separator cannot be written
+ *   k PATH    a namespace link to read with the next j (no answer of its own)
+ *   j NONCE   `ls -ld` of every k path so far, framed as a g of one file: "R 1", the listing, "\\n" NONCE "s", "\\n" NONCE
+ *             "e0"; the listing has no attacker text (ns link targets are the kernel's "type:[inode]", owners come from
+ *             the helper image), and links it does not show are asked again with `l`
  *   d PATH    a directory's names      → "D", hex lines of `ls -1A`, "E CODE"
  *   l PATH    a symbolic link's target → "L TARGET" or "E CODE"
  *   e PATH    does it exist            → "X 1" or "X 0"
@@ -43,6 +47,7 @@ NL='
 SEP=\${1:-${HELPER_SCRATCH_DIR}}/separator
 list=
 n=0
+links=
 code() {
   case $1 in
     '') c=- ;;
@@ -76,6 +81,11 @@ while IFS= read -r line; do
        else printf 'U %s\\n' "$n"
        fi
        list=; n=0 ;;
+    k) links=$links$p$NL ;;
+    j) printf 'R 1\\n'
+       (IFS=$NL; set -f; exec ls -ld $links) 2>/dev/null
+       printf '\\n%ss\\n%se0\\n' "$p" "$p"
+       links= ;;
     d) printf 'D\\n'; err=$( { ls -1A "$p" | od -An -v -tx1; } 2>&1 >&3); code "$err"; printf 'E %s\\n' "$c" ;;
     l) if t=$(readlink "$p"); then
          case $t in *"$NL"*) printf 'E EINVAL\\n' ;; *) printf 'L %s\\n' "$t" ;; esac
@@ -119,6 +129,38 @@ export function encodeMany(paths: readonly string[], nonce: string): string | nu
     out += `r${line.slice(1)}`;
   }
   return `${out}g ${nonce}\n`;
+}
+
+/** A /proc/PID/ns link, the only links many are read of at once (their targets are the kernel's "type:[inode]"). */
+export const NAMESPACE_LINK = /^\/proc\/(?:\d{1,10}|self)\/ns\/[a-z_]{1,32}$/;
+const NAMESPACE_TARGET = /^[a-z_]{1,32}:\[\d{1,20}\]$/;
+
+/** The k lines and the j of reading many namespace links with one ls; null when a path is not a namespace link. */
+export function encodeLinks(paths: readonly string[], nonce: string): string | null {
+  if (paths.length === 0 || paths.length > HELPER_MANY_LIMIT || !NONCE.test(nonce) || !paths.every((path) => NAMESPACE_LINK.test(path))) return null;
+  return `${paths.map((path) => `k ${path}\n`).join('')}j ${nonce}\n`;
+}
+
+/**
+ * The targets an `ls -ld` listing shows for the asked links (busybox and coreutils both end a link's line with
+ * "PATH -> TARGET"); a link missing, unreadable (no target shown), listed twice or with a target that is not a
+ * namespace's is left out, to be asked again one by one.
+ */
+export function linksFromListing(listing: string, paths: readonly string[]): Map<string, string> {
+  const asked = new Set(paths);
+  const seen = new Map<string, string | null>();
+  for (const line of listing.split('\n')) {
+    const arrow = line.lastIndexOf(' -> ');
+    if (arrow < 0) continue;
+    const target = line.slice(arrow + 4);
+    const space = line.lastIndexOf(' ', arrow - 1);
+    const path = line.slice(space + 1, arrow);
+    if (!asked.has(path)) continue;
+    seen.set(path, seen.has(path) || !NAMESPACE_TARGET.test(target) ? null : target);
+  }
+  const out = new Map<string, string>();
+  for (const [path, target] of seen) if (target !== null) out.set(path, target);
+  return out;
 }
 
 /** A fresh nonce for one `g`: 128 random bits as 32 hex digits. */

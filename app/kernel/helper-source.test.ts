@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeRequest, HELPER_FILE_LIMIT_BYTES, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
+import { encodeLinks, encodeRequest, HELPER_FILE_LIMIT_BYTES, linksFromListing, manyNonce, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
 import { HelperKernelSource, type HelperConnection } from './helper-source.js';
 import { LOCAL_HOST_SOURCE, LocalKernelSource } from './source.js';
 
@@ -140,6 +140,44 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
     expect(answers[0]!.ok && answers[1]!.ok).toBe(true);
     expect(answers[2]).toMatchObject({ ok: false, reason: 'other', message: expect.stringMatching(/larger than/) });
     await source.close();
+  });
+
+  it('reads many namespace links with one ls, and gives what readlink gives for each, denied and vanished ones too', async () => {
+    const { connection } = shell();
+    let lists = 0;
+    const write = connection.input.write.bind(connection.input);
+    connection.input.write = ((chunk: string) => {
+      lists += chunk.split('\n').filter((line) => line.startsWith('j ')).length;
+      return write(chunk);
+    }) as typeof connection.input.write;
+    const source = new HelperKernelSource(connection, { detail: 'test' });
+    const names = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'user', 'uts'];
+    const paths = [...names.map((name) => `/proc/self/ns/${name}`), ...names.map((name) => `/proc/1/ns/${name}`), '/proc/999999999/ns/net', '/proc/self/ns/nothing'];
+    const helper = await source.readMany(paths.map((path) => ({ op: 'link' as const, path })));
+    expect(lists).toBe(1);
+    // /proc/self is the helper's shell here and this test's process for the local read: compare the kinds, and /proc/1 exactly.
+    const local = await LOCAL_HOST_SOURCE.readMany(paths.map((path) => ({ op: 'link' as const, path })));
+    expect(helper.slice(names.length)).toEqual(local.slice(names.length));
+    helper.slice(0, names.length).forEach((answer, index) => expect(answer).toMatchObject({ ok: true, value: expect.stringMatching(new RegExp(`^${names[index]!.replace('_for_children', '')}:\\[\\d+\\]$`)) }));
+    expect(helper.at(-2)).toMatchObject({ ok: false, reason: 'vanished' });
+    await source.close();
+  });
+
+  it('takes from an ls listing only the asked namespace links it shows once with a namespace target', () => {
+    const busyboxListing = [
+      'lrwxrwxrwx    1 root     root             0 Dec  1 12:14 /proc/1/ns/user',
+      'lrwxrwxrwx    1 root     root             0 Dec  1 21:13 /proc/17574/ns/pid_for_children -> pid:[4026531836]',
+      'lrwxrwxrwx    1 root     root             0 Dec  1 21:13 /proc/self/ns/net -> net:[4026531833]',
+    ].join('\n');
+    const gnuListing = 'lrwxrwxrwx 1 root root 0 Dec  1 21:13 /proc/self/ns/net -> net:[4026531833]\n';
+    const asked = ['/proc/1/ns/user', '/proc/17574/ns/pid_for_children', '/proc/self/ns/net', '/proc/2/ns/net'];
+    expect(Object.fromEntries(linksFromListing(busyboxListing, asked))).toEqual({ '/proc/17574/ns/pid_for_children': 'pid:[4026531836]', '/proc/self/ns/net': 'net:[4026531833]' });
+    expect(Object.fromEntries(linksFromListing(gnuListing, asked))).toEqual({ '/proc/self/ns/net': 'net:[4026531833]' });
+    // Listed twice, a target that is not a namespace's, a path not asked for: left to readlink.
+    expect(linksFromListing(`${gnuListing}${gnuListing}`, asked).size).toBe(0);
+    expect(linksFromListing('l 1 /proc/2/ns/net -> /etc/passwd\nl 1 /proc/3/ns/net -> net:[1]\n', asked).size).toBe(0);
+    expect(encodeLinks(['/proc/1/ns/net', '/proc/self/ns/pid_for_children'], manyNonce())).toMatch(/^k \/proc\/1\/ns\/net\nk \/proc\/self\/ns\/pid_for_children\nj [0-9a-f]{32}\n$/);
+    for (const path of ['/proc/1/root', '/proc/1/ns/../exe', '/tmp/ns/net', '/proc/1/ns/net x']) expect(encodeLinks([path], manyNonce())).toBeNull();
   });
 
   it('a helper that dies mid-batch gives typed gaps, at once, and every later read the same reason', async () => {

@@ -6,13 +6,16 @@ import { cgroupFailure, failureFor, processDirectoryOf, readOk, type ReadFailure
 import type { HostReferencePolicy } from './host-reference.js';
 import {
   encodeBatchStart,
+  encodeLinks,
   encodeMany,
   encodeRequest,
   HELPER_FILE_LIMIT_BYTES,
   HELPER_MANY_LIMIT,
   HelperAnswerParser,
   HelperProtocolError,
+  linksFromListing,
   manyNonce,
+  NAMESPACE_LINK,
   type HelperAnswer,
 } from './helper-protocol.js';
 import type { KernelAnswer, KernelRequest, KernelRoots, KernelSource, KernelSourceDescription } from './source.js';
@@ -39,8 +42,12 @@ export interface HelperSourceOptions {
   perRequestMs?: number;
 }
 
-/** What one answer of the helper covers: one request line, or the r lines and g of a many-file read (with its nonce). */
+/**
+ * What one answer of the helper covers: one request line, the r lines and g of a many-file read, or the k lines and j
+ * of many namespace links (the last two with their nonce).
+ */
 interface Piece {
+  kind: 'one' | 'texts' | 'links';
   text: string;
   /** Indices into the batch's sent requests, in answer order. */
   indices: number[];
@@ -186,14 +193,18 @@ export class HelperKernelSource implements KernelSource {
     // Text reads travel as many-file reads (one head for up to HELPER_MANY_LIMIT files), each where its first file was
     // asked; the rest one line each.
     const pieces: Piece[] = [];
-    let many: Piece | null = null;
+    const open: Partial<Record<'texts' | 'links', Piece>> = {};
     sent.forEach((item, index) => {
-      if (!this.manyReads || item.request.op !== 'text') return void pieces.push({ text: item.line, indices: [index], nonce: null });
-      if (many === null || many.indices.length === HELPER_MANY_LIMIT) pieces.push((many = { text: '', indices: [], nonce: manyNonce() }));
-      many.indices.push(index);
+      const kind = !this.manyReads ? 'one' : item.request.op === 'text' ? 'texts' : item.request.op === 'link' && NAMESPACE_LINK.test(item.request.path) ? 'links' : 'one';
+      if (kind === 'one') return void pieces.push({ kind, text: item.line, indices: [index], nonce: null });
+      let piece = open[kind];
+      if (piece === undefined || piece.indices.length === HELPER_MANY_LIMIT) pieces.push((piece = open[kind] = { kind, text: '', indices: [], nonce: manyNonce() }));
+      piece.indices.push(index);
     });
     for (const piece of pieces) {
-      if (piece.nonce !== null) piece.text = encodeMany(piece.indices.map((index) => sent[index]!.request.path), piece.nonce)!;
+      const paths = piece.indices.map((index) => sent[index]!.request.path);
+      if (piece.kind === 'texts') piece.text = encodeMany(paths, piece.nonce!)!;
+      if (piece.kind === 'links') piece.text = encodeLinks(paths, piece.nonce!)!;
     }
     const results: Array<KernelAnswer | undefined> = new Array(sent.length);
     const again: number[] = [];
@@ -202,10 +213,17 @@ export class HelperKernelSource implements KernelSource {
       const answer = answers[p];
       if (answer === undefined) {
         for (const index of piece.indices) results[index] = failure(this.dead ?? 'the helper container stopped answering');
-      } else if (piece.nonce === null) {
+      } else if (piece.kind === 'one') {
         results[piece.indices[0]!] = this.resultOf(sent[piece.indices[0]!]!.request, answer);
-      } else if (answer.kind !== 'many' || answer.segments.length !== piece.indices.length) {
+      } else if (answer.kind !== 'many' || answer.segments.length !== (piece.kind === 'texts' ? piece.indices.length : 1)) {
         for (const index of piece.indices) results[index] = failure(`the helper answered a many-file read with the wrong kind of answer`);
+      } else if (piece.kind === 'links') {
+        const targets = linksFromListing(answer.segments[0]?.toString('utf8') ?? '', piece.indices.map((index) => sent[index]!.request.path));
+        for (const index of piece.indices) {
+          const target = targets.get(sent[index]!.request.path);
+          if (target === undefined) again.push(index);
+          else results[index] = readOk(target);
+        }
       } else {
         if (answer.unavailable) this.manyReads = false;
         answer.segments.forEach((bytes, s) => {
@@ -218,7 +236,7 @@ export class HelperKernelSource implements KernelSource {
     // Files that gave no bytes: od one by one says whether each is empty or which errno it failed with.
     if (again.length > 0) {
       const retried = await this.exchange(
-        again.map((index) => ({ text: sent[index]!.line, indices: [index], nonce: null })),
+        again.map((index) => ({ kind: 'one' as const, text: sent[index]!.line, indices: [index], nonce: null })),
         again.length,
       );
       again.forEach((index, r) => {
@@ -299,7 +317,7 @@ export class HelperKernelSource implements KernelSource {
     const paths = [...directories.keys()];
     // Directories of paths that were sent, so they encode as those did.
     const answers = await this.exchange(
-      paths.map((path, p) => ({ text: encodeRequest({ op: 'exists', path })!, indices: [p], nonce: null })),
+      paths.map((path, p) => ({ kind: 'one' as const, text: encodeRequest({ op: 'exists', path })!, indices: [p], nonce: null })),
       paths.length,
     );
     paths.forEach((directory, p) => {
