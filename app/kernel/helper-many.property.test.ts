@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeMany, HELPER_FILE_LIMIT_BYTES, HELPER_MANY_LIMIT, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, manyNonce, type HelperAnswer } from './helper-protocol.js';
+import { encodeMany, HELPER_FILE_LIMIT_BYTES, HelperPathTable, HELPER_MANY_LIMIT, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, manyNonce, type HelperAnswer } from './helper-protocol.js';
 import { HelperKernelSource } from './helper-source.js';
 import { LOCAL_HOST_SOURCE } from './source.js';
 
@@ -123,11 +123,26 @@ describe('the many-file framing', () => {
 
   it('encodes only what sh reads back unchanged, and never more files than one head takes', () => {
     const nonce = manyNonce();
-    expect(encodeMany(['/proc/1/stat', '/sys/fs/cgroup/a b/x'], nonce)).toBe(`r /proc/1/stat\nr /sys/fs/cgroup/a b/x\ng ${nonce}\n`);
-    expect(encodeMany(['/a\nb'], nonce)).toBeNull();
-    expect(encodeMany(['/a'], 'not-a-nonce')).toBeNull();
-    expect(encodeMany(Array.from({ length: HELPER_MANY_LIMIT + 1 }, () => '/a'), nonce)).toBeNull();
+    const table = new HelperPathTable();
+    expect(encodeMany(table, ['/proc/1/stat', '/sys/fs/cgroup/a b/x'], nonce)).toBe(`p 0 /proc/1/stat\np 1 /sys/fs/cgroup/a b/x\ng ${nonce} 0 1\n`);
+    // Known paths go by their tokens alone.
+    expect(encodeMany(table, ['/sys/fs/cgroup/a b/x', '/proc/2/stat', '/proc/1/stat'], nonce)).toBe(`p 2 /proc/2/stat\ng ${nonce} 1 2 0\n`);
+    expect(encodeMany(table, ['/a\nb'], nonce)).toBeNull();
+    expect(encodeMany(table, ['/a'], 'not-a-nonce')).toBeNull();
+    expect(encodeMany(table, Array.from({ length: HELPER_MANY_LIMIT + 1 }, () => '/a'), nonce)).toBeNull();
     expect(new Set(Array.from({ length: 50 }, manyNonce)).size).toBe(50);
+  });
+
+  it('names at most its capacity of paths: the one used longest ago gives its token to the next, never one of the same read', () => {
+    const table = new HelperPathTable(HELPER_MANY_LIMIT + 1);
+    const first = table.name(Array.from({ length: HELPER_MANY_LIMIT + 1 }, (_, i) => `/f${i}`))!;
+    expect(first.tokens[0]).toBe('0');
+    table.name(['/f0']); // used again: now /f1 is the oldest
+    const next = table.name(['/g'])!;
+    expect(next.definitions).toBe(`p ${first.tokens[1]} /g\n`);
+    expect(table.size).toBe(HELPER_MANY_LIMIT + 1);
+    expect(table.name(['/f1'])!.definitions).toMatch(/^p [0-9a-z]+ \/f1\n$/);
+    expect(() => new HelperPathTable(HELPER_MANY_LIMIT)).toThrow(RangeError);
   });
 });
 
@@ -153,12 +168,17 @@ describe.skipIf(!busybox)('many-file reads through the real script (busybox sh)'
       gets += chunk.split('\n').filter((line) => line.startsWith('g ')).length;
       return write(chunk);
     }) as typeof child.stdin.write;
-    const source = new HelperKernelSource({ input: child.stdin, output: child.stdout, close: async () => void child.kill('SIGKILL') }, { detail: 'test' });
+    // A table just over one read's worth, so later rounds reuse the tokens of earlier rounds' paths.
+    const source = new HelperKernelSource(
+      { input: child.stdin, output: child.stdout, close: async () => void child.kill('SIGKILL') },
+      { detail: 'test', pathTableCapacity: HELPER_MANY_LIMIT + 1 },
+    );
     let round = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.option(fc.uint8Array({ maxLength: 300 }), { freq: 5 }), { minLength: 1, maxLength: 12 }), async (contents) => {
+      fc.asyncProperty(fc.array(fc.option(fc.uint8Array({ maxLength: 300 }), { freq: 5 }), { minLength: 1, maxLength: 40 }), async (contents) => {
+        // Paths of earlier rounds come back (rewritten) as well as new ones.
         const paths = contents.map((content, index) => {
-          const path = join(dir, `f${round}-${index}`);
+          const path = join(dir, `f${index % 3 === 0 ? round % 7 : round}-${index}`);
           if (content !== null) writeFileSync(path, content);
           return path;
         });

@@ -19,13 +19,13 @@ export const HELPER_SCRATCH_DIR = '/run/isolens';
  * The helper's program. Requests, one a line on stdin:
  *   b ID      start of batch ID        → "B ID"
  *   t PATH    a file's bytes           → "T", hex lines (od), "E CODE"
- *   r PATH    a file to read with the next g (no answer of its own)
- *   g NONCE   read every r path so far in one head process → "R N", then raw: each file's bytes followed by NONCE "s",
- *             then NONCE "e" K "\n", K the number of error lines head wrote; "U N" when the separator cannot be written
- *   k PATH    a namespace link to read with the next j (no answer of its own)
- *   j NONCE   `ls -ld` of every k path so far, framed as a g of one file: "R 1", the listing, "\\n" NONCE "s", "\\n" NONCE
- *             "e0"; the listing has no attacker text (ns link targets are the kernel's "type:[inode]", owners come from
- *             the helper image), and links it does not show are asked again with `l`
+ *   p TOK PATH  name PATH by the short token TOK for later g and j lines (no answer)
+ *   g NONCE TOK…  read every named file in one head process → "R N", then raw: each file's bytes followed by
+ *             "\\n" NONCE "s", then "\\n" NONCE "e" K "\\n", K the number of error lines head wrote; "U N" when the
+ *             separator cannot be written
+ *   j NONCE TOK…  `ls -ld` of the named namespace links, framed as a g of one file: "R 1", the listing, "\\n" NONCE
+ *             "s", "\\n" NONCE "e0"; the listing has no attacker text (ns link targets are the kernel's "type:[inode]",
+ *             owners come from the helper image), and links it does not show are asked again with `l`
  *   d PATH    a directory's names      → "D", hex lines of `ls -1A`, "E CODE"
  *   l PATH    a symbolic link's target → "L TARGET" or "E CODE"
  *   e PATH    does it exist            → "X 1" or "X 0"
@@ -35,7 +35,8 @@ export const HELPER_SCRATCH_DIR = '/run/isolens';
  *
  * Why `g` may send file bytes raw: a fork and exec of od per file was most of the helper's time (about 1.2 ms a file
  * here, 110 files for a live sample of 10 containers), so `g` reads many files with one `head -q -c LIMIT` whose
- * arguments alternate the files with a separator file. The separator is a 128-bit nonce Isolens draws for each `g` and
+ * arguments alternate the files with a separator file. Why tokens: sh's read takes stdin a byte at a time (1–3 µs a
+ * byte here), so a path is sent once (p) and named by a token of a few bytes in every later read of it. The separator is a 128-bit nonce Isolens draws for each `g` and
  * sends only over the helper's stdin; the script writes it to its own tmpfs, which no container can read. File content
  * cannot end or forge a segment without knowing the nonce, and the parser still bounds every segment (head -c) and the
  * number of them. A file that gave no bytes (missing, denied, or empty) is asked again with `t`, which names its errno;
@@ -45,9 +46,7 @@ export const HELPER_SCRIPT = `exec 3>&1
 NL='
 '
 SEP=\${1:-${HELPER_SCRATCH_DIR}}/separator
-list=
-n=0
-links=
+set -f
 code() {
   case $1 in
     '') c=- ;;
@@ -68,24 +67,34 @@ while IFS= read -r line; do
   case $op in
     b) printf 'B %s\\n' "$p" ;;
     t) printf 'T\\n'; err=$(od -An -v -tx1 -N ${HELPER_FILE_LIMIT_BYTES} "$p" 2>&1 >&3); code "$err"; printf 'E %s\\n' "$c" ;;
-    r) list=$list$p$NL$SEP$NL; n=$((n+1)) ;;
-    g) if printf '\\n%ss' "$p" 2>/dev/null >"$SEP"; then
+    p) t=\${p%% *}
+       case $t in ''|*[!0-9a-z]*) ;; *) eval "P_$t=\\\${p#* }" ;; esac ;;
+    g) nonce=\${p%% *}; list=; n=0
+       for t in \${p#"$nonce"}; do
+         case $t in *[!0-9a-z]*) t=_ ;; esac
+         eval "f=\\\${P_$t-}"
+         list=$list$f$NL$SEP$NL; n=$((n+1))
+       done
+       if printf '\\n%ss' "$nonce" 2>/dev/null >"$SEP"; then
          printf 'R %s\\n' "$n"
-         err=$(IFS=$NL; set -f; head -q -c ${HELPER_FILE_LIMIT_BYTES} $list 2>&1 >&3)
+         err=$(IFS=$NL; head -q -c ${HELPER_FILE_LIMIT_BYTES} $list 2>&1 >&3)
          k=0; rest=$err
          while [ -n "$rest" ]; do
            k=$((k+1))
            case $rest in *"$NL"*) rest=\${rest#*"$NL"} ;; *) rest= ;; esac
          done
-         printf '\\n%se%s\\n' "$p" "$k"
+         printf '\\n%se%s\\n' "$nonce" "$k"
        else printf 'U %s\\n' "$n"
-       fi
-       list=; n=0 ;;
-    k) links=$links$p$NL ;;
-    j) printf 'R 1\\n'
-       (IFS=$NL; set -f; exec ls -ld $links) 2>/dev/null
-       printf '\\n%ss\\n%se0\\n' "$p" "$p"
-       links= ;;
+       fi ;;
+    j) nonce=\${p%% *}; links=
+       for t in \${p#"$nonce"}; do
+         case $t in *[!0-9a-z]*) t=_ ;; esac
+         eval "f=\\\${P_$t-}"
+         links=$links$f$NL
+       done
+       printf 'R 1\\n'
+       (IFS=$NL; exec ls -ld $links) 2>/dev/null
+       printf '\\n%ss\\n%se0\\n' "$nonce" "$nonce" ;;
     d) printf 'D\\n'; err=$( { ls -1A "$p" | od -An -v -tx1; } 2>&1 >&3); code "$err"; printf 'E %s\\n' "$c" ;;
     l) if t=$(readlink "$p"); then
          case $t in *"$NL"*) printf 'E EINVAL\\n' ;; *) printf 'L %s\\n' "$t" ;; esac
@@ -119,26 +128,64 @@ export function encodeRequest(request: KernelRequest): string | null {
   return `${OP_LETTER[request.op]} ${path}\n`;
 }
 
-/** The `r` lines and the `g` of a many-file read; null when a path cannot be sent (encodeRequest) or there are too many. */
-export function encodeMany(paths: readonly string[], nonce: string): string | null {
-  if (paths.length === 0 || paths.length > HELPER_MANY_LIMIT || !NONCE.test(nonce)) return null;
-  let out = '';
-  for (const path of paths) {
-    const line = encodeRequest({ op: 'text', path });
-    if (line === null) return null;
-    out += `r${line.slice(1)}`;
+/**
+ * The helper's names for paths (its P_TOK variables): a path is sent once with `p` and named by its token afterwards.
+ * Bounded: when full, the path used longest ago gives its token to the new one (a later `p` overwrites the variable).
+ */
+export class HelperPathTable {
+  /** Path → token, in order of last use. */
+  private readonly byPath = new Map<string, string>();
+  private next = 0;
+
+  constructor(private readonly capacity = 16_384) {
+    // One read's paths must never evict each other.
+    if (capacity <= HELPER_MANY_LIMIT) throw new RangeError(`a path table holds more than ${HELPER_MANY_LIMIT} paths`);
   }
-  return `${out}g ${nonce}\n`;
+
+  get size(): number {
+    return this.byPath.size;
+  }
+
+  /** The p lines for the paths not named yet, and every path's token in order; null when a path cannot be sent. */
+  name(paths: readonly string[]): { definitions: string; tokens: string[] } | null {
+    if (!paths.every((path) => encodeRequest({ op: 'text', path }) !== null)) return null;
+    let definitions = '';
+    const tokens = paths.map((path) => {
+      let token = this.byPath.get(path);
+      if (token !== undefined) {
+        this.byPath.delete(path);
+      } else {
+        if (this.byPath.size < this.capacity) token = (this.next++).toString(36);
+        else {
+          const [oldest, reused] = this.byPath.entries().next().value as [string, string];
+          this.byPath.delete(oldest);
+          token = reused;
+        }
+        definitions += `p ${token} ${path}\n`;
+      }
+      this.byPath.set(path, token);
+      return token;
+    });
+    return { definitions, tokens };
+  }
+}
+
+/** The p lines and the `g` of a many-file read; null when a path cannot be sent (encodeRequest) or there are too many. */
+export function encodeMany(table: HelperPathTable, paths: readonly string[], nonce: string): string | null {
+  if (paths.length === 0 || paths.length > HELPER_MANY_LIMIT || !NONCE.test(nonce)) return null;
+  const named = table.name(paths);
+  return named === null ? null : `${named.definitions}g ${nonce} ${named.tokens.join(' ')}\n`;
 }
 
 /** A /proc/PID/ns link, the only links many are read of at once (their targets are the kernel's "type:[inode]"). */
 export const NAMESPACE_LINK = /^\/proc\/(?:\d{1,10}|self)\/ns\/[a-z_]{1,32}$/;
 const NAMESPACE_TARGET = /^[a-z_]{1,32}:\[\d{1,20}\]$/;
 
-/** The k lines and the j of reading many namespace links with one ls; null when a path is not a namespace link. */
-export function encodeLinks(paths: readonly string[], nonce: string): string | null {
+/** The p lines and the j of reading many namespace links with one ls; null when a path is not a namespace link. */
+export function encodeLinks(table: HelperPathTable, paths: readonly string[], nonce: string): string | null {
   if (paths.length === 0 || paths.length > HELPER_MANY_LIMIT || !NONCE.test(nonce) || !paths.every((path) => NAMESPACE_LINK.test(path))) return null;
-  return `${paths.map((path) => `k ${path}\n`).join('')}j ${nonce}\n`;
+  const named = table.name(paths)!;
+  return `${named.definitions}j ${nonce} ${named.tokens.join(' ')}\n`;
 }
 
 /**

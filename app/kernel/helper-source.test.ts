@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeLinks, encodeRequest, HELPER_FILE_LIMIT_BYTES, linksFromListing, manyNonce, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
+import { encodeLinks, encodeRequest, HelperPathTable, HELPER_FILE_LIMIT_BYTES, linksFromListing, manyNonce, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
 import { HelperKernelSource, type HelperConnection } from './helper-source.js';
 import { LOCAL_HOST_SOURCE, LocalKernelSource } from './source.js';
 
@@ -176,8 +176,9 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
     // Listed twice, a target that is not a namespace's, a path not asked for: left to readlink.
     expect(linksFromListing(`${gnuListing}${gnuListing}`, asked).size).toBe(0);
     expect(linksFromListing('l 1 /proc/2/ns/net -> /etc/passwd\nl 1 /proc/3/ns/net -> net:[1]\n', asked).size).toBe(0);
-    expect(encodeLinks(['/proc/1/ns/net', '/proc/self/ns/pid_for_children'], manyNonce())).toMatch(/^k \/proc\/1\/ns\/net\nk \/proc\/self\/ns\/pid_for_children\nj [0-9a-f]{32}\n$/);
-    for (const path of ['/proc/1/root', '/proc/1/ns/../exe', '/tmp/ns/net', '/proc/1/ns/net x']) expect(encodeLinks([path], manyNonce())).toBeNull();
+    const table = new HelperPathTable();
+    expect(encodeLinks(table, ['/proc/1/ns/net', '/proc/self/ns/pid_for_children'], manyNonce())).toMatch(/^p 0 \/proc\/1\/ns\/net\np 1 \/proc\/self\/ns\/pid_for_children\nj [0-9a-f]{32} 0 1\n$/);
+    for (const path of ['/proc/1/root', '/proc/1/ns/../exe', '/tmp/ns/net', '/proc/1/ns/net x']) expect(encodeLinks(table, [path], manyNonce())).toBeNull();
   });
 
   it('a helper that dies mid-batch gives typed gaps, at once, and every later read the same reason', async () => {

@@ -12,6 +12,7 @@ import {
   HELPER_FILE_LIMIT_BYTES,
   HELPER_MANY_LIMIT,
   HelperAnswerParser,
+  HelperPathTable,
   HelperProtocolError,
   linksFromListing,
   manyNonce,
@@ -40,6 +41,8 @@ export interface HelperSourceOptions {
   /** A batch gets this long plus perRequestMs per request before the helper counts as hung. */
   batchTimeoutMs?: number;
   perRequestMs?: number;
+  /** How many paths the helper keeps tokens for (HelperPathTable); tests make it small. */
+  pathTableCapacity?: number;
 }
 
 /**
@@ -77,6 +80,8 @@ export class HelperKernelSource implements KernelSource {
   private nextBatch = 1;
   /** False once the helper said it cannot write the separator (no scratch tmpfs): text reads then go one od a file. */
   private manyReads = true;
+  /** The tokens the helper knows paths by (its P_TOK variables). */
+  private readonly paths: HelperPathTable;
   /** Why the helper can no longer answer; every later read fails with it. */
   private dead: string | null = null;
   private readonly batchTimeoutMs: number;
@@ -93,6 +98,7 @@ export class HelperKernelSource implements KernelSource {
     this.roots = options.roots ?? HELPER_ROOTS;
     this.batchTimeoutMs = options.batchTimeoutMs ?? 20_000;
     this.perRequestMs = options.perRequestMs ?? 20;
+    this.paths = new HelperPathTable(options.pathTableCapacity);
     this.parser = new HelperAnswerParser(
       (id) => {
         if (!this.receiving || this.receiving.id !== id || this.receiving.started) throw new HelperProtocolError(`the helper acknowledged batch ${id} out of turn`);
@@ -203,8 +209,8 @@ export class HelperKernelSource implements KernelSource {
     });
     for (const piece of pieces) {
       const paths = piece.indices.map((index) => sent[index]!.request.path);
-      if (piece.kind === 'texts') piece.text = encodeMany(paths, piece.nonce!)!;
-      if (piece.kind === 'links') piece.text = encodeLinks(paths, piece.nonce!)!;
+      if (piece.kind === 'texts') piece.text = encodeMany(this.paths, paths, piece.nonce!)!;
+      if (piece.kind === 'links') piece.text = encodeLinks(this.paths, paths, piece.nonce!)!;
     }
     const results: Array<KernelAnswer | undefined> = new Array(sent.length);
     const again: number[] = [];
