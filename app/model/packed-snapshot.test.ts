@@ -31,6 +31,21 @@ describe('packSnapshot / unpackSnapshot', () => {
     expect(JSON.stringify(packed).length).toBeGreaterThan(one.length);
   });
 
+  it('writes each distinct value of the shared facts (capabilities, runtime, seccomp, …) once, and keeps a differing one apart', () => {
+    const snapshot = manyCopies(20);
+    const odd = snapshot.containers[7]!;
+    expect(odd.capabilities).not.toBeNull();
+    odd.capabilities = { ...odd.capabilities!, bounding: [...odd.capabilities!.bounding, 'CAP_SYS_ADMIN'] };
+    const packed = packSnapshot(snapshot);
+    const distinct = (field: 'capabilities' | 'runtime' | 'seccomp') => new Set(snapshot.containers.map((c) => JSON.stringify(c[field]))).size;
+    for (const field of ['capabilities', 'runtime', 'seccomp'] as const) {
+      expect(new Set(packed.containers.map((c) => c[field])).size).toBe(distinct(field));
+    }
+    const back = unpackSnapshot(JSON.parse(JSON.stringify(packed)) as PackedSnapshot);
+    expect(back.containers[7]!.capabilities!.bounding).toContain('CAP_SYS_ADMIN');
+    expect(back).toEqual(JSON.parse(JSON.stringify(snapshot)));
+  });
+
   it('keeps elements that differ apart, even with the same rule and title', () => {
     const snapshot = manyCopies(2);
     const [a, b] = [snapshot.containers[0]!, snapshot.containers[scan.containers.length]!];
@@ -50,6 +65,12 @@ describe('packSnapshot / unpackSnapshot', () => {
     const notList = structuredClone(packed);
     (notList.containers[0] as unknown as Record<string, unknown>).mounts = 'x';
     expect(() => unpackSnapshot(notList)).toThrow(/mounts is not a list/);
+    const notIndex = structuredClone(packed);
+    (notIndex.containers[0] as unknown as Record<string, unknown>).capabilities = { effective: [] };
+    expect(() => unpackSnapshot(notIndex)).toThrow(/capabilities is not a pool index/);
+    const valueOutside = structuredClone(packed);
+    valueOutside.containers[0]!.runtime = valueOutside.pool.length;
+    expect(() => unpackSnapshot(valueOutside)).toThrow(/malformed snapshot \(pool index/);
   });
 
   it('compares as JSON does: key order does not matter, undefined keys are absent, arrays are ordered', () => {
