@@ -411,6 +411,9 @@ const GridBody = memo(function GridBody({ display, scrollElement, headHeight, ac
     // back). A jump past the overscan can show the rows a frame late; a wheel notch stays within it.
     useFlushSync: false,
     estimateSize: () => ROW_HEIGHT,
+    // Until the grid is measured, the window's size: the first render already has the rows in view (over-counted by a
+    // few) instead of none, and the first screen is one render and one layout instead of three and two.
+    initialRect: { width: window.innerWidth, height: window.innerHeight },
     overscan: OVERSCAN,
     scrollMargin: headHeight,
     scrollPaddingStart: headHeight,
