@@ -75,8 +75,11 @@ export function namespacesFromConfig(inspect: InspectDocument, engine: EngineInf
   return result;
 }
 
+/** Each known capability's place in the kernel's table, built on first use (not once per call, as it was). */
+let capabilityOrder: Map<string, number> | undefined;
+
 function sortCapabilities(names: Iterable<string>): string[] {
-  const order = new Map(allCapabilityNames().map((name, index) => [name, index]));
+  const order = (capabilityOrder ??= new Map(allCapabilityNames().map((name, index) => [name, index])));
   return [...new Set(names)].sort((a, b) => (order.get(a) ?? 999) - (order.get(b) ?? 999) || compareText(a, b));
 }
 

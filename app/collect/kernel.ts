@@ -194,7 +194,7 @@ export function overlayKernelOnto(
   if (facts.mountinfo.ok) {
     const entries = facts.mountinfo.value;
     // The last mount at a path is the visible one.
-    const at = (destination: string) => [...entries].reverse().find((e) => e.mountPoint === destination);
+    const at = (destination: string) => entries.findLast((e) => e.mountPoint === destination);
     for (const mount of doc.mounts) {
       const entry = at(mount.destination);
       if (!entry) continue;

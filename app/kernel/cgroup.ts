@@ -328,7 +328,9 @@ function planFact<T>(location: CgroupLocation, source: FactSource<T>): Planned<T
         message: `the ${controller} controller is not mounted on this host (no ${controller} hierarchy in /proc/PID/cgroup)`,
       };
     }
-    paths.push(posix.join(directory, name));
+    // directory is posix.join's output (locateCgroup, atLevel): normalized, no trailing slash but the root's; name is a
+    // plain file name. So this is posix.join(directory, name), without normalizing the whole path once more per file.
+    paths.push(directory === '/' ? `/${name}` : `${directory}/${name}`);
   }
   return {
     paths,

@@ -28,9 +28,12 @@ export function normalizeCapabilityName(name: string): string {
 
 /** Decode a capability mask (the hex of CapEff/CapBnd…) into names; unknown bits become CAP_<bit>. */
 export function decodeCapabilityMask(mask: bigint): string[] {
+  // Two 32-bit halves tested as numbers: a BigInt shift per bit allocated 64 BigInts per mask, five masks per container.
+  // asUintN keeps the two's-complement bits a negative mask's shifts had.
+  const halves = [Number(BigInt.asUintN(32, mask)), Number(BigInt.asUintN(32, mask >> 32n))];
   const names: string[] = [];
   for (let bit = 0; bit < 64; bit++) {
-    if ((mask >> BigInt(bit)) & 1n) names.push(byBit.get(bit)?.name ?? `CAP_${bit}`);
+    if ((halves[bit >>> 5]! >>> (bit & 31)) & 1) names.push(byBit.get(bit)?.name ?? `CAP_${bit}`);
   }
   return names;
 }
