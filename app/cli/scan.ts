@@ -14,15 +14,7 @@ import type { ScanFormat } from './scan-formats.js';
  * the engine answers the first requests, so its ~20 ms of loading overlaps the engine's work instead of preceding it.
  */
 async function loadScanModules() {
-  const [collect, kernelSource, assess, catalogue, score, render] = await Promise.all([
-    import('../collect/scan.js'),
-    import('../kernel-source.js'),
-    import('../assess.js'),
-    import('../rules/catalogue.js'),
-    import('../rules/score.js'),
-    import('../report/render.js'),
-  ]);
-  return { ...collect, ...kernelSource, ...assess, ...catalogue, ...score, ...render };
+  return import('./scan-modules.js');
 }
 
 export interface ScanFlags {
