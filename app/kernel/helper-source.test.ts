@@ -18,13 +18,13 @@ afterAll(() => {
 });
 
 /** The script under busybox sh, as the helper container runs it, with PATH limited to busybox's applets. */
-function shell(script = HELPER_SCRIPT): { connection: HelperConnection; child: ChildProcessWithoutNullStreams } {
+function shell(script = HELPER_SCRIPT, scratchDir?: string): { connection: HelperConnection; child: ChildProcessWithoutNullStreams } {
   const bin = join(dir, 'bin');
   if (!existsSync(bin)) {
     mkdirSync(bin);
     for (const applet of ['sh', 'od', 'head', 'ls', 'readlink']) symlinkSync(busybox!, join(bin, applet));
   }
-  const scratch = mkdtempSync(join(dir, 'scratch-'));
+  const scratch = scratchDir ?? mkdtempSync(join(dir, 'scratch-'));
   const child = spawn(join(bin, 'sh'), ['-c', script, 'isolens-helper', scratch], { env: { PATH: bin, LC_ALL: 'C' } });
   children.push(child);
   return {
@@ -179,6 +179,31 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
     const table = new HelperPathTable();
     expect(encodeLinks(table, ['/proc/1/ns/net', '/proc/self/ns/pid_for_children'], manyNonce())).toMatch(/^p 0 \/proc\/1\/ns\/net\np 1 \/proc\/self\/ns\/pid_for_children\nj [0-9a-f]{32} 0 1\n$/);
     for (const path of ['/proc/1/root', '/proc/1/ns/../exe', '/tmp/ns/net', '/proc/1/ns/net x']) expect(encodeLinks(table, [path], manyNonce())).toBeNull();
+  });
+
+  it('without a writable scratch (no separator) and without head, text reads still come back right, one od a file', async () => {
+    const paths = ['/proc/self/cgroup', '/proc/999999999/status', join(dir, 'nothing'), '/proc/1/ns/net'];
+    const requests = paths.map((path) => ({ op: path.includes('/ns/') ? ('link' as const) : ('text' as const), path }));
+    const local = await LOCAL_HOST_SOURCE.readMany(requests);
+    for (const variant of ['no scratch', 'no head'] as const) {
+      const { connection } = variant === 'no scratch' ? shell(HELPER_SCRIPT, '/proc/no-such-dir') : shell(HELPER_SCRIPT.replaceAll('head -q', 'no-such-head -q'));
+      let gets = 0;
+      const write = connection.input.write.bind(connection.input);
+      connection.input.write = ((chunk: string) => {
+        gets += chunk.split('\n').filter((line) => line.startsWith('g ')).length;
+        return write(chunk);
+      }) as typeof connection.input.write;
+      const source = new HelperKernelSource(connection, { detail: 'test' });
+      for (let round = 0; round < 2; round++) {
+        const answers = await source.readMany(requests);
+        // /proc/self/cgroup is the shell's here and this process's locally: the same file of the same cgroup tree.
+        expect(answers.slice(1), variant).toEqual(local.slice(1));
+        expect(answers[0], variant).toMatchObject({ ok: true });
+      }
+      // Without a scratch the helper says so once and later batches no longer try; without head each batch tries again.
+      expect(gets, variant).toBe(variant === 'no scratch' ? 1 : 2);
+      await source.close();
+    }
   });
 
   it('a helper that dies mid-batch gives typed gaps, at once, and every later read the same reason', async () => {
