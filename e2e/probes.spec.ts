@@ -11,9 +11,9 @@ test.describe('probes', () => {
     test.setTimeout(120_000);
     await openRoute(ui, `#/container/${containers.risky.id}/probes`);
     await expect(ui.getByTestId('probes-panel')).toBeVisible();
+    // The panel shows before the catalogue has arrived ("Loading the probes…"): wait for its rows, not for a moment.
     const rows = ui.getByTestId('container-probe');
-    const count = await rows.count();
-    expect(count).toBeGreaterThan(8);
+    await expect.poll(() => rows.count()).toBeGreaterThan(8);
     // Destructive probes (fork, allocate) never run on a user's container.
     await expect(row(ui, 'fork-past-pids-limit')).toHaveCount(0);
     await expect(row(ui, 'see-host-processes')).toHaveAttribute('data-predicted', 'allowed');
