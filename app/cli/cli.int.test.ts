@@ -1,7 +1,7 @@
 // The `isolens` command end to end on a real engine: formats, filters, exit codes and one-line errors.
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,31 @@ describe.skipIf(noEngine)('isolens scan on a real engine', () => {
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/isolens-no-engine-here\.sock/);
+  });
+
+  it('a reader that closes the pipe early (| head) ends the scan quietly with its exit code', async () => {
+    for (const args of [['scan', '--json'], ['scan', '--fail-on', 'low'], ['--help']]) {
+      const child = spawn(process.execPath, ['bin/isolens.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The read end closes before the CLI has written anything, so its first write fails with EPIPE.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+      expect(stderr, args.join(' ')).toBe('');
+      // --fail-on low: the risky container's findings still set the exit code the reader's shell sees.
+      expect(code, args.join(' ')).toBe(args.includes('--fail-on') ? EXIT.findings : EXIT.ok);
+    }
+  });
+
+  it('a full disk under the output is one line on stderr and exit 1', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const result = spawnSync(process.execPath, ['bin/isolens.js', 'scan', '--json'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      expect(result.stderr).toBe('isolens: cannot write to standard output (ENOSPC: no space left on device, write)\n');
+      expect(result.status).toBe(EXIT.error);
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('the bin runs the built CLI (npm test builds before the integration tests)', () => {

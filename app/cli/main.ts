@@ -15,8 +15,32 @@ import { ISOLENS_VERSION } from '../version.js';
 
 export { EXIT };
 
+/**
+ * Standard output may go away or fill up: `isolens scan | head` closes the pipe after ten lines, a redirect can hit a
+ * full disk. Without a listener either is Node's stack trace of an unhandled 'error' event and exit 1. A closed pipe
+ * (EPIPE) only stops the output: the reader had what it wanted, and the command ends as it would have, with its own
+ * exit code (--fail-on's included). Any other write error is one line on stderr and exit 1. The listener goes on at the
+ * first write, as process.stdout is made then.
+ */
+let stdoutState: 'unused' | 'open' | 'closed' = 'unused';
+function writeStdout(text: string): void {
+  if (stdoutState === 'unused') {
+    stdoutState = 'open';
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (stdoutState === 'closed') return; // what was still queued when the reader went
+      stdoutState = 'closed';
+      if (error.code === 'EPIPE') return;
+      process.stderr.write(`isolens: cannot write to standard output (${error.message})\n`);
+      process.exit(EXIT.error);
+    });
+    // Nowhere is left to report a failure of stderr itself; without a listener it would be the stack trace above.
+    process.stderr.on('error', () => undefined);
+  }
+  if (stdoutState === 'open') process.stdout.write(text);
+}
+
 const processIo: Io = {
-  stdout: (text) => process.stdout.write(text),
+  stdout: writeStdout,
   stderr: (text) => process.stderr.write(text),
   // Asked of the descriptor, not of process.stdout: creating that stream at start (a pipe's is a net.Socket) cost every
   // command a few milliseconds before it had anything to write.
