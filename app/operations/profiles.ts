@@ -48,5 +48,16 @@ function within(version: string, from: string, to: string): boolean {
 /** The engine's own default profile, or null when Isolens has none for this engine version (then it is unknown). */
 export function defaultProfileFor(engine: Pick<EngineInfo, 'kind' | 'version'>): DefaultProfile | null {
   if (engine.kind === null || engine.version === null) return null;
-  return DEFAULT_PROFILES.find((p) => p.engine === engine.kind && within(engine.version!, p.from, p.to)) ?? null;
+  // Asked for every container and seccomp question of a scan, of one or two engines: the answer is kept per version.
+  const key = `${engine.kind} ${engine.version}`;
+  let found = PROFILE_BY_ENGINE.get(key);
+  if (found === undefined) {
+    found = DEFAULT_PROFILES.find((p) => p.engine === engine.kind && within(engine.version!, p.from, p.to)) ?? null;
+    // Engine versions are engine-reported text: the map stays small whatever a hostile engine answers.
+    if (PROFILE_BY_ENGINE.size >= 64) PROFILE_BY_ENGINE.clear();
+    PROFILE_BY_ENGINE.set(key, found);
+  }
+  return found;
 }
+
+const PROFILE_BY_ENGINE = new Map<string, DefaultProfile | null>();
