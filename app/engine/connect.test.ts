@@ -296,6 +296,24 @@ describe('TLS', () => {
     expect(printed).not.toContain([...keyBytes.subarray(28, 40)].map((b) => b.toString(16).padStart(2, '0')).join(' '));
   });
 
+  it("a TLS endpoint's GETs and its dockerode client share one agent, whose files are read once", async () => {
+    const port = await tlsEngine();
+    const caPath = join(dir, 'ca.pem');
+    writeFileSync(caPath, readFileSync(join(FIXTURES, 'tls', 'server-self-signed-cert.pem')));
+    const resolved = tcp(port, { verify: true, caPath });
+    const connection = openConnection(resolved);
+    expect((await describeEngine(connection, THIS_HOST)).tls).toBe(true);
+    // Gone after the first connection read it: the dockerode client of the same endpoint uses what was read.
+    rmSync(caPath);
+    const client = await connection.dockerode();
+    expect((await describeEngine(dockerodeConnection(client), THIS_HOST)).tls).toBe(true);
+    const agentOf = (other: typeof client) => (other.modem as unknown as { agent: https.Agent }).agent;
+    expect(agentOf(client)).toBeInstanceOf(https.Agent);
+    expect(agentOf(createClient(resolved))).toBe(agentOf(client));
+    // Per endpoint, not per process: another endpoint naming the missing file is refused with its name.
+    expect(() => openConnection(tcp(port, { verify: true, caPath }))).toThrowError(/^cannot read the TLS CA certificate .*ca\.pem \(ENOENT\)/);
+  });
+
   it('plain HTTP to a TLS port is reported as a closed connection that may expect TLS', async () => {
     const port = await tlsEngine();
     const error = await describeError(tcp(port));

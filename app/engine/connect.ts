@@ -1,6 +1,7 @@
 // What every connection to an engine shares: its settings (timeout, TLS files, which endpoints can be dialled), the
 // one-line errors a user can act on when the engine cannot be reached, and the engine's description.
 import { readFileSync, statSync } from 'node:fs';
+import type { Agent as HttpsAgent } from 'node:https';
 import { release } from 'node:os';
 import type { ZodType } from 'zod';
 import type { EngineInfo } from '../model/schema.js';
@@ -66,7 +67,7 @@ function readTlsFile(path: string | undefined, what: string, endpoint: string): 
 }
 
 /** A TLS endpoint's files and verification, as node:https's agent takes them. Throws EngineUnreachableError for an unreadable file. */
-export function tlsFiles(resolved: ResolvedEndpoint): { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
+function tlsFiles(resolved: ResolvedEndpoint): { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
   const tls = resolved.tls;
   if (!tls) return { rejectUnauthorized: true };
   const { endpoint } = resolved;
@@ -80,13 +81,29 @@ export function tlsFiles(resolved: ResolvedEndpoint): { ca?: Buffer; cert?: Buff
   return { ...files, rejectUnauthorized: tls.verify };
 }
 
+/**
+ * Where an endpoint's requests go, worked out once for every client of it (node:http's GETs, dockerode): a socket path
+ * (unix://, npipe://), a host and port over plain HTTP or TLS (tcp://), or an ssh host (ssh://).
+ */
+export type EngineAddress =
+  | { transport: 'socket'; socketPath: string }
+  | { transport: 'http'; host: string; port: string }
+  | { transport: 'https'; host: string; port: string }
+  | { transport: 'ssh'; host: string; port: number; /** From the endpoint, percent-decoded; '' when it names none. */ username: string };
+
 /** Throws EngineUnreachableError for an endpoint no connection can dial: an unknown scheme, an ssh:// address with a socket path. */
-export function checkDialable(resolved: ResolvedEndpoint): void {
+export function engineAddress(resolved: ResolvedEndpoint): EngineAddress {
   const { endpoint } = resolved;
-  if (endpoint.startsWith('unix://') || endpoint.startsWith('npipe://') || endpoint.startsWith('tcp://')) return;
-  if (endpoint.startsWith('ssh://')) {
-    const url = new URL(endpoint);
-    if (url.pathname === '' || url.pathname === '/') return;
+  if (endpoint.startsWith('unix://')) return { transport: 'socket', socketPath: endpoint.slice('unix://'.length) };
+  if (endpoint.startsWith('npipe://')) return { transport: 'socket', socketPath: endpoint.slice('npipe://'.length) };
+  if (!endpoint.startsWith('tcp://') && !endpoint.startsWith('ssh://')) {
+    throw new EngineUnreachableError(`${endpoint}: unsupported endpoint; use unix://, tcp:// or ssh://`, endpoint, 'UNSUPPORTED');
+  }
+  const url = new URL(endpoint);
+  // An IPv6 literal without its brackets, as node:net takes it.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (url.protocol === 'tcp:') return resolved.tls ? { transport: 'https', host, port: url.port } : { transport: 'http', host, port: url.port };
+  if (url.pathname !== '' && url.pathname !== '/') {
     // docker-modem runs `docker system dial-stdio` on the remote host, which cannot reach a socket path such as Podman's.
     throw new EngineUnreachableError(
       `${endpoint} names a socket path over ssh, which Isolens cannot dial; forward it instead (ssh -NL /tmp/engine.sock:${url.pathname} ${url.host}) and use --host unix:///tmp/engine.sock`,
@@ -94,7 +111,30 @@ export function checkDialable(resolved: ResolvedEndpoint): void {
       'UNSUPPORTED',
     );
   }
-  throw new EngineUnreachableError(`${endpoint}: unsupported endpoint; use unix://, tcp:// or ssh://`, endpoint, 'UNSUPPORTED');
+  return { transport: 'ssh', host, port: url.port ? Number(url.port) : 22, username: decodeURIComponent(url.username) };
+}
+
+/** One agent per TLS endpoint, shared by its GETs and its dockerode client: its files are read once, its sockets pooled once. */
+const tlsAgents = new WeakMap<ResolvedEndpoint, HttpsAgent>();
+
+/**
+ * The keep-alive node:https agent that carries a TLS endpoint's settings (docker-modem has no option to skip
+ * verification, SkipTLSVerify, so the agent carries them all). Throws EngineUnreachableError for an unreadable TLS file.
+ */
+export function tlsAgent(resolved: ResolvedEndpoint): HttpsAgent {
+  const known = tlsAgents.get(resolved);
+  if (known) return known;
+  const files = tlsFiles(resolved);
+  // node:https (and tls) only for a TLS endpoint: loading them costs every other start several milliseconds.
+  const { Agent } = process.getBuiltinModule('node:https') as typeof import('node:https');
+  const agent = new Agent({ keepAlive: true, ...files });
+  // docker-modem util.inspect()s every request's options, agent included, before it asks whether debugging is on: this
+  // agent's sockets and TLS contexts (2.7 ms a request after two requests, at load 4.5; it grows with the sockets) and
+  // its options' client key, which DEBUG=modem would then print. util.inspect calls an object's own inspect.custom
+  // instead: one line, no key.
+  Object.defineProperty(agent, Symbol.for('nodejs.util.inspect.custom'), { value: () => `[https.Agent for ${resolved.endpoint}]` });
+  tlsAgents.set(resolved, agent);
+  return agent;
 }
 
 type StartHint = { engine: string; start: string };

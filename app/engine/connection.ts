@@ -5,12 +5,11 @@
 // request, about half of `isolens scan --json`'s time after the engine's own.
 import type Dockerode from 'dockerode';
 import http, { type Agent as HttpAgent, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import type { Agent as HttpsAgent } from 'node:https';
 import {
-  checkDialable,
   DEFAULT_TIMEOUT_MS,
+  engineAddress,
+  tlsAgent,
   toEngineUnreachableError,
-  tlsFiles,
   type ClientOptions,
   type EngineUnreachableError,
 } from './connect.js';
@@ -123,23 +122,19 @@ class HttpConnection implements EngineConnection {
 }
 
 function httpTarget(resolved: ResolvedEndpoint): HttpTarget {
-  const { endpoint } = resolved;
-  const socketPath = endpoint.startsWith('unix://') ? endpoint.slice('unix://'.length) : endpoint.startsWith('npipe://') ? endpoint.slice('npipe://'.length) : null;
-  if (socketPath !== null || !resolved.tls) {
-    // An agent of our own keeps the few sockets a scan opens alive between its requests. servername '' because node's
-    // agent otherwise works one out for TLS's SNI on every request, plain HTTP included, and its first isIP() check of
-    // "localhost" compiles node's IPv6 expression (~4 ms at start); plain HTTP sends no server name.
-    const agent: HttpAgent = new http.Agent({ keepAlive: true });
-    const noServerName = { servername: '' } as RequestOptions;
-    if (socketPath !== null) return { request: http.request, options: { socketPath, agent, ...noServerName } };
-    const url = new URL(endpoint);
-    return { request: http.request, options: { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, agent, ...noServerName } };
+  const address = engineAddress(resolved);
+  if (address.transport === 'https') {
+    const https = process.getBuiltinModule('node:https') as typeof import('node:https');
+    return { request: https.request, options: { host: address.host, port: address.port, agent: tlsAgent(resolved) } };
   }
-  // node:https (and tls) only for a TLS endpoint: loading them costs every other start several milliseconds.
-  const https = process.getBuiltinModule('node:https') as typeof import('node:https');
-  const url = new URL(endpoint);
-  const agent: HttpsAgent = new https.Agent({ keepAlive: true, ...tlsFiles(resolved) });
-  return { request: https.request, options: { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, agent } };
+  // An agent of our own keeps the few sockets a scan opens alive between its requests. servername '' because node's
+  // agent otherwise works one out for TLS's SNI on every request, plain HTTP included, and its first isIP() check of
+  // "localhost" compiles node's IPv6 expression (~4 ms at start); plain HTTP sends no server name.
+  const agent: HttpAgent = new http.Agent({ keepAlive: true });
+  const noServerName = { servername: '' } as RequestOptions;
+  if (address.transport === 'socket') return { request: http.request, options: { socketPath: address.socketPath, agent, ...noServerName } };
+  if (address.transport === 'http') return { request: http.request, options: { host: address.host, port: address.port, agent, ...noServerName } };
+  throw new Error(`${resolved.endpoint}: ssh:// is dialled through dockerode`);
 }
 
 /** ssh:// goes through dockerode's ssh transport (docker system dial-stdio), which loads when the first GET is made. */
@@ -180,6 +175,5 @@ class DockerodeBackedConnection implements EngineConnection {
  * file, an ssh:// address with a socket path, an unsupported scheme.
  */
 export function openConnection(resolved: ResolvedEndpoint, options: ClientOptions = {}): EngineConnection {
-  checkDialable(resolved);
-  return resolved.endpoint.startsWith('ssh://') ? new DockerodeBackedConnection(resolved, options) : new HttpConnection(resolved, options);
+  return engineAddress(resolved).transport === 'ssh' ? new DockerodeBackedConnection(resolved, options) : new HttpConnection(resolved, options);
 }

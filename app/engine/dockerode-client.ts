@@ -3,10 +3,9 @@
 // over a socket or tcp never loads dockerode, docker-modem or their dependencies.
 import Dockerode from 'dockerode';
 import { readFileSync } from 'node:fs';
-import type { Agent as HttpsAgent } from 'node:https';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { checkDialable, DEFAULT_TIMEOUT_MS, tlsFiles, toEngineUnreachableError, type ClientOptions, type EngineUnreachableError } from './connect.js';
+import { DEFAULT_TIMEOUT_MS, engineAddress, tlsAgent, toEngineUnreachableError, type ClientOptions, type EngineUnreachableError } from './connect.js';
 import type { EngineConnection, EngineGet } from './connection.js';
 import type { ResolvedEndpoint } from './endpoint.js';
 import { checkHostKey, type HostKeyVerdict } from './known-hosts.js';
@@ -64,29 +63,17 @@ function modemOptions(
     timeout: timeoutMs,
   };
   (base as { connectionTimeout?: number }).connectionTimeout = timeoutMs;
-  checkDialable(resolved);
-  const { endpoint } = resolved;
+  const address = engineAddress(resolved);
   // No agent of our own for plain HTTP: docker-modem util.inspect()s every request's options, agent included (showHidden,
   // unlimited depth), before it asks whether debugging is on. With an agent holding kept-alive sockets that cost ~20 ms
   // per request in a long-running process (30 inspects: 35 → 650 ms); node:http's global agent is not in the options.
-  if (endpoint.startsWith('unix://')) return { ...base, socketPath: endpoint.slice('unix://'.length) };
-  if (endpoint.startsWith('npipe://')) return { ...base, socketPath: endpoint.slice('npipe://'.length) };
-  const url = new URL(endpoint);
-  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (url.protocol === 'tcp:') {
-    if (!resolved.tls) return { ...base, protocol: 'http', host: hostname, port: url.port };
-    // The agent carries all TLS settings: docker-modem has no option to skip verification (SkipTLSVerify).
-    // node:https (and tls) only for a TLS endpoint: loading them costs every other start several milliseconds.
-    const { Agent } = process.getBuiltinModule('node:https') as { Agent: typeof HttpsAgent };
-    const agent = new Agent(tlsFiles(resolved));
-    // docker-modem's util.inspect() of each request's options (above) would walk this agent: its sockets and TLS
-    // contexts (2.7 ms a request after two requests, at load 4.5; it grows with the sockets) and its options' client key,
-    // which DEBUG=modem would then print. util.inspect calls an object's own inspect.custom instead: one line, no key.
-    Object.defineProperty(agent, Symbol.for('nodejs.util.inspect.custom'), { value: () => `[https.Agent for ${endpoint}]` });
-    return { ...base, protocol: 'https', host: hostname, port: url.port, agent } as Dockerode.DockerOptions;
+  // The TLS agent is the connection's own (tlsAgent), which util.inspect prints as one line.
+  if (address.transport === 'socket') return { ...base, socketPath: address.socketPath };
+  if (address.transport === 'http') return { ...base, protocol: 'http', host: address.host, port: address.port };
+  if (address.transport === 'https') {
+    return { ...base, protocol: 'https', host: address.host, port: address.port, agent: tlsAgent(resolved) } as Dockerode.DockerOptions;
   }
-  // ssh:// (checkDialable lets nothing else through).
-  const port = url.port ? Number(url.port) : 22;
+  const { host: hostname, port } = address;
   dropModemSshUrlWarning();
   // ssh2 accepts any host key unless told otherwise; the docker CLI's ssh checks known_hosts, and so do we.
   const hostVerifier = (key: Buffer): boolean => {
@@ -103,7 +90,7 @@ function modemOptions(
     host: hostname,
     port,
     // Like ssh, the local user name when the endpoint names none.
-    username: decodeURIComponent(url.username) || userInfo().username,
+    username: address.username || userInfo().username,
     sshOptions: { agent: process.env.SSH_AUTH_SOCK, hostVerifier } as Dockerode.DockerOptions['sshOptions'],
   };
 }
