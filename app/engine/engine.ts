@@ -239,7 +239,16 @@ export class DockerodeEngine implements ContainerEngine {
 
   async attachOwned(id: string) {
     const client = await this.client();
-    const stream = (await client.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+    // An attach with stdin never ends its request; when the engine refuses it (Podman answers 409 when the container
+    // cannot be prepared) the request and its socket would stay open and keep the process alive: abort them.
+    const abort = new AbortController();
+    const stream = (await client
+      .getContainer(id)
+      .attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true, abortSignal: abort.signal } as Dockerode.ContainerAttachOptions)
+      .catch((error: unknown) => {
+        abort.abort();
+        throw error;
+      })) as unknown as Duplex;
     return {
       stream,
       demux: (stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream) => client.modem.demuxStream(stream, stdout, stderr),

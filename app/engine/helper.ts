@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import type { EngineInfo } from '../model/schema.js';
 import { HELPER_SCRATCH_DIR, HELPER_SCRIPT } from '../kernel/helper-protocol.js';
-import { HELPER_ROOTS, type HelperConnection } from '../kernel/helper-source.js';
+import { HELPER_ROOTS, HelperKernelSource, type HelperConnection } from '../kernel/helper-source.js';
+import { parseMountinfo } from '../kernel/mountinfo.js';
 import type { ContainerEngine, OwnedCreateOptions } from './engine.js';
 
 /** busybox 1.36.1, the official image's multi-platform index, pinned by digest so a moved tag cannot change what runs. */
@@ -35,11 +36,50 @@ export interface HelperStartOptions {
 /** The helper could not be started: why, in words a user can act on. */
 export class HelperRefusedError extends Error {}
 
+/**
+ * Podman raises a container's open-file and process limits above the engine's own; where the host's hard limits are
+ * lower (this machine: 20,000 and 96,363) the runtime cannot start the helper ("error setting rlimit type 7"). The
+ * script keeps one file open at a time, and 64 PIDs bound it anyway; RLIMIT_NPROC does not apply to root of the host.
+ * Docker's default is dockerd's own limits, which always fit, so they are left alone there.
+ */
+const PODMAN_ULIMITS = [
+  { Name: 'nofile', Soft: 1024, Hard: 1024 },
+  { Name: 'nproc', Soft: 4096, Hard: 4096 },
+];
+
 /** The helper's only writable place; Docker mounts tmpfs nosuid, nodev and noexec. */
 const SCRATCH_MOUNT = { Type: 'tmpfs' as const, Source: '', Target: HELPER_SCRATCH_DIR, TmpfsOptions: { SizeBytes: 4096, Mode: 0o700 } };
 
+/**
+ * The helper's tmpfs mounts on Podman, as HostConfig.Tmpfs options. Podman's compatible API mounts a `Mounts` tmpfs
+ * without noexec (4.3), so the scratch's options are spelt out; and with --read-only Podman adds writable, executable
+ * tmpfs at /tmp, /run and /var/tmp (its read_only_tmpfs default, which that API cannot turn off), so those are
+ * replaced by empty read-only ones.
+ */
+const EMPTY_READ_ONLY_TMPFS = 'ro,nosuid,nodev,noexec,size=4k';
+const PODMAN_TMPFS: Record<string, string> = {
+  '/tmp': EMPTY_READ_ONLY_TMPFS,
+  '/var/tmp': EMPTY_READ_ONLY_TMPFS,
+  '/run': EMPTY_READ_ONLY_TMPFS,
+  [HELPER_SCRATCH_DIR]: 'rw,nosuid,nodev,noexec,size=4096,mode=0700',
+};
+
 function bind(host: string, inHelper: string) {
   return { Type: 'bind' as const, Source: host, Target: inHelper, ReadOnly: true };
+}
+
+/**
+ * How the cgroupfs binds are written. Docker's `Mounts` refuse a bind source that does not exist, which createHelper
+ * uses to learn the host's hierarchies. Podman's compatible API creates a missing source instead (it made empty
+ * directories in a host's /sys/fs/cgroup, shown on Podman 4.3) and splits a `Mounts` entry at commas ("cpu,cpuacct:
+ * invalid mount option"), so there the hierarchies are learnt first (hostCgroupHierarchies) and bound as `Binds`,
+ * whose fields are separated by colons.
+ */
+export type CgroupBindStyle = 'mounts' | 'binds';
+
+/** Does a missing bind source make the create fail (Docker's Mounts), rather than appear on the host (Podman)? */
+function refusesMissingBindSources(engine: EngineInfo): boolean {
+  return engine.kind === 'docker';
 }
 
 /**
@@ -60,14 +100,19 @@ function bind(host: string, inHelper: string) {
  *   that are the host reference, so the helper runs unconfined there; on SELinux hosts container_t cannot read other
  *   domains' /proc, so labelling is disabled. (Neither LSM is active on the machine this was built on.)
  */
-export function helperCreateOptions(engine: EngineInfo, image: string, cgroupBinds: readonly string[] | null, owner: string): OwnedCreateOptions {
+export function helperCreateOptions(
+  engine: EngineInfo,
+  image: string,
+  cgroupBinds: readonly string[] | null,
+  owner: string,
+  style: CgroupBindStyle = 'mounts',
+): OwnedCreateOptions {
   const securityOptions = ['no-new-privileges'];
   if (engine.securityOptions.some((option) => option.includes('name=apparmor'))) securityOptions.push('apparmor=unconfined');
   if (engine.securityOptions.some((option) => option.includes('name=selinux'))) securityOptions.push('label=disable');
-  const cgroupMounts =
-    cgroupBinds === null
-      ? [bind('/sys/fs/cgroup', HELPER_ROOTS.cgroup)]
-      : cgroupBinds.map((name) => bind(`/sys/fs/cgroup/${name}`, `${HELPER_ROOTS.cgroup}/${name}`));
+  const cgroupPairs: Array<[string, string]> =
+    cgroupBinds === null ? [['/sys/fs/cgroup', HELPER_ROOTS.cgroup]] : cgroupBinds.map((name) => [`/sys/fs/cgroup/${name}`, `${HELPER_ROOTS.cgroup}/${name}`]);
+  const cgroupMounts = style === 'mounts' ? cgroupPairs.map(([host, inHelper]) => bind(host, inHelper)) : [];
   return {
     name: `isolens-helper-${process.pid}-${Date.now().toString(36)}`,
     Image: image,
@@ -91,9 +136,12 @@ export function helperCreateOptions(engine: EngineInfo, image: string, cgroupBin
       ReadonlyRootfs: true,
       SecurityOpt: securityOptions,
       AutoRemove: true,
-      Mounts: [...cgroupMounts, SCRATCH_MOUNT],
+      ...(style === 'binds' ? { Binds: cgroupPairs.map(([host, inHelper]) => `${host}:${inHelper}:ro`) } : {}),
+      ...(refusesMissingBindSources(engine) ? {} : { Tmpfs: PODMAN_TMPFS }),
+      Mounts: refusesMissingBindSources(engine) ? [...cgroupMounts, SCRATCH_MOUNT] : cgroupMounts,
       Memory: 64 * 1024 * 1024,
       PidsLimit: 64,
+      ...(refusesMissingBindSources(engine) ? {} : { Ulimits: PODMAN_ULIMITS }),
       LogConfig: { Type: 'none', Config: {} },
     },
   };
@@ -146,17 +194,63 @@ async function ensureImage(adapter: ContainerEngine, image: string, isDefault: b
   }
 }
 
-/** Create with every cgroup v1 hierarchy; drop each one this host does not have (the engine names it) and retry. */
-async function createHelper(adapter: ContainerEngine, engine: EngineInfo, image: string): Promise<string> {
-  let binds: string[] | null = engine.cgroupVersion === 1 ? [...CGROUP_V1_HIERARCHIES] : null;
+/** A cgroupfs hierarchy's directory name as a bind may carry it: "memory", "cpu,cpuacct", "systemd", "unified". */
+const HIERARCHY_NAME = /^[a-z0-9_][a-z0-9_,.=-]{0,63}$/;
+
+/**
+ * The cgroup hierarchies the engine's host mounts at /sys/fs/cgroup/NAME, read through a first helper that binds no
+ * cgroupfs: the mountinfo of its parent process, the runtime's monitor (conmon, containerd-shim), which runs in the
+ * host's mount namespace. Empty when that cannot be read (the helper then has no cgroupfs, and the cgroup facts are gaps).
+ */
+export async function hostCgroupHierarchies(adapter: ContainerEngine, engine: EngineInfo, image: string): Promise<string[]> {
+  const probe = new HelperKernelSource(await runHelper(adapter, engine, image, []), { detail: 'the helper finding the host\'s cgroup hierarchies' });
+  const parentOf = async (pid: string): Promise<string | null> => {
+    const status = await probe.readText(`/proc/${pid}/status`);
+    const parent = status.ok ? /^PPid:\s+(\d{1,10})$/m.exec(status.value)?.[1] : undefined;
+    return parent === undefined || parent === '0' ? null : parent;
+  };
+  try {
+    // /proc/self is the process that reads (head, od): its parent is the script's sh, in the helper's mount namespace.
+    const script = await parentOf('self');
+    const own = script === null ? null : await probe.readLink(`/proc/${script}/ns/mnt`);
+    if (script === null || !own?.ok) return [];
+    // Up from the script to the first process in another mount namespace: the runtime's monitor, on the host.
+    let monitor: string | null = script;
+    for (let step = 0; step < 4 && monitor !== null; step++) {
+      monitor = await parentOf(monitor);
+      if (monitor === null) return [];
+      const namespace = await probe.readLink(`/proc/${monitor}/ns/mnt`);
+      if (!namespace.ok) return [];
+      if (namespace.value !== own.value) break;
+    }
+    if (monitor === null) return [];
+    const mountinfo = await probe.readText(`/proc/${monitor}/mountinfo`);
+    if (!mountinfo.ok) return [];
+    const names = parseMountinfo(mountinfo.value)
+      .filter((mount) => mount.fsType === 'cgroup' || mount.fsType === 'cgroup2')
+      .map((mount) => /^\/sys\/fs\/cgroup\/([^/]+)$/.exec(mount.mountPoint)?.[1])
+      .filter((name): name is string => name !== undefined && HIERARCHY_NAME.test(name));
+    return [...new Set(names)].sort();
+  } finally {
+    await probe.close();
+  }
+}
+
+/**
+ * Create the helper with every cgroup v1 hierarchy the host has. On Docker: try them all and drop each one the engine
+ * names as missing. Elsewhere (Podman) a missing source would be created on the host, so ask the host first.
+ */
+async function createHelper(adapter: ContainerEngine, engine: EngineInfo, image: string, learnt?: string[]): Promise<string> {
+  const style: CgroupBindStyle = learnt === undefined ? 'mounts' : 'binds';
+  let binds: string[] | null = learnt ?? (engine.cgroupVersion === 1 ? [...CGROUP_V1_HIERARCHIES] : null);
   for (;;) {
     try {
-      return await adapter.createOwned({ role: 'helper', create: helperCreateOptions(engine, image, binds, ownerId()) });
+      return await adapter.createOwned({ role: 'helper', create: helperCreateOptions(engine, image, binds, ownerId(), style) });
     } catch (error) {
       const reason = reasonOf(error);
       const missing = /bind source path does not exist: (\S+)/.exec(reason)?.[1];
       const name = missing?.replace(/^\/sys\/fs\/cgroup\//, '');
-      if (binds !== null && name !== undefined && binds.includes(name)) {
+      if (learnt === undefined && binds !== null && name !== undefined && binds.includes(name)) {
         binds = binds.filter((entry) => entry !== name);
         continue;
       }
@@ -187,7 +281,13 @@ export async function startHelper(adapter: ContainerEngine, engine: EngineInfo, 
   const image = options.image ?? DEFAULT_HELPER_IMAGE;
   await sweepHelpers(adapter).catch(() => 0);
   await ensureImage(adapter, image, options.image === undefined, options.onNotice);
-  const id = await createHelper(adapter, engine, image);
+  if (engine.cgroupVersion !== 1 || refusesMissingBindSources(engine)) return runHelper(adapter, engine, image);
+  return runHelper(adapter, engine, image, await hostCgroupHierarchies(adapter, engine, image));
+}
+
+/** Create, attach and start one helper; `learnt` are the cgroup v1 hierarchies to bind when known beforehand. */
+async function runHelper(adapter: ContainerEngine, engine: EngineInfo, image: string, learnt?: string[]): Promise<HelperConnection & { id: string }> {
+  const id = await createHelper(adapter, engine, image, learnt);
   let closed: Promise<void> | null = null;
   const close = () => (closed ??= removeAndWait(adapter, id));
   try {

@@ -16,7 +16,7 @@ export const HELPER_MANY_LIMIT = 256;
 export const HELPER_SCRATCH_DIR = '/run/isolens';
 
 /**
- * The helper's program. Requests, one a line on stdin:
+ * The helper's program. Its first line is discarded (HELPER_PREAMBLE_END). Requests, one a line on stdin:
  *   b ID      start of batch ID        → "B ID"
  *   t PATH    a file's bytes           → "T", hex lines (od), "E CODE"
  *   p TOK PATH  name PATH by the short token TOK for later g and j lines (no answer)
@@ -42,6 +42,14 @@ export const HELPER_SCRATCH_DIR = '/run/isolens';
  * number of them. A file that gave no bytes (missing, denied, or empty) is asked again with `t`, which names its errno;
  * so are all of a `g`'s files when head reported more errors than it left empty segments (a read failing half-way).
  */
+/**
+ * What Isolens writes first, and the script reads and discards as its first line: engines may put bytes of their own
+ * on the helper's stdin before the client's. Podman's compatible API passes the attach request's body there (docker-modem
+ * sends the options as JSON: {"stream":true,"stdin":true,…}, with no newline), which joined the first request and broke
+ * the protocol on Podman 4.3; Docker passes nothing, and the first line is empty.
+ */
+export const HELPER_PREAMBLE_END = '\n';
+
 export const HELPER_SCRIPT = `exec 3>&1
 NL='
 '
@@ -61,6 +69,7 @@ code() {
     *) c=EIO ;;
   esac
 }
+IFS= read -r line || exit 0
 while IFS= read -r line; do
   op=\${line%% *}
   p=\${line#* }

@@ -103,6 +103,19 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
     await source.close();
   });
 
+  it('reads right when the engine put bytes of its own on stdin first (Podman passes the attach request\'s body)', async () => {
+    const { child, connection } = shell();
+    // What Podman 4.3's compatible API wrote to the helper's stdin before Isolens' first byte: docker-modem's options.
+    child.stdin.write('{"stream":true,"stdin":true,"stdout":true,"stderr":true,"hijack":true}');
+    const source = new HelperKernelSource(connection, { detail: 'test' });
+    const path = join(dir, 'preamble');
+    writeFileSync(path, 'after the preamble\n');
+    expect(await source.readText(path)).toEqual({ ok: true, value: 'after the preamble\n' });
+    expect(await source.exists(path)).toBe(true);
+    expect(source.failure).toBeNull();
+    await source.close();
+  });
+
   it('gives the same failures as local reads: missing file, vanished process, not a directory', async () => {
     const source = new HelperKernelSource(shell().connection, { detail: 'test' });
     const paths = [join(dir, 'nothing'), '/proc/999999999/status', join(dir, 'empty', 'below')];
@@ -207,8 +220,8 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
   });
 
   it('a helper that dies mid-batch gives typed gaps, at once, and every later read the same reason', async () => {
-    // The script reads two requests, then exits: the batch is cut half-way.
-    const { connection } = shell('read -r l; printf "B 1\\nX 1\\n"; exit 0');
+    // The script reads the preamble line and the batch start, answers one request, then exits: the batch is cut half-way.
+    const { connection } = shell('read -r l; read -r l; printf "B 1\\nX 1\\n"; exit 0');
     const source = new HelperKernelSource(connection, { detail: 'test' });
     const answers = await source.readMany([{ op: 'exists', path: '/proc' }, { op: 'text', path: '/proc/self/status' }]);
     expect(answers[0]).toEqual({ ok: true, value: true });
@@ -217,7 +230,7 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
   });
 
   it('a helper that hangs mid-batch is stopped after the timeout, with typed gaps, not a hang', async () => {
-    const { connection, child } = shell('read -r l; printf "B 1\\n"; exec sleep 60');
+    const { connection, child } = shell('read -r l; read -r l; printf "B 1\\n"; exec sleep 60');
     const source = new HelperKernelSource(connection, { detail: 'test', batchTimeoutMs: 300, perRequestMs: 0 });
     const answers = await source.readMany([{ op: 'text', path: '/proc/self/status' }]);
     expect(answers[0]).toMatchObject({ ok: false, reason: 'other', message: expect.stringMatching(/did not answer/) });
@@ -225,7 +238,7 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
   });
 
   it('a helper that breaks the protocol is stopped and its reads fail', async () => {
-    const { connection } = shell('read -r l; printf "B 1\\nT\\nnot hex\\n"; exec sleep 60');
+    const { connection } = shell('read -r l; read -r l; printf "B 1\\nT\\nnot hex\\n"; exec sleep 60');
     const source = new HelperKernelSource(connection, { detail: 'test' });
     expect(await source.readText('/proc/self/status')).toMatchObject({ ok: false, message: expect.stringMatching(/broke the protocol/) });
   });

@@ -11,6 +11,7 @@ import {
   encodeRequest,
   HELPER_FILE_LIMIT_BYTES,
   HELPER_MANY_LIMIT,
+  HELPER_PREAMBLE_END,
   HelperAnswerParser,
   HelperPathTable,
   HelperProtocolError,
@@ -122,6 +123,7 @@ export class HelperKernelSource implements KernelSource {
     connection.output.on('close', ended);
     connection.output.on('error', (error) => this.die(`the connection to the helper container failed: ${error.message}`));
     connection.input.on('error', (error) => this.die(`the connection to the helper container failed: ${error.message}`));
+    connection.input.write(HELPER_PREAMBLE_END);
   }
 
   /** Why reads fail now, or null while the helper answers. */
