@@ -4,14 +4,31 @@
 // session (grpc-js + protobufjs, for sessions Isolens never opens) are loaded from node_modules on first use; what
 // dockerode needs only for image builds and hijacked streams, and built-ins such as https and child_process, are
 // evaluated on first use (cli-build-options.mjs; app/cli/bundle-loads.int.test.ts checks what a scan evaluates).
+//
+// `isolens scan` runs from a classic script of its own (dist/cli/scan.cjs, through the scan-launch entry) so it can use a
+// V8 code cache taken after a run; its content hash goes into the launcher, and names the cache (app/cli/code-cache.ts).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliBuildOptions } from './cli-build-options.mjs';
+import { cliBuildOptions, scanScriptBuildOptions } from './cli-build-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Chunk names carry content hashes: a stale chunk of an earlier build must not linger next to the new ones.
 rmSync(`${root}dist/cli`, { recursive: true, force: true });
 
-await build(cliBuildOptions(root));
+const scanScript = await build({ ...scanScriptBuildOptions(root), write: false });
+const scriptFile = scanScript.outputFiles.find((file) => file.path.endsWith('.cjs'));
+// A classic script compiled by vm.Script has no loader for import(): every module must be in it (or required).
+if (/\bimport\(/.test(scriptFile.text)) throw new Error('dist/cli/scan.cjs calls import(): a classic script cannot; bundle or require that module');
+// ASCII, so the launcher reads it as Latin-1 at a copy's cost (app/cli/scan-script.ts). esbuild escapes strings, regular
+// expressions and names, and templates are lowered to strings (scanScriptBuildOptions): what is left is in comments (a
+// "—" in zod's), where an escape is as good; in a string or a pattern it would mean the same character.
+const script = scriptFile.text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+mkdirSync(dirname(scriptFile.path), { recursive: true });
+writeFileSync(scriptFile.path, script);
+for (const file of scanScript.outputFiles) if (file !== scriptFile) writeFileSync(file.path, file.contents);
+const scanScriptHash = createHash('sha256').update(script).digest('hex').slice(0, 16);
+await build(cliBuildOptions(root, { __ISOLENS_SCAN_SCRIPT_HASH__: JSON.stringify(scanScriptHash) }));

@@ -156,11 +156,13 @@ const builtinsWithoutFacade = {
   },
 };
 
-/** esbuild's options for the CLI bundle, from the repository root. */
-export function cliBuildOptions(root) {
+/** esbuild's options for the CLI bundle, from the repository root; `define` carries the scan script's hash (build-cli.mjs). */
+export function cliBuildOptions(root, define = {}) {
   return {
     absWorkingDir: root,
-    entryPoints: { isolens: 'app/cli/bin.ts' },
+    // The scan's launcher is an entry of its own: bin/isolens.js imports it instead of the main entry for `isolens scan`.
+    entryPoints: { isolens: 'app/cli/bin.ts', 'scan-launch': 'app/cli/scan-launch.ts' },
+    define,
     outdir: 'dist/cli',
     bundle: true,
     splitting: true,
@@ -175,6 +177,41 @@ export function cliBuildOptions(root) {
     external: LOAD_ON_FIRST_CALL.map((entry) => entry.real),
     // CommonJS dependencies call require(); an ESM bundle has none of its own.
     banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
+    plugins: [loadOnFirstCall, evaluateOnFirstUse, debugOnlyWhenAsked, modemInspectsOnlyWhenDebugging, builtinsWithoutFacade],
+  };
+}
+
+/** The parameters the scan script's wrapper function takes (app/cli/scan-script.ts passes them, in this order). */
+export const SCAN_SCRIPT_PARAMETERS = ['require', 'module', 'exports', '__isolensImportMetaUrl'];
+
+/**
+ * esbuild's options for the scan's classic script (dist/cli/scan.cjs): `isolens scan` as one CommonJS bundle, whose
+ * text is a single function expression, so the launcher compiles it with vm.Script and hands V8 the code cache it took
+ * after an earlier scan (which holds the lazily compiled functions an ES module's compile cache never does). Strict mode
+ * throughout, as the ES modules it is built from (and the ESM bundle) run. The modules a scan loads on some paths only
+ * (the other formats, --record's history store, the helper's dockerode) stay in wrappers esbuild runs on first use, so a
+ * JSON scan evaluates what the ESM bundle's scan does (bundle-loads.int checks both).
+ */
+export function scanScriptBuildOptions(root) {
+  return {
+    absWorkingDir: root,
+    entryPoints: { scan: 'app/cli/scan-main.ts' },
+    outdir: 'dist/cli',
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    external: LOAD_ON_FIRST_CALL.map((entry) => entry.real),
+    // A classic script has no import.meta: the launcher passes the script's URL (node:sqlite's createRequire uses it).
+    define: { 'import.meta.url': '__isolensImportMetaUrl' },
+    // Template literals as strings, which esbuild writes in ASCII (it escapes the rest; a template's text it cannot), so
+    // the launcher reads the script as Latin-1. Tagged templates keep their strings and raw strings (esbuild's __template).
+    supported: { 'template-literal': false },
+    banner: { js: `(function (${SCAN_SCRIPT_PARAMETERS.join(', ')}) {\n'use strict';` },
+    footer: { js: '})' },
     plugins: [loadOnFirstCall, evaluateOnFirstUse, debugOnlyWhenAsked, modemInspectsOnlyWhenDebugging, builtinsWithoutFacade],
   };
 }

@@ -115,8 +115,11 @@ describe.skipIf(noEngine)('the built CLI on a real engine', () => {
       // …and how many ICU collators it built (each costs ~7 ms; compareText needs none for ASCII names in the root order).
       `import { writeFileSync } from 'node:fs';\nlet collators = 0;\nconst Collator = Intl.Collator;\nIntl.Collator = function (...args) { collators++; return new Collator(...args); };\nconst localeCompare = String.prototype.localeCompare;\nString.prototype.localeCompare = function (...args) { collators++; return localeCompare.apply(this, args); };\nprocess.on('exit', () => writeFileSync(${JSON.stringify(builtins)}, JSON.stringify({ collators, builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)) })));\n`,
     );
-    const result = await runCli(['scan', '--json', '--kernel-source', 'local', '-c', container.name], { ...process.env, NODE_V8_COVERAGE: coverage }, ['--import', preload]);
-    expect(result.stderr).toBe('');
+    const cacheHome = join(dir, 'cache-home');
+    const env = { ...process.env, XDG_CACHE_HOME: cacheHome, ISOLENS_DEBUG: '1' };
+    const result = await runCli(['scan', '--json', '--kernel-source', 'local', '-c', container.name], { ...env, NODE_V8_COVERAGE: coverage }, ['--import', preload]);
+    // The first scan of this cache directory: it ran without a cache and left one.
+    expect(result.stderr).toMatch(/^isolens: no code cache \(ENOENT\)\nisolens: code cache written \(\d+ bytes\)\n$/);
     expect(result.code).toBe(0);
     expect(Snapshot.parse(JSON.parse(result.stdout)).containers.map((c) => c.name)).toEqual([container.name]);
     const scripts = readdirSync(coverage).flatMap((file) => (JSON.parse(readFileSync(join(coverage, file), 'utf8')) as { result: ScriptCoverage[] }).result);
@@ -124,11 +127,19 @@ describe.skipIf(noEngine)('the built CLI on a real engine', () => {
     // The scan did evaluate the engine connection, the collector and the JSON renderer (so the lists below are meaningful).
     expect(evaluated).toEqual(expect.arrayContaining(['app/engine/connection.ts', 'app/collect/scan.ts', 'app/report/json.ts']));
     expect(evaluated.filter((source) => FORBIDDEN_SOURCES.some((pattern) => pattern.test(source)))).toEqual([]);
+    // The scan ran from its classic script (whose code cache is V8's), through its launcher: not from the ESM entry.
+    const loadedFiles = scripts.map((script) => script.url).filter((url) => url.includes('/dist/cli/')).map((url) => url.slice(url.lastIndexOf('/') + 1));
+    expect(loadedFiles).toEqual(expect.arrayContaining(['scan-launch.mjs', 'scan.cjs']));
+    expect(loadedFiles.filter((name) => !/^(scan-launch\.mjs|scan\.cjs|chunk-[A-Z0-9]+\.mjs)$/.test(name))).toEqual([]);
     // Nothing came from node_modules at run time (the bundle's stand-ins load ssh2 and grpc from there only when used).
     expect(scripts.map((script) => script.url).filter((url) => url.includes('/node_modules/'))).toEqual([]);
     const loaded = JSON.parse(readFileSync(builtins, 'utf8')) as { collators: number; builtins: string[] };
     expect(loaded.builtins.filter((name) => FORBIDDEN_BUILTINS.includes(name))).toEqual([]);
     if (defaultOrderIsRoot(process.env, { electron: process.versions.electron, execArgv: [] })) expect(loaded.collators).toBe(0);
+    // The next scan (without coverage, which V8 would count as other flags) compiles from the cache the first one left.
+    const again = await runCli(['scan', '--json', '--kernel-source', 'local', '-c', container.name], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe('isolens: code cache used\n');
   });
 
   it('over ssh:// it loads ssh2 when it dials, and scans through `docker system dial-stdio`', async () => {
