@@ -182,6 +182,17 @@ describe('token', () => {
     expect((await send(server.port, { path: '/missing.js', headers: bearer() })).status).toBe(404);
   });
 
+  it('asks for the snapshot as it serves the page (to pack it before the page asks), not for its other files', async () => {
+    const asked = () => memory.calls.filter((call) => call === 'getSnapshot').length;
+    const before = asked();
+    await send(server.port, { path: '/assets/index-abc.js', headers: bearer() });
+    await new Promise((done) => setImmediate(done));
+    expect(asked()).toBe(before);
+    expect((await send(server.port, { headers: bearer() })).status).toBe(200);
+    await new Promise((done) => setImmediate(done));
+    expect(asked()).toBe(before + 1);
+  });
+
   it('trades /?token= for an HttpOnly SameSite=Strict cookie and a redirect to /, and the cookie then works', async () => {
     const reply = await send(server.port, { path: `/?token=${server.token}` });
     expect(reply.status).toBe(303);

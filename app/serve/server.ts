@@ -170,8 +170,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   }
 
+  /**
+   * Pack the current snapshot now, if it is not yet: the page asks for it some 150–300 ms after its HTML (once its
+   * script has arrived), and packing 500 containers is 40–100 ms of serve's loop that then need not happen while it
+   * waits. After the response is on its way (setImmediate), so the HTML itself is not held back.
+   */
+  function packAhead(): void {
+    setImmediate(() => {
+      api.getSnapshot().then(
+        (snapshot) => {
+          if (snapshot) packedBody(snapshot);
+        },
+        () => undefined, // no engine yet: the page's request will say so
+      );
+    });
+  }
+
   async function handleStatic(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     if (request.method !== 'GET') return sendText(response, 405, 'Method Not Allowed\n', { Allow: 'GET' });
+    if (path === '/' || path === '/index.html') packAhead();
     const found = await findStaticFile(staticDir, path);
     if (found.kind === 'bad-path') return sendText(response, 400, 'Bad path\n');
     if (found.kind === 'not-found') return sendText(response, 404, 'Not found\n');

@@ -88,6 +88,25 @@ describe('IsolensStore', () => {
     expect(store.getState().snapshot?.containers.map((c) => c.id)).toEqual(['a']);
   });
 
+  it('firstAnswer settles once the first snapshot is in the state, or its error is: the page renders first then', async () => {
+    const fake = fakeApi();
+    let answer: (snapshot: Snapshot) => void = () => undefined;
+    const store = new IsolensStore({ ...fake.api, getSnapshot: () => new Promise<Snapshot>((resolve) => (answer = resolve)) });
+    store.start();
+    let settled = false;
+    void store.firstAnswer().then(() => (settled = true));
+    await flush();
+    expect(settled).toBe(false);
+    answer(snapshotWith(['a']));
+    await vi.waitFor(() => expect(settled).toBe(true));
+    expect(store.getState().snapshot?.containers.map((c) => c.id)).toEqual(['a']);
+
+    const failing = new IsolensStore({ ...fake.api, getSnapshot: async () => Promise.reject(new Error('Lost connection to isolens serve')) });
+    failing.start();
+    await failing.firstAnswer();
+    expect(failing.getState().apiError).toContain('Lost connection');
+  });
+
   it('subscribes after a failed first getSnapshot too, so engine events still reach the banner', async () => {
     const fake = fakeApi();
     const store = new IsolensStore({ ...fake.api, getSnapshot: async () => Promise.reject(new Error('Lost connection to isolens serve')) });

@@ -79,7 +79,15 @@ export class IsolensStore {
   /** What the host was last told (sorted ids), so a scroll that ends where it began sends nothing. */
   private declared: string | null = null;
 
+  /** Settles once the first getSnapshot is answered and applied (or has failed); start() asks it. */
+  private firstAnswered: Promise<void> | null = null;
+
   constructor(private readonly api: IsolensApi) {}
+
+  /** Settles when the first snapshot (or the error instead of it) is in the state; never rejects. Before start(): at once. */
+  firstAnswer(): Promise<void> {
+    return this.firstAnswered ?? Promise.resolve();
+  }
 
   /** The lab's one-shot requests (diff, fix, lab runs, probes) carry no state to share: views call them directly. */
   get lab(): Pick<IsolensApi, 'diffContainers' | 'generateFix' | 'generateComposeOverride' | 'listLabImages' | 'listProbes' | 'runLab' | 'closeLab' | 'runProbe'> {
@@ -106,7 +114,8 @@ export class IsolensStore {
       // No snapshot yet (the first scan was still running): one that was sent before we listened would be missed.
       if (!this.state.snapshot) void this.resync();
     };
-    void this.resync().then(() => afterPaint(follow));
+    this.firstAnswered = this.resync();
+    void this.firstAnswered.then(() => afterPaint(follow));
     // Told at once (an empty list: nothing drawn yet), on each change, and repeated so the host's list does not expire.
     this.declare(true);
     const heartbeat = setInterval(() => this.declare(true), VIEWER_REFRESH_MS);
