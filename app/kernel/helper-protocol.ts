@@ -31,7 +31,9 @@ export const HELPER_SCRATCH_DIR = '/run/isolens';
  *   e PATH    does it exist            → "X 1" or "X 0"
  * CODE is "-" for success or an errno name. The script ends when stdin closes (Isolens went away), so the container
  * stops and the engine removes it (AutoRemove). Only sh builtins, od, head, ls and readlink are used: any busybox or
- * coreutils image serves. Messages are matched in the C locale's words, which glibc, musl and uclibc share.
+ * coreutils image serves. Messages are matched in the C locale's words, which glibc, musl and uclibc share: the script
+ * sets LC_ALL=C, because an image's own locale settings (LANGUAGE=de with LANG=C.UTF-8 is enough for GNU head) would
+ * translate them.
  *
  * Why `g` may send file bytes raw: a fork and exec of od per file was most of the helper's time (about 1.2 ms a file
  * here, 110 files for a live sample of 10 containers), so `g` reads many files with one `head -q -c LIMIT` whose
@@ -51,6 +53,7 @@ export const HELPER_SCRATCH_DIR = '/run/isolens';
 export const HELPER_PREAMBLE_END = '\n';
 
 export const HELPER_SCRIPT = `exec 3>&1
+LC_ALL=C; export LC_ALL
 NL='
 '
 SEP=\${1:-${HELPER_SCRATCH_DIR}}/separator

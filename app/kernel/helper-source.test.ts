@@ -1,15 +1,26 @@
-// The helper protocol end to end against the real script run by this machine's busybox sh (the helper image's shell),
-// over this machine's files: hostile bytes, sizes, missing and vanished paths, a helper that dies or hangs mid-batch.
+// The helper protocol end to end against the real script, run by this machine's busybox sh and applets (the default
+// helper image's) and by dash with GNU coreutils (a Debian-based image's), over this machine's files: hostile bytes,
+// sizes, missing and vanished paths, a helper that dies or hangs mid-batch.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLinks, encodeRequest, HelperPathTable, HELPER_FILE_LIMIT_BYTES, linksFromListing, manyNonce, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
 import { HelperKernelSource, type HelperConnection } from './helper-source.js';
 import { LOCAL_HOST_SOURCE, LocalKernelSource } from './source.js';
 
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
+const APPLETS = ['sh', 'od', 'head', 'ls', 'readlink'] as const;
+/** Where each tool the script uses comes from: busybox's applets, or dash and GNU coreutils (Debian's paths). */
+type Toolset = { name: string; tools: Record<(typeof APPLETS)[number], string> | null };
+const gnu = { sh: '/bin/dash', od: '/usr/bin/od', head: '/usr/bin/head', ls: '/bin/ls', readlink: '/usr/bin/readlink' };
+const TOOLSETS: Toolset[] = [
+  { name: 'busybox sh', tools: busybox ? { sh: busybox, od: busybox, head: busybox, ls: busybox, readlink: busybox } : null },
+  { name: 'dash and GNU coreutils', tools: Object.values(gnu).every((path) => existsSync(path)) ? gnu : null },
+];
+/** The toolset the script runs under in the describe block now running. */
+let active: Toolset = TOOLSETS[0]!;
 const dir = mkdtempSync(join(tmpdir(), 'isolens-helper-proto-'));
 const children: ChildProcessWithoutNullStreams[] = [];
 afterAll(() => {
@@ -17,15 +28,15 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The script under busybox sh, as the helper container runs it, with PATH limited to busybox's applets. */
-function shell(script = HELPER_SCRIPT, scratchDir?: string): { connection: HelperConnection; child: ChildProcessWithoutNullStreams } {
-  const bin = join(dir, 'bin');
+/** The script under the active toolset's sh, as the helper container runs it, with PATH limited to that toolset. */
+function shell(script = HELPER_SCRIPT, scratchDir?: string, env: Record<string, string> = { LC_ALL: 'C' }): { connection: HelperConnection; child: ChildProcessWithoutNullStreams } {
+  const bin = join(dir, `bin-${TOOLSETS.indexOf(active)}`);
   if (!existsSync(bin)) {
     mkdirSync(bin);
-    for (const applet of ['sh', 'od', 'head', 'ls', 'readlink']) symlinkSync(busybox!, join(bin, applet));
+    for (const applet of APPLETS) symlinkSync(active.tools![applet], join(bin, applet));
   }
   const scratch = scratchDir ?? mkdtempSync(join(dir, 'scratch-'));
-  const child = spawn(join(bin, 'sh'), ['-c', script, 'isolens-helper', scratch], { env: { PATH: bin, LC_ALL: 'C' } });
+  const child = spawn(join(bin, 'sh'), ['-c', script, 'isolens-helper', scratch], { env: { PATH: bin, ...env } });
   children.push(child);
   return {
     child,
@@ -78,12 +89,20 @@ describe('the answer parser', () => {
   });
 });
 
-describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)', () => {
+describe.each(TOOLSETS)('HelperKernelSource over the real script ($name)', (toolset) => {
+  beforeAll(() => {
+    active = toolset;
+  });
+  if (toolset.tools === null) {
+    it.skip(`needs ${toolset.name} on this machine`, () => undefined);
+    return;
+  }
   it('reads exactly what a local read gives, for every byte value, links, directories and existence', async () => {
     const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const hostile = Buffer.concat([Buffer.from('E -\nB 1\nT\n\\x00 '), every, Buffer.from('\n\n')]);
     writeFileSync(join(dir, 'hostile'), hostile);
     writeFileSync(join(dir, 'empty'), '');
+    rmSync(join(dir, 'link'), { force: true });
     symlinkSync('net:[4026531833]', join(dir, 'link'));
     const source = new HelperKernelSource(shell().connection, { detail: 'test' });
     const [text, empty, link, list, yes, no] = await source.readMany([
@@ -113,6 +132,16 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
     expect(await source.readText(path)).toEqual({ ok: true, value: 'after the preamble\n' });
     expect(await source.exists(path)).toBe(true);
     expect(source.failure).toBeNull();
+    await source.close();
+  });
+
+  it('names errors right whatever locale the image sets (GNU tools translate their messages)', async () => {
+    const { connection } = shell(HELPER_SCRIPT, undefined, { LANG: 'C.UTF-8', LANGUAGE: 'de' });
+    const source = new HelperKernelSource(connection, { detail: 'test' });
+    const paths = [join(dir, 'nothing'), join(dir, 'empty', 'below')];
+    expect(await source.readMany(paths.map((path) => ({ op: 'text' as const, path })))).toEqual(
+      await LOCAL_HOST_SOURCE.readMany(paths.map((path) => ({ op: 'text' as const, path }))),
+    );
     await source.close();
   });
 
@@ -230,7 +259,7 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
   });
 
   it('a helper that hangs mid-batch is stopped after the timeout, with typed gaps, not a hang', async () => {
-    const { connection, child } = shell('read -r l; read -r l; printf "B 1\\n"; exec sleep 60');
+    const { connection, child } = shell('read -r l; read -r l; printf "B 1\\n"; while read -r l; do :; done');
     const source = new HelperKernelSource(connection, { detail: 'test', batchTimeoutMs: 300, perRequestMs: 0 });
     const answers = await source.readMany([{ op: 'text', path: '/proc/self/status' }]);
     expect(answers[0]).toMatchObject({ ok: false, reason: 'other', message: expect.stringMatching(/did not answer/) });
@@ -238,7 +267,7 @@ describe.skipIf(!busybox)('HelperKernelSource over the real script (busybox sh)'
   });
 
   it('a helper that breaks the protocol is stopped and its reads fail', async () => {
-    const { connection } = shell('read -r l; read -r l; printf "B 1\\nT\\nnot hex\\n"; exec sleep 60');
+    const { connection } = shell('read -r l; read -r l; printf "B 1\\nT\\nnot hex\\n"; while read -r l; do :; done');
     const source = new HelperKernelSource(connection, { detail: 'test' });
     expect(await source.readText('/proc/self/status')).toMatchObject({ ok: false, message: expect.stringMatching(/broke the protocol/) });
   });
