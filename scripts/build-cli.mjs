@@ -5,14 +5,14 @@
 // dockerode needs only for image builds and hijacked streams, and built-ins such as https and child_process, are
 // evaluated on first use (cli-build-options.mjs; app/cli/bundle-loads.int.test.ts checks what a scan evaluates).
 //
-// `isolens scan` runs from a classic script of its own (dist/cli/scan.cjs, through the scan-launch entry) so it can use a
-// V8 code cache taken after a run; its content hash goes into the launcher, and names the cache (app/cli/code-cache.ts).
+// `isolens scan` runs from a classic script of its own (dist/cli/scan.cjs, through dist/cli/scan-launch.cjs) so it can use
+// a V8 code cache taken after a run; its content hash goes into the launcher, and names the cache (app/cli/code-cache.ts).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliBuildOptions, scanScriptBuildOptions } from './cli-build-options.mjs';
+import { cliBuildOptions, scanLauncherBuildOptions, scanScriptBuildOptions } from './cli-build-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,4 +31,5 @@ mkdirSync(dirname(scriptFile.path), { recursive: true });
 writeFileSync(scriptFile.path, script);
 for (const file of scanScript.outputFiles) if (file !== scriptFile) writeFileSync(file.path, file.contents);
 const scanScriptHash = createHash('sha256').update(script).digest('hex').slice(0, 16);
-await build(cliBuildOptions(root, { __ISOLENS_SCAN_SCRIPT_HASH__: JSON.stringify(scanScriptHash) }));
+await build(scanLauncherBuildOptions(root, { __ISOLENS_SCAN_SCRIPT_HASH__: JSON.stringify(scanScriptHash) }));
+await build(cliBuildOptions(root));
