@@ -5,6 +5,7 @@ import type { EngineState, LiveStats } from '../../app/model/live.js';
 import type { Snapshot } from '../../app/model/schema.js';
 import { applySnapshotDelta, type SnapshotDelta } from '../../app/model/delta.js';
 import { MAX_VISIBLE_CONTAINERS, VIEWER_REFRESH_MS } from '../../app/model/viewers.js';
+import { afterPaint } from './after-paint.js';
 import { errorText } from './format.js';
 import { RingBuffer } from './ring-buffer.js';
 import { navigate, noticeRoute } from './route.js';
@@ -31,21 +32,6 @@ function newViewerId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-/**
- * Run after the next frame is painted (what a store update rendered is on screen by then), or after a short wait where
- * no frame comes (a hidden window, tests).
- */
-function afterPaint(run: () => void): void {
-  let done = false;
-  const once = () => {
-    if (done) return;
-    done = true;
-    run();
-  };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(once, 0));
-  setTimeout(once, AFTER_PAINT_FALLBACK_MS);
-}
-const AFTER_PAINT_FALLBACK_MS = 100;
 
 /** How long changes of what is shown are gathered before the host is told (a scroll mounts and unmounts many rows). */
 const DECLARE_DELAY_MS = 150;

@@ -17,7 +17,7 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MutableRefObject } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MutableRefObject } from 'react';
 import type { ContainerIsolation, Grade, Severity, Snapshot } from '../../app/model/schema.js';
 import { Sparkline } from '../charts/Sparkline.js';
 import { GradeBadge, RiskFlags } from '../components/badges.js';
@@ -26,6 +26,7 @@ import { DriftBadge } from './history/DriftMark.js';
 import { riskFlags, severityCounts, severityWeight, type RiskFlag, type RiskFlagKind, type SeverityCounts } from '../state/derive.js';
 import { composeProject, composeService, describeFilter, FLAG_KINDS, gradeMatches, isFiltered, matchesScope, matchesSearch, searchIndex, type GradeFilter, type TableFilter } from '../state/filter.js';
 import { formatBytes, formatPercent, shortId } from '../state/format.js';
+import { afterPaint } from '../state/after-paint.js';
 import { useStats, useStore } from '../state/hooks.js';
 import { navigate, routeHref } from '../state/route.js';
 import { groupByProject } from '../state/group.js';
@@ -71,6 +72,8 @@ type DisplayItem =
 const ROW_HEIGHT = 40;
 /** Rows rendered beyond each edge of the viewport: enough for arrow keys and a wheel notch, few enough that a sort repaints little. */
 const OVERSCAN = 4;
+/** No more than what stands above the grid (top bar, toolbar): the first render's count of rows in view never falls short. */
+const CHROME_ABOVE_GRID_PX = 100;
 /** Live values used for sorting refresh this often, so rows do not jump under the pointer every second. */
 const SORT_REFRESH_MS = 5000;
 
@@ -411,10 +414,11 @@ const GridBody = memo(function GridBody({ display, scrollElement, headHeight, ac
     // back). A jump past the overscan can show the rows a frame late; a wheel notch stays within it.
     useFlushSync: false,
     estimateSize: () => ROW_HEIGHT,
-    // Until the grid is measured, the window's size: the first render already has the rows in view (over-counted by a
-    // few) instead of none, and the first screen is one render and one layout instead of three and two.
-    initialRect: { width: window.innerWidth, height: window.innerHeight },
-    overscan: OVERSCAN,
+    // Until the grid is measured (after the first paint), the window's size less what stands above the grid: the first
+    // render already has the rows in view (over-counted by a few) instead of none, and none beyond them, so the first
+    // screen is one render and one layout of the rows it shows.
+    initialRect: { width: window.innerWidth, height: Math.max(ROW_HEIGHT, window.innerHeight - CHROME_ABOVE_GRID_PX) },
+    overscan: scrollElement ? OVERSCAN : 0,
     scrollMargin: headHeight,
     scrollPaddingStart: headHeight,
     getItemKey: (index) => {
@@ -629,19 +633,26 @@ export function Containers({ snapshot, state, onStateChange, filter, onFilterCha
   const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
   const attachScroll = useCallback((element: HTMLDivElement | null) => {
     scrollRef.current = element;
-    setScrollElement(element);
+    if (element === null) return setScrollElement(null);
+    // Handed to the virtualizer once the first frame is painted: attaching it measures the grid, a layout of every row
+    // forced inside React's commit, and renders the body again, both before that frame. Until then the body's rows
+    // come from the window's size.
+    afterPaint(() => {
+      if (scrollRef.current === element) setScrollElement(element);
+    });
   }, []);
   /** Filled by the body: scroll so the display item at this index is in view. */
   const scrollToIndex = useRef<(index: number) => void>(() => undefined);
   const headRef = useRef<HTMLDivElement>(null);
   // The sticky header sits inside the scroll container: rows start below it, and scrolling to a row must not hide it under it.
   const [headHeight, setHeadHeight] = useState(0);
-  useLayoutEffect(() => {
+  useEffect(() => {
     const head = headRef.current;
     if (!head) return;
-    const measure = () => setHeadHeight(head.offsetHeight);
-    measure();
-    const observer = new ResizeObserver(measure);
+    // Measured as the observer reports it, after a frame's layout (its first report comes with the first frame), not
+    // read in a layout effect, which forced the first screen's whole layout inside React's commit. Until then the
+    // rows sit where they will (their offset does not depend on it); only the range of rows rendered is a little long.
+    const observer = new ResizeObserver(() => setHeadHeight(head.offsetHeight));
     observer.observe(head);
     return () => observer.disconnect();
   }, []);
