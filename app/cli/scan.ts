@@ -90,7 +90,7 @@ export async function scanCommand(options: ScanFlags, io: Io): Promise<number> {
   // synchronous work of loading the rest.
   await new Promise((resolve) => setImmediate(resolve));
   loaded ??= await loadScanModules();
-  const { withKernelSource, snapshotFromInspects, assessSnapshot, worstSeverity, severityAtLeast, renderReportLoaded } = loaded;
+  const { withKernelSource, snapshotFromInspects, assessSnapshot, worstSeverity, severityAtLeast, renderReportParts } = loaded;
   const { adapter, engine } = await opening.opened;
   const { inspects, gaps } = await listing;
   const kernel = { mode: options.kernelSource, helperImage: options.helperImage, onNotice: (text: string) => io.stderr(`isolens: ${text}\n`) };
@@ -100,8 +100,8 @@ export async function scanCommand(options: ScanFlags, io: Io): Promise<number> {
     return EXIT.error;
   }
   const snapshot: Snapshot = assessSnapshot(facts, { ignore });
-  const report = await renderReportLoaded(snapshot, format, { color: options.color && io.isTty && format === 'table', width: process.stdout.columns || 120, full: options.full });
-  io.stdout(report.endsWith('\n') ? report : `${report}\n`);
+  const report = await renderReportParts(snapshot, format, { color: options.color && io.isTty && format === 'table', width: process.stdout.columns || 120, full: options.full });
+  for (const part of report) io.stdout(part);
   // The history store (and SQLite) only for --record.
   const drift = options.record ? (await import('./history-record.js')).recordScan(snapshot, { historyDb: options.historyDb, retentionMs: options.retention }, io) : null;
   const worst = worstSeverity(snapshot);

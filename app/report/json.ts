@@ -6,5 +6,10 @@ import type { Snapshot } from '../model/schema.js';
  * from validated engine answers by typed code, and tests check real scans' output against the schema, field for field.
  */
 export function renderJson(snapshot: Snapshot): string {
-  return `${JSON.stringify(snapshot, null, 2)}\n`;
+  return `${jsonDocument(snapshot)}\n`;
+}
+
+/** The document's text without the newline renderJson ends it with (what a caller writing it in parts wants). */
+export function jsonDocument(snapshot: Snapshot): string {
+  return JSON.stringify(snapshot, null, 2);
 }

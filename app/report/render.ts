@@ -22,3 +22,14 @@ export async function renderReportLoaded(snapshot: Snapshot, format: ReportForma
     }
   }
 }
+
+/**
+ * The report as the parts to write one after the other, the last ending in a newline. The JSON document and its newline
+ * are two parts: joined, they are a string that writing flattens, a copy of the whole document (~1.4 MB of a 30-container
+ * scan's ~17 MB of allocations).
+ */
+export async function renderReportParts(snapshot: Snapshot, format: ReportFormat, options: ReportOptions = {}): Promise<string[]> {
+  if (format === 'json') return [(await import('./json.js')).jsonDocument(snapshot), '\n'];
+  const report = await renderReportLoaded(snapshot, format, options);
+  return [report.endsWith('\n') ? report : `${report}\n`];
+}
