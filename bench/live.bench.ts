@@ -28,7 +28,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { TEST_LABEL, TEST_LABEL_VALUE, ensureTestImage, removeTestContainers, startContainer, testClient } from '../e2e/harness/engine.js';
+import { ensureTestImage, testClient } from '../e2e/harness/engine.js';
+import { benchContainers, type BenchContainers } from './containers.js';
 import { exporterSubject } from './exporter.subject.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { until } from '../e2e/harness/until.js';
@@ -54,6 +55,8 @@ const WINDOW_S = Number(values.seconds);
 const LATE = Number(values.late);
 const PREFIX = 'isolens-bench-live-';
 const LATE_PREFIX = `${PREFIX}late-`;
+/** The bench's containers, labelled io.isolens.owner=bench and removed on every way out (bench/containers.ts). */
+let containers: BenchContainers;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = resolve(ROOT, 'bin/isolens.js');
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -331,7 +334,7 @@ const serveSubject: Subject = {
       const vanish: number[] = [];
       for (let i = 0; i < LATE; i++) {
         const name = `${LATE_PREFIX}${i}`;
-        const started = await startContainer(name, { HostConfig: { NetworkMode: 'none' } }, context.client);
+        const started = await containers.start(name, { HostConfig: { NetworkMode: 'none' } });
         const tStarted = performance.now();
         await page.locator(`[data-testid="container-row"][data-name="${name}"]`).waitFor({ state: 'visible', timeout: 30_000 });
         appear.push(performance.now() - tStarted);
@@ -398,7 +401,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 async function startMany(client: Dockerode, count: number): Promise<void> {
   const running = new Set<string>();
   if (values.keep) {
-    const listed = await client.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_LABEL_VALUE}`] } });
+    const listed = await containers.list();
     const extra: string[] = [];
     for (const container of listed) {
       const name = container.Names[0]!.replace(/^\//, '');
@@ -417,7 +420,7 @@ async function startMany(client: Dockerode, count: number): Promise<void> {
       const name = `${PREFIX}${next++}`;
       if (running.has(name)) continue;
       // No network: a bridge has 254 addresses, and the bench is about reading the kernel, not about networking.
-      await startContainer(name, { HostConfig: { NetworkMode: 'none' } }, client);
+      await containers.start(name, { HostConfig: { NetworkMode: 'none' } });
       if (++done % 50 === 0) process.stdout.write(`  ${done}/${count - running.size}\n`);
     }
   });
@@ -437,7 +440,8 @@ async function main(): Promise<void> {
   if (values.profile) mkdirSync(values.profile, { recursive: true });
   const client = testClient();
   await ensureTestImage(client);
-  if (!values.keep) await removeTestContainers(client, PREFIX);
+  containers = benchContainers(client, PREFIX, { keep: values.keep });
+  if (!values.keep) await containers.remove();
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   const rows: Row[] = [];
   const stateDir = mkdtempSync(join(tmpdir(), 'isolens-bench-live-state-'));
@@ -515,8 +519,7 @@ async function main(): Promise<void> {
     console.log('\n"vs docker stats" = (subject CPU + engine extra while it ran) / (`docker stats` engine extra + CLI), same run.');
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
-    if (values.keep) console.log(`\nleaving the ${PREFIX}* containers running (--keep)`);
-    else console.log(`\nremoving ${await removeTestContainers(client, PREFIX)} containers`);
+    await containers.finish();
   }
 }
 

@@ -9,7 +9,8 @@ import { collectSnapshot, inspectRunning, snapshotFromInspects } from '../app/co
 import { assessSnapshot } from '../app/assess.js';
 import { StatsSampler } from '../app/poller/stats.js';
 import { LOCAL_HOST_SOURCE } from '../app/kernel/source.js';
-import { ensureTestImage, removeTestContainers, startContainer, testClient, TEST_IMAGE } from '../e2e/harness/engine.js';
+import { ensureTestImage, testClient, TEST_IMAGE } from '../e2e/harness/engine.js';
+import { benchContainers } from './containers.js';
 import { openKernelSource, withKernelSource } from '../app/kernel-source.js';
 import { median } from './median.js';
 import { createLiveApi } from '../app/poller/live.js';
@@ -98,11 +99,13 @@ async function main(): Promise<void> {
   console.log(`load average at the start: ${load()}`);
   const client = testClient();
   await ensureTestImage(client);
-  await removeTestContainers(client, PREFIX);
+  // Removed on every way out, Ctrl-C and a killed bench included (bench/containers.ts).
+  const containers = benchContainers(client, PREFIX);
+  await containers.remove();
   console.log(`starting ${count} labelled containers…`);
   const started = [];
   try {
-    for (let i = 0; i < count; i++) started.push(await startContainer(`${PREFIX}${i}`, {}, client));
+    for (let i = 0; i < count; i++) started.push(await containers.start(`${PREFIX}${i}`));
     const ids = started.map((c) => c.id);
     const { engine, adapter } = await openEngine({});
 
@@ -187,7 +190,7 @@ async function main(): Promise<void> {
     console.log(`  isolens --help      / node -e 0          : ${(help! / nodeBare!).toFixed(2)}x`);
     console.log(`\nload average at the end: ${load()}`);
   } finally {
-    console.log(`\nremoving ${await removeTestContainers(client, PREFIX)} containers`);
+    await containers.finish();
   }
 }
 

@@ -81,18 +81,22 @@ export interface StartedContainer {
   pid: number;
 }
 
-/** Start a labelled test container running `sleep` (or `cmd`) with the given create options. */
+/**
+ * Start a labelled test container running `sleep` (or `cmd`) with the given create options. `owner` is the label's value:
+ * "test", or "bench" for a benchmark's (bench/containers.ts), which the tests' cleanup leaves alone.
+ */
 export async function startContainer(
   name: string,
   options: Partial<Dockerode.ContainerCreateOptions> & { HostConfig?: Dockerode.HostConfig } = {},
   client = testClient(),
+  owner = TEST_LABEL_VALUE,
 ): Promise<StartedContainer> {
   const container = await client.createContainer({
     Image: TEST_IMAGE,
     Cmd: ['sleep', '3600'],
     ...options,
     name,
-    Labels: { ...(options.Labels ?? {}), [TEST_LABEL]: TEST_LABEL_VALUE },
+    Labels: { ...(options.Labels ?? {}), [TEST_LABEL]: owner },
     HostConfig: { ...(options.HostConfig ?? {}) },
   });
   try {
