@@ -116,7 +116,7 @@ describe.skipIf(noEngine)('the scan with its code cache, on a real engine', () =
     expect(readdirSync(cacheDir)).toEqual([current.slice(current.lastIndexOf('/') + 1)]);
   });
 
-  it('a cache directory others may enter is not used to write, and the scan is the same', async () => {
+  it('a cache directory others may write in is not used to write, and the scan is the same', async () => {
     rmSync(cacheDir, { recursive: true });
     const open = join(dir, 'open-home');
     const run0 = await scan(open);
@@ -124,7 +124,7 @@ describe.skipIf(noEngine)('the scan with its code cache, on a real engine', () =
     chmodSync(join(open, 'isolens'), 0o777);
     rmSync(join(open, 'isolens', readdirSync(join(open, 'isolens'))[0]!));
     const run = await scan(open);
-    expect(run.stderr).toMatch(/^isolens: no code cache \(ENOENT\)\nisolens: code cache not written: .* is open to others \(mode 777\)\n$/);
+    expect(run.stderr).toMatch(/^isolens: no code cache \(ENOENT\)\nisolens: code cache not written: .* is writable by others \(mode 777\)\n$/);
     expect([run.code, stable(run.stdout)]).toEqual([0, reference]);
     expect(readdirSync(join(open, 'isolens'))).toEqual([]);
   });

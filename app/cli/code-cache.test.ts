@@ -1,5 +1,5 @@
 // The scan's code cache on real files: what is written reads back, and a truncated, corrupt, foreign, shared or linked
-// file is refused (so V8 never sees it), as is a directory others may enter.
+// file is refused (so V8 never sees it), as is a directory others may write in.
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,16 +79,23 @@ describe('the scan code cache on disk', () => {
     expect(events).toEqual(['code cache refused: owned by uid 65534']);
   });
 
-  it('writes nothing into a directory others may enter, or that is not a directory', () => {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
-    chmodSync(dir, 0o755);
+  it('writes nothing into a directory others may write in, or that is not a directory', () => {
+    mkdirSync(dir, { recursive: true, mode: 0o775 });
+    chmodSync(dir, 0o775);
     expect(writeCodeCache(dir, file.path, file.key, payload, event)).toBe(false);
     expect(existsSync(file.path)).toBe(false);
     rmSync(dir, { recursive: true });
     writeFileSync(dir, 'a file where the directory should be');
     expect(writeCodeCache(dir, file.path, file.key, payload, event)).toBe(false);
-    expect(events[0]).toBe(`code cache not written: ${dir} is open to others (mode 755)`);
+    expect(events[0]).toBe(`code cache not written: ${dir} is writable by others (mode 775)`);
     expect(events[1]).toMatch(/^code cache not written: .*(EEXIST|ENOTDIR|not a directory)/);
+  });
+
+  it('writes into a directory of its own that others may only read (one made 0755 by another tool)', () => {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    chmodSync(dir, 0o755);
+    expect(writeCodeCache(dir, file.path, file.key, payload, event)).toBe(true);
+    expect(readCodeCache(file.path, file.key)).toEqual(payload);
   });
 
   it.skipIf(!isRoot)('writes nothing into a directory another user owns', () => {

@@ -96,7 +96,7 @@ function parse(bytes: Buffer, key: string, event: CacheEvent): Buffer | undefine
 
 /**
  * Write the cache atomically: a new file (0600, created exclusively) in the directory, renamed over the old one, so a
- * reader sees the old file or the whole new one. Only into a directory this user owns that no one else may enter
+ * reader sees the old file or the whole new one. Only into a directory this user owns that no one else may write in
  * (created 0700 when missing); other scan caches there (of earlier builds) are removed. Best effort: a read-only or full
  * disk only costs the next scan its cache.
  */
@@ -106,7 +106,8 @@ export function writeCodeCache(directory: string, path: string, key: string, pay
     const stat = lstatSync(directory);
     if (!stat.isDirectory()) return writeRefused(event, `${directory} is not a directory`);
     if (stat.uid !== process.getuid?.()) return writeRefused(event, `${directory} is owned by uid ${stat.uid}`);
-    if ((stat.mode & 0o077) !== 0) return writeRefused(event, `${directory} is open to others (mode ${(stat.mode & 0o777).toString(8)})`);
+    // Others may read a cache (it is compiled public code), never write in its directory: they could put a file there.
+    if ((stat.mode & 0o022) !== 0) return writeRefused(event, `${directory} is writable by others (mode ${(stat.mode & 0o777).toString(8)})`);
   } catch (error) {
     return writeRefused(event, `${directory}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
