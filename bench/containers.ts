@@ -96,10 +96,15 @@ export function benchContainers(client: Dockerode, prefix: string, options: { ke
     guard.on('error', () => undefined);
   }
 
-  let exiting = false;
+  let exitingSince = 0;
   const leave = (why: string, code: number) => {
-    if (exiting) process.exit(code); // a second Ctrl-C: the guard removes what is left
-    exiting = true;
+    if (exitingSince > 0) {
+      // One Ctrl-C arrives more than once (the terminal signals the whole group, and npm and tsx pass it on): only a
+      // second one some time later means "now"; the guard then removes what is left.
+      if (Date.now() - exitingSince > 2000) process.exit(code);
+      return;
+    }
+    exitingSince = Date.now();
     console.error(`\n${why}: removing the bench's ${prefix}* containers…`);
     const removal = options.keep ? Promise.resolve({ removed: 0, left: [] }) : remove();
     void removal

@@ -151,9 +151,12 @@ describe.skipIf(noEngine || !isRoot || (!hasPodman && !process.env.CI))('the hel
       expect(scratch?.mountOptions).toEqual(expect.arrayContaining(['nosuid', 'nodev', 'noexec']));
       expect(scratch?.superOptions).toEqual(expect.arrayContaining(['mode=700']));
       const cgroupMounts = mounts.filter((mount) => mount.mountPoint.startsWith('/host/sys/fs/cgroup'));
-      expect(cgroupMounts.map((mount) => mount.mountPoint.slice('/host/sys/fs/cgroup/'.length)).sort()).toEqual(
-        readdirSync('/sys/fs/cgroup').filter((name) => spawnSync('mountpoint', ['-q', `/sys/fs/cgroup/${name}`]).status === 0).sort(),
-      );
+      // cgroup v1: each hierarchy the host mounts, bound on its own; v2: the one unified hierarchy.
+      const hostHierarchies =
+        engine.cgroupVersion === 1
+          ? readdirSync('/sys/fs/cgroup').filter((name) => spawnSync('mountpoint', ['-q', `/sys/fs/cgroup/${name}`]).status === 0).map((name) => `/host/sys/fs/cgroup/${name}`)
+          : ['/host/sys/fs/cgroup'];
+      expect(cgroupMounts.map((mount) => mount.mountPoint).sort()).toEqual(hostHierarchies.sort());
       for (const mount of cgroupMounts) expect(mount.readOnly, mount.mountPoint).toBe(true);
       // The only writable mounts are the scratch tmpfs and what every container has (/dev, /proc, …); Podman's own
       // tmpfs for a --read-only container (/tmp, /run, /var/tmp) are replaced by read-only ones.
