@@ -282,7 +282,11 @@ export async function startHelper(adapter: ContainerEngine, engine: EngineInfo, 
   await sweepHelpers(adapter).catch(() => 0);
   await ensureImage(adapter, image, options.image === undefined, options.onNotice);
   if (engine.cgroupVersion !== 1 || refusesMissingBindSources(engine)) return runHelper(adapter, engine, image);
-  return runHelper(adapter, engine, image, await hostCgroupHierarchies(adapter, engine, image));
+  const hierarchies = await hostCgroupHierarchies(adapter, engine, image);
+  if (hierarchies.length === 0) {
+    options.onNotice?.(`the helper could not learn the cgroup hierarchies of the engine's host (its runtime monitor's mountinfo was unreadable), so it binds no cgroupfs and cgroup limits and usage are gaps`);
+  }
+  return runHelper(adapter, engine, image, hierarchies);
 }
 
 /** Create, attach and start one helper; `learnt` are the cgroup v1 hierarchies to bind when known beforehand. */
