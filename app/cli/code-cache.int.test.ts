@@ -2,7 +2,7 @@
 // good cache, a corrupt, truncated, foreign-owned or shared one, one V8 refuses, one of an earlier build), the scan
 // prints the same document and exits 0, and a cache it refused is made again.
 import { spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,10 @@ interface Run {
   stderr: string;
 }
 
-function scan(cacheHome: string, nodeArgs: string[] = []): Promise<Run> {
+function scan(cacheHome: string, nodeArgs: string[] = [], launcher = bin): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, XDG_CACHE_HOME: cacheHome, ISOLENS_DEBUG: '1' };
-    const child = spawn(process.execPath, [...nodeArgs, bin, 'scan', '--json', '--kernel-source', 'local', '-c', `${PREFIX}*`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, launcher, 'scan', '--json', '--kernel-source', 'local', '-c', `${PREFIX}*`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -114,6 +114,18 @@ describe.skipIf(noEngine)('the scan with its code cache, on a real engine', () =
     expect(run.stderr).toMatch(/^isolens: no code cache \(ENOENT\)\nisolens: code cache written/);
     expect([run.code, stable(run.stdout)]).toEqual([0, reference]);
     expect(readdirSync(cacheDir)).toEqual([current.slice(current.lastIndexOf('/') + 1)]);
+  });
+
+  it('a damaged scan script (a truncated install) is not run: the whole CLI scans instead, and prints the same', async () => {
+    const install = join(dir, 'install');
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    cpSync(join(root, 'bin'), join(install, 'bin'), { recursive: true });
+    cpSync(join(root, 'dist', 'cli'), join(install, 'dist', 'cli'), { recursive: true });
+    const script = join(install, 'dist', 'cli', 'scan.cjs');
+    truncateSync(script, Math.floor(statSync(script).size / 2));
+    const run = await scan(join(dir, 'damaged-home'), [], join(install, 'bin', 'isolens.js'));
+    expect(run.stderr).toMatch(/^isolens: no code cache \(ENOENT\)\nisolens: scan script unusable: .+\n$/);
+    expect([run.code, stable(run.stdout)]).toEqual([0, reference]);
   });
 
   it('a cache directory others may write in is not used to write, and the scan is the same', async () => {

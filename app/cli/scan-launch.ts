@@ -8,7 +8,7 @@ import { runScanScript } from './scan-script.js';
 /** The scan script's content hash, set by scripts/build-cli.mjs (esbuild's define). */
 declare const __ISOLENS_SCAN_SCRIPT_HASH__: string | undefined;
 
-/** Scan with dist/cli/scan.cjs (in `directory`); null when it is missing (a partial build) and nothing ran. */
+/** Scan with dist/cli/scan.cjs (in `directory`); null when it is missing or damaged (a partial build) and nothing ran. */
 export function launchScan(directory: string, argv: string[]): Promise<number | null> {
   return runScanScript(join(directory, 'scan.cjs'), argv, {
     scriptHash: typeof __ISOLENS_SCAN_SCRIPT_HASH__ === 'string' ? __ISOLENS_SCAN_SCRIPT_HASH__ : null,

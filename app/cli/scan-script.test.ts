@@ -72,9 +72,17 @@ describe('the scan script with its code cache', () => {
     expect(await runScanScript(join(dir, 'missing.cjs'), ['scan', '0'], options())).toBeNull();
   });
 
-  it('refuses a script that is not the scan\'s', async () => {
+  it('runs nothing from a script that is damaged or not the scan\'s, so the caller can scan another way', async () => {
     writeFileSync(script, '(function (require, module) { module.exports.somethingElse = 1; })');
-    await expect(runScanScript(script, ['scan'], options())).rejects.toThrow(/not the scan's script/);
+    expect(await runScanScript(script, ['scan'], options())).toBeNull();
+    writeFileSync(script, scriptText('ok').slice(0, 150));
+    expect(await runScanScript(script, ['scan'], options())).toBeNull();
+    expect(events).toEqual([
+      'no code cache (ENOENT)',
+      `scan script unusable: ${script} sets no runScan`,
+      'no code cache (ENOENT)',
+      expect.stringMatching(/^scan script unusable: .*(Unexpected|missing|Invalid)/),
+    ]);
   });
 });
 

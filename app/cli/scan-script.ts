@@ -42,7 +42,7 @@ export interface ScanScriptOptions {
   event?: CacheEvent;
 }
 
-/** Scans with the script; null when the script cannot be read (a partial build), and nothing ran. */
+/** Scans with the script; null when the script cannot be read or run (a partial or damaged build), and nothing ran. */
 export async function runScanScript(scriptPath: string, argv: string[], options: ScanScriptOptions): Promise<number | null> {
   let bytes: Buffer;
   try {
@@ -58,11 +58,21 @@ export async function runScanScript(scriptPath: string, argv: string[], options:
   // UTF-8 decoding a megabyte took ~40 M instructions.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const url = pathToFileURL(scriptPath).href;
-  const script = new Script(source, { filename: url, cachedData });
-  if (cachedData) event(script.cachedDataRejected ? 'code cache rejected by V8' : 'code cache used');
+  let script: Script;
   const module: { exports: ScanScriptExports } = { exports: {} };
-  (script.runInThisContext() as (...args: unknown[]) => void)(createRequire(scriptPath), module, module.exports, url);
-  if (typeof module.exports.runScan !== 'function') throw new Error(`${scriptPath} is not the scan's script (no runScan)`);
+  try {
+    script = new Script(source, { filename: url, cachedData });
+    (script.runInThisContext() as (...args: unknown[]) => void)(createRequire(scriptPath), module, module.exports, url);
+  } catch (error) {
+    // A damaged install (a truncated file): nothing has run yet, so the whole CLI can scan instead.
+    event(`scan script unusable: ${(error as Error).message}`);
+    return null;
+  }
+  if (cachedData) event(script.cachedDataRejected ? 'code cache rejected by V8' : 'code cache used');
+  if (typeof module.exports.runScan !== 'function') {
+    event(`scan script unusable: ${scriptPath} sets no runScan`);
+    return null;
+  }
   const code = await module.exports.runScan(argv);
   // Taken once the scan has run, so it holds what the scan compiled; only after a scan that ran to the end (a usage
   // error or an unreachable engine compiles too little to be worth keeping).
