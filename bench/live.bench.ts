@@ -180,7 +180,7 @@ export interface Subject {
  * paints it) starts, and when a task after that frame runs (the paint is done by then), on the page's clock, whose zero
  * is the navigation's start (the token redirect included). It reports them through the binding the bench exposes, so
  * the bench hears of the rows as they are painted: no polling, and none of Playwright's own script evaluated in the page
- * while it loads (a locator's wait evaluates Playwright's injected script, 30–120 ms of the page's main thread, just as
+ * while it loads (a locator's wait evaluates Playwright's injected script, 25–120 ms of the page's main thread in traces, just as
  * the snapshot arrives).
  */
 const FIRST_ROW_PROBE = `(() => {
