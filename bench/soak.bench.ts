@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { createLiveApi } from '../app/poller/index.js';
-import { ensureTestImage, removeTestContainers, testClient } from '../e2e/harness/engine.js';
+import { ensureTestImage, testClient } from '../e2e/harness/engine.js';
+import { benchContainers } from './containers.js';
 import { handleGrowth, soak, type SoakSample } from '../e2e/harness/soak.js';
 
 const { values } = parseArgs({
@@ -53,7 +54,9 @@ const total = (sample: SoakSample) => Object.values(sample.handles).reduce((a, b
 const retainedTotal = (sample: SoakSample) => Object.values(sample.retained).reduce((a, b) => a + b, 0);
 
 await ensureTestImage(client);
-await removeTestContainers(client, PREFIX);
+// Labelled as a bench's, so an integration run during a long soak leaves it alone, and removed on every way out.
+const containers = benchContainers(client, PREFIX);
+await containers.remove();
 const api = await createLiveApi({ statsIntervalMs: Number(values['stats-ms']) });
 api.subscribe(() => undefined);
 console.log(`bench:soak: ${cycles} start/stop cycles, a sample every ${every}, warm-up ${warmUp}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -74,6 +77,7 @@ try {
     cycles,
     every,
     settleMs: Number(values['stats-ms']) * 5,
+    start: (name) => containers.start(name),
     onSample: (s) => {
       console.log(
         `${String(s.cycle).padStart(5)}  ${(s.elapsedMs / 1000).toFixed(0).padStart(9)}  ${mib(s.rssBytes).padStart(7)}  ${(s.rssAfterReleaseBytes === null ? '-' : mib(s.rssAfterReleaseBytes)).padStart(8)}  ${mib(s.rssAnonBytes).padStart(8)}  ${mib(s.rssFileBytes).padStart(8)}  ${mib(s.anonymous.v8PagesBytes).padStart(8)}  ${`${mib(s.anonymous.mallocBytes)} (${s.anonymous.mallocArenas})`.padStart(15)}  ${mib(s.heapUsedBytes).padStart(8)}  ${mib(s.heapTotalBytes).padStart(10)}  ${mib(s.externalBytes).padStart(12)}  ${mib(s.arrayBuffersBytes).padStart(12)}  ${String(total(s)).padStart(7)}  ${String(s.openDescriptors).padStart(11)}  ${String(retainedTotal(s)).padStart(8)}  ${String(s.sessionSubscribers).padStart(11)}`,
@@ -85,7 +89,7 @@ try {
   });
 } finally {
   await api.close();
-  await removeTestContainers(client, PREFIX);
+  await containers.finish();
 }
 
 if (values.samples) writeFileSync(values.samples, JSON.stringify(samples, null, 1));

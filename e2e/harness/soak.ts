@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type Dockerode from 'dockerode';
 import type { LiveApi } from '../../app/poller/live.js';
-import { startContainer, TEST_LABEL } from './engine.js';
+import { startContainer, TEST_LABEL, type StartedContainer } from './engine.js';
 import { until } from './until.js';
 
 export interface SoakSample {
@@ -57,6 +57,8 @@ export interface SoakOptions {
    * container's kept descriptors (it does on its next tick; a loaded machine may delay it, so compare two samples).
    */
   settleMs: number;
+  /** Start the cycled container; a labelled test container by default (bench:soak labels its own: bench/containers.ts). */
+  start?: (name: string) => Promise<StartedContainer>;
 }
 
 export interface AnonymousBreakdown {
@@ -117,7 +119,7 @@ export async function soak(options: SoakOptions): Promise<SoakSample[]> {
   const { api, client, name, cycles, every } = options;
   const started = Date.now();
   const samples: SoakSample[] = [];
-  const first = await startContainer(name, {}, client);
+  const first = await (options.start ?? ((named: string) => startContainer(named, {}, client)))(name);
   const countRetained = () => {
     const keys = api.retainedKeys();
     return {
