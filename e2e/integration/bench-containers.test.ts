@@ -67,12 +67,12 @@ describe.skipIf(noEngine)('a benchmark\'s containers', () => {
       expect(result.stderr).toContain(`interrupted (${signal})`);
       expect(await named(prefix)).toEqual([]);
     }
-  });
+  }, 120_000);
 
   it('are removed by the bench\'s guard when the bench is killed (SIGKILL: no handler runs)', async () => {
     const prefix = `${PREFIX}sigkill-`;
     const result = await interrupted(prefix, 'SIGKILL');
     expect(result.signal).toBe('SIGKILL');
     await until(async () => (await named(prefix)).length === 0, 'the guard removed the killed bench\'s containers');
-  });
+  }, 120_000);
 });
