@@ -34,13 +34,17 @@ test('the HTML report is self-contained, cites evidence and fixes, and escapes c
   await page.screenshot({ path: 'e2e/screenshots/report-html.png', fullPage: false });
 });
 
-test('the HTML report keeps 64-character names inside its column at 1,200 px, and F reads darker than E in both themes', async ({ browser, containers }, testInfo) => {
+test('the HTML report keeps 64-character names, every capability and a long command inside its column at 1,200 px, and F reads darker than E in both themes', async ({ browser, containers }, testInfo) => {
   test.skip(testInfo.project.name === 'electron', 'a file report, not the app');
   void containers;
   const { startContainer, removeTestContainers, testClient } = await import('./harness/engine.js');
   const longName = `isolens-e2e-long-${'n'.repeat(64 - 'isolens-e2e-long-'.length - 4)}-end`;
   expect(longName).toHaveLength(64);
   await startContainer(longName, { Labels: { 'com.docker.compose.project': 'p'.repeat(64) } });
+  // Every capability: its evidence value is a list of 24 names beyond the default set, and a command of one 400-character
+  // word, which a grid's or a table's auto-sized column would otherwise widen the page to fit.
+  const longWord = 'w'.repeat(400);
+  await startContainer('isolens-e2e-long-caps', { Cmd: ['sh', '-c', `sleep 3600; echo ${longWord}`], HostConfig: { CapAdd: ['ALL'], CapDrop: ['SYS_RESOURCE'] } });
   try {
     const html = execFileSync(process.execPath, ['bin/isolens.js', 'scan', '--format', 'html'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const file = join(mkdtempSync(join(tmpdir(), 'isolens-report-')), 'report.html');
@@ -49,6 +53,10 @@ test('the HTML report keeps 64-character names inside its column at 1,200 px, an
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme });
       await page.goto(`file://${file}`);
       await expect(page.locator('body')).toContainText(longName);
+      // The list as a list (it was the names run together, CAP_DAC_READ_SEARCHCAP_LINUX_IMMUTABLE…).
+      const everyCapability = page.locator('section.container', { hasText: 'isolens-e2e-long-caps' }).locator('table.evidence', { hasText: 'capabilities.addedVsDefault' }).first();
+      await expect(everyCapability).toContainText(/\["CAP_[A-Z_]+","CAP_[A-Z_]+",.*"CAP_SYS_MODULE"/);
+      await expect(page.locator('body')).toContainText(longWord);
       const overflow = await page.evaluate(() => {
         const out: string[] = [];
         if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push(`page ${document.documentElement.scrollWidth}px wide`);
@@ -57,6 +65,7 @@ test('the HTML report keeps 64-character names inside its column at 1,200 px, an
           if (table.getBoundingClientRect().right > parent.getBoundingClientRect().right + 1) out.push(`table .${table.className} runs past its column`);
         }
         for (const cell of document.querySelectorAll('td')) if (cell.scrollWidth > cell.clientWidth + 1) out.push(`a cell overflows: ${cell.textContent?.slice(0, 40)}`);
+        for (const value of document.querySelectorAll('dd')) if (value.getBoundingClientRect().right > value.closest('section, main, body')!.getBoundingClientRect().right + 1) out.push(`a value runs past its section: ${value.textContent?.slice(0, 40)}`);
         return out;
       });
       expect(overflow, colorScheme).toEqual([]);

@@ -12,7 +12,7 @@ import {
   sortWorstFirst,
   type SeverityCounts,
 } from './facts.js';
-import { escapeHtml } from './text.js';
+import { displayValue, escapeHtml } from './text.js';
 import { describeGroupFacts, groupGaps, permissionHeadline } from './gaps.js';
 import { boundText } from '../model/text.js';
 
@@ -208,7 +208,7 @@ function findingBlock(finding: Finding): Markup {
 <p>${finding.rationale}</p>
 ${finding.evidence.length > 0
     ? html`<table class="evidence"><thead><tr><th>Evidence</th><th>Value</th><th>Source</th></tr></thead><tbody>${finding.evidence.map(
-        (e) => html`<tr><td><code>${e.fact}</code></td><td><code>${e.value}</code></td><td><span class="source source-${e.source}">${e.source}</span></td></tr>`,
+        (e) => html`<tr><td><code>${e.fact}</code></td><td>${boundedCode(displayValue(e.value))}</td><td><span class="source source-${e.source}">${e.source}</span></td></tr>`,
       )}</tbody></table>`
     : null}
 <p class="refs">${finding.cis ? html`<span>CIS Docker Benchmark v1.6.0 <strong>${finding.cis}</strong></span>` : html`<span>No CIS control</span>`}${finding.attack.length > 0 ? html` · <span>MITRE ATT&amp;CK ${finding.attack.map((t, i) => html`${i > 0 ? ', ' : ''}<strong>${t}</strong>`)}</span>` : ''}</p>
@@ -284,7 +284,7 @@ th{font-weight:600;color:var(--muted);white-space:nowrap}.num{text-align:right;f
 details>summary{cursor:pointer}
 details.engine{margin-top:1rem;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.5rem 1rem}
 details.engine>summary{font-weight:600}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.75rem 0}dl.facts dt{color:var(--muted)}dl.facts dt::first-letter{text-transform:uppercase}dl.facts dd{margin:0}
+dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem 1rem;margin:.75rem 0}dl.facts dt{color:var(--muted)}dl.facts dt::first-letter{text-transform:uppercase}dl.facts dd{margin:0;overflow-wrap:anywhere}
 dd.weak{color:var(--high);font-weight:600}
 section.container{border:1px solid var(--line);border-radius:8px;margin:0 0 1rem;padding:.6rem 1rem;break-inside:auto}
 section.container>details>summary{list-style-position:outside;margin-left:1rem}
@@ -292,10 +292,10 @@ section.container>details>summary{list-style-position:outside;margin-left:1rem}
 details.finding{border-left:4px solid var(--line);background:var(--card);border-radius:0 6px 6px 0;margin:.5rem 0;padding:.4rem .75rem;break-inside:avoid}
 details.finding>summary{display:list-item}details.finding .title{font-weight:600}code.rule{font-size:12px;color:var(--muted)}
 .sev-border-critical{border-left-color:var(--critical)!important}.sev-border-high{border-left-color:var(--high)!important}.sev-border-medium{border-left-color:var(--medium)!important}.sev-border-low{border-left-color:var(--low)!important}.sev-border-info{border-left-color:var(--info)!important}
-.finding .body p{margin:.5rem 0}.evidence{margin:.5rem 0;background:var(--bg)}.refs{color:var(--muted);font-size:.88rem}
+.finding .body p{margin:.5rem 0}.evidence{margin:.5rem 0;background:var(--bg);table-layout:fixed}.evidence th:first-child{width:32%}.evidence th:last-child{width:6.5rem}.evidence td{overflow-wrap:anywhere}.refs{color:var(--muted);font-size:.88rem}
 .source{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;padding:0 .35rem;border:1px solid var(--line);border-radius:4px}.source-kernel{border-color:var(--A);color:var(--A)}
 .fix{border:1px dashed var(--A);border-radius:6px;padding:.25rem .75rem;margin:.5rem 0 .25rem;background:var(--bg)}
-.fix dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .75rem;margin:.25rem 0 .5rem}.fix dt{color:var(--muted)}.fix dd{margin:0}
+.fix dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.2rem .75rem;margin:.25rem 0 .5rem}.fix dt{color:var(--muted)}.fix dd{margin:0;overflow-wrap:anywhere}
 details.labels{margin:.5rem 0}details.labels>summary{color:var(--muted);font-size:.88rem}
 ul.gaps{margin:.25rem 0;padding-left:1.25rem}.omitted{color:var(--muted)}.none{color:var(--muted)}
 @media print{
