@@ -203,6 +203,18 @@ export function cliBuildOptions(root) {
   };
 }
 
+/** What the scan's two CommonJS files (its launcher and its classic script) are built as, next to the ESM bundle. */
+const COMMONJS_IN_DIST_CLI = {
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node22',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+
 /**
  * esbuild's options for the scan's launcher (dist/cli/scan-launch.cjs, which bin/isolens.js requires for `isolens scan`):
  * CommonJS, so a scan loads no ES module; `define` carries the scan script's content hash (build-cli.mjs).
@@ -211,14 +223,7 @@ export function scanLauncherBuildOptions(root, define) {
   return {
     absWorkingDir: root,
     entryPoints: { 'scan-launch': 'app/cli/scan-launch.ts' },
-    outdir: 'dist/cli',
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node22',
-    sourcemap: 'linked',
-    logLevel: 'warning',
+    ...COMMONJS_IN_DIST_CLI,
     define,
     plugins: [builtinsWithoutFacade],
   };
@@ -239,14 +244,7 @@ export function scanScriptBuildOptions(root) {
   return {
     absWorkingDir: root,
     entryPoints: { scan: 'app/cli/scan-main.ts' },
-    outdir: 'dist/cli',
-    outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node22',
-    sourcemap: 'linked',
-    logLevel: 'warning',
+    ...COMMONJS_IN_DIST_CLI,
     external: LOAD_ON_FIRST_CALL.map((entry) => entry.real),
     // A classic script has no import.meta: the launcher passes the script's URL (node:sqlite's createRequire uses it).
     define: { 'import.meta.url': '__isolensImportMetaUrl' },
