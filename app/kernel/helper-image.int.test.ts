@@ -11,6 +11,7 @@ import type { InspectDocument } from '../collect/config.js';
 import { assessSnapshot } from '../assess.js';
 import { HelperKernelSource } from './helper-source.js';
 import { LOCAL_HOST_SOURCE, type KernelSource } from './source.js';
+import { recordHelperRequests, type RecordedRequests } from './fixtures/helper-requests.js';
 import { ensureTestImage, removeTestContainers, startContainer, testClient } from '../../e2e/harness/engine.js';
 import { canBuildCoreutilsImage, ensureCoreutilsImage } from '../../e2e/harness/coreutils-image.js';
 
@@ -31,7 +32,7 @@ describe.skipIf(noEngine || !isRoot || !canBuildCoreutilsImage())('the helper fr
   let image = '';
   const inspects: InspectDocument[] = [];
   const scans: Record<'local' | 'helper', ContainerIsolation[]> = { local: [], helper: [] };
-  const writes: string[] = [];
+  let sent: RecordedRequests | undefined;
   let reader = '';
 
   async function scan(source: KernelSource): Promise<ContainerIsolation[]> {
@@ -56,11 +57,7 @@ describe.skipIf(noEngine || !isRoot || !canBuildCoreutilsImage())('the helper fr
     }
     scans.local = await scan(LOCAL_HOST_SOURCE);
     const connection = await startHelper(adapter, engine, { image });
-    const write = connection.input.write.bind(connection.input);
-    connection.input.write = ((chunk: string) => {
-      writes.push(chunk);
-      return write(chunk);
-    }) as typeof connection.input.write;
+    sent = recordHelperRequests(connection.input);
     const helper = new HelperKernelSource(connection, { detail: 'test' });
     try {
       scans.helper = await scan(helper);
@@ -80,8 +77,8 @@ describe.skipIf(noEngine || !isRoot || !canBuildCoreutilsImage())('the helper fr
     expect(image).toMatch(/^isolens-test\/coreutils-dash:[0-9a-f]{12}$/);
     expect(reader).toBe('/usr/bin/readlink');
     // Text reads went as many-file reads and namespace links as one listing.
-    expect(writes.join('')).toMatch(/^g [0-9a-f]{32} /m);
-    expect(writes.join('')).toMatch(/^j [0-9a-f]{32} /m);
+    expect(sent?.text()).toMatch(/^g [0-9a-f]{32} /m);
+    expect(sent?.text()).toMatch(/^j [0-9a-f]{32} /m);
   });
 
   it('gives the same facts and findings as reading this host locally, from the kernel, with no gaps', () => {

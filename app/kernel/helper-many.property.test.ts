@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeMany, HELPER_FILE_LIMIT_BYTES, HelperPathTable, HELPER_MANY_LIMIT, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, manyNonce, type HelperAnswer } from './helper-protocol.js';
 import { HelperKernelSource } from './helper-source.js';
 import { LOCAL_HOST_SOURCE } from './source.js';
+import { recordHelperRequests } from './fixtures/helper-requests.js';
 
 /** The bytes the script writes for a g over these files (null: head could not open it, one error line). */
 function wire(nonce: string, files: ReadonlyArray<Buffer | null>, extraErrors = 0): Buffer {
@@ -162,12 +163,7 @@ describe.skipIf(!busybox)('many-file reads through the real script (busybox sh)'
     const scratch = mkdtempSync(join(dir, 'scratch-'));
     const child = spawn(join(bin, 'sh'), ['-c', HELPER_SCRIPT, 'isolens-helper', scratch], { env: { PATH: bin, LC_ALL: 'C' } });
     children.push(child);
-    let gets = 0;
-    const write = child.stdin.write.bind(child.stdin);
-    child.stdin.write = ((chunk: string) => {
-      gets += chunk.split('\n').filter((line) => line.startsWith('g ')).length;
-      return write(chunk);
-    }) as typeof child.stdin.write;
+    const sent = recordHelperRequests(child.stdin);
     // A table just over one read's worth, so later rounds reuse the tokens of earlier rounds' paths.
     const source = new HelperKernelSource(
       { input: child.stdin, output: child.stdout, close: async () => void child.kill('SIGKILL') },
@@ -183,10 +179,10 @@ describe.skipIf(!busybox)('many-file reads through the real script (busybox sh)'
           return path;
         });
         round++;
-        const before = gets;
+        const before = sent.count('g');
         const helper = await source.readMany(paths.map((path) => ({ op: 'text' as const, path })));
         expect(helper).toEqual(await LOCAL_HOST_SOURCE.readMany(paths.map((path) => ({ op: 'text' as const, path }))));
-        expect(gets - before).toBe(1); // all of them in one head
+        expect(sent.count('g') - before).toBe(1); // all of them in one head
       }),
       { numRuns: 40 },
     );

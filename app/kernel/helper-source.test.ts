@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLinks, encodeRequest, HelperPathTable, HELPER_FILE_LIMIT_BYTES, linksFromListing, manyNonce, HELPER_SCRIPT, HelperAnswerParser, HelperProtocolError, type HelperAnswer } from './helper-protocol.js';
 import { HelperKernelSource, type HelperConnection } from './helper-source.js';
 import { LOCAL_HOST_SOURCE, LocalKernelSource } from './source.js';
+import { recordHelperRequests } from './fixtures/helper-requests.js';
 
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
 const APPLETS = ['sh', 'od', 'head', 'ls', 'readlink'] as const;
@@ -170,15 +171,10 @@ describe.each(TOOLSETS)('HelperKernelSource over the real script ($name)', (tool
     const big = join(dir, 'big');
     writeFileSync(big, Buffer.alloc(HELPER_FILE_LIMIT_BYTES + 10, 0x41));
     const { connection } = shell();
-    let batches = 0;
-    const write = connection.input.write.bind(connection.input);
-    connection.input.write = ((chunk: string) => {
-      batches += chunk.split('\n').filter((line) => line.startsWith('b ')).length;
-      return write(chunk);
-    }) as typeof connection.input.write;
+    const requests = recordHelperRequests(connection.input);
     const source = new HelperKernelSource(connection, { detail: 'test' });
     const answers = await Promise.all([source.readText('/proc/self/status'), source.readText('/proc/self/cgroup'), source.readText(big)]);
-    expect(batches).toBe(1);
+    expect(requests.count('b')).toBe(1);
     expect(answers[0]!.ok && answers[1]!.ok).toBe(true);
     expect(answers[2]).toMatchObject({ ok: false, reason: 'other', message: expect.stringMatching(/larger than/) });
     await source.close();
@@ -186,17 +182,12 @@ describe.each(TOOLSETS)('HelperKernelSource over the real script ($name)', (tool
 
   it('reads many namespace links with one ls, and gives what readlink gives for each, denied and vanished ones too', async () => {
     const { connection } = shell();
-    let lists = 0;
-    const write = connection.input.write.bind(connection.input);
-    connection.input.write = ((chunk: string) => {
-      lists += chunk.split('\n').filter((line) => line.startsWith('j ')).length;
-      return write(chunk);
-    }) as typeof connection.input.write;
+    const requests = recordHelperRequests(connection.input);
     const source = new HelperKernelSource(connection, { detail: 'test' });
     const names = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'user', 'uts'];
     const paths = [...names.map((name) => `/proc/self/ns/${name}`), ...names.map((name) => `/proc/1/ns/${name}`), '/proc/999999999/ns/net', '/proc/self/ns/nothing'];
     const helper = await source.readMany(paths.map((path) => ({ op: 'link' as const, path })));
-    expect(lists).toBe(1);
+    expect(requests.count('j')).toBe(1);
     // /proc/self is the helper's shell here and this test's process for the local read: compare the kinds, and /proc/1 exactly.
     const local = await LOCAL_HOST_SOURCE.readMany(paths.map((path) => ({ op: 'link' as const, path })));
     expect(helper.slice(names.length)).toEqual(local.slice(names.length));
@@ -229,12 +220,7 @@ describe.each(TOOLSETS)('HelperKernelSource over the real script ($name)', (tool
     const local = await LOCAL_HOST_SOURCE.readMany(requests);
     for (const variant of ['no scratch', 'no head'] as const) {
       const { connection } = variant === 'no scratch' ? shell(HELPER_SCRIPT, '/proc/no-such-dir') : shell(HELPER_SCRIPT.replaceAll('head -q', 'no-such-head -q'));
-      let gets = 0;
-      const write = connection.input.write.bind(connection.input);
-      connection.input.write = ((chunk: string) => {
-        gets += chunk.split('\n').filter((line) => line.startsWith('g ')).length;
-        return write(chunk);
-      }) as typeof connection.input.write;
+      const sent = recordHelperRequests(connection.input);
       const source = new HelperKernelSource(connection, { detail: 'test' });
       for (let round = 0; round < 2; round++) {
         const answers = await source.readMany(requests);
@@ -243,7 +229,7 @@ describe.each(TOOLSETS)('HelperKernelSource over the real script ($name)', (tool
         expect(answers[0], variant).toMatchObject({ ok: true });
       }
       // Without a scratch the helper says so once and later batches no longer try; without head each batch tries again.
-      expect(gets, variant).toBe(variant === 'no scratch' ? 1 : 2);
+      expect(sent.count('g'), variant).toBe(variant === 'no scratch' ? 1 : 2);
       await source.close();
     }
   });
